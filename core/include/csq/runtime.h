@@ -1,0 +1,19 @@
+#pragma once
+// Process-wide runtime set-up of the engine: threads and the versions of the libraries it uses.
+#include <string>
+
+namespace csq {
+
+// Physical cores of this machine (hyper-threads not counted); at least 1.
+int physicalCores();
+// Sets LibTorch's intra-op threads once at start-up; n <= 0 means physicalCores(). Returns the count.
+int configureThreads(int n = 0);
+// Intra-op threads now in effect.
+int torchThreads();
+// "1.13.1" and friends, for --version and the About dialog.
+std::string torchVersion();
+std::string boostVersion();
+// True when LibTorch was built with CUDA and a device is present.
+bool cudaAvailable();
+
+}  // namespace csq

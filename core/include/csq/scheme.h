@@ -1,0 +1,41 @@
+#pragma once
+// The mixed-precision scheme as plain values: which bits each quantized layer keeps and the two
+// precision measures of the model. Torch-free: shared by the engine, the run files and the GUI.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace csq {
+
+// Which precision measure the budget controls (ARCHITECTURE §1).
+enum class BudgetMode {
+    Layer,  // layer-average bits, mean_l k_l (what the CSQ paper reports)
+    Size,   // size-weighted bits, sum n_l k_l / sum n_l (the real model size)
+};
+
+std::string toString(BudgetMode mode);
+std::optional<BudgetMode> budgetModeFromString(std::string_view text);
+
+struct LayerScheme {
+    std::string name;
+    int64_t params = 0;       // n_l: weights in the layer
+    int maxBits = 0;          // N
+    std::vector<bool> kept;   // kept[b], b = 0 (LSB) .. N-1 (MSB); kept bits need not be contiguous
+    bool searchable = true;   // false: held at max bits and outside the budget term
+
+    int bits() const;  // k_l = number of kept bits
+};
+
+struct ModelPrecision {
+    double avgBits = 0;          // mean_l k_l
+    double weightedAvgBits = 0;  // sum n_l k_l / sum n_l
+
+    double measure(BudgetMode mode) const { return mode == BudgetMode::Layer ? avgBits : weightedAvgBits; }
+};
+
+// Both measures over every quantized layer (layers held at max bits count too: they are in the model).
+ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
+
+}  // namespace csq

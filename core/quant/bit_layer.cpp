@@ -1,0 +1,77 @@
+#include "quant/bit_layer.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace csq::quant {
+
+BitLayer::BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias)
+    : bits_(register_module("bits", BitWeight(weightShape, maxBits)))
+{
+    if (withBias) bias = register_parameter("bias", torch::zeros({weightShape.front()}));
+}
+
+void BitLayer::initFromFloat(const torch::Tensor& weight, const torch::Tensor& floatBias, const BitInit& init)
+{
+    bits_->initFromFloat(weight, init);
+    if (floatBias.defined() && bias.defined()) {
+        if (floatBias.sizes() != bias.sizes())
+            throw std::invalid_argument("initFromFloat: bias has " + std::to_string(floatBias.numel()) +
+                                        " entries, the layer expects " + std::to_string(bias.numel()));
+        torch::NoGradGuard noGrad;
+        bias.copy_(floatBias);
+    }
+}
+
+void BitLayer::initFresh(const BitInit& init)
+{
+    bits_->initFresh(fanIn(), init);
+    if (bias.defined()) {
+        torch::NoGradGuard noGrad;
+        const double bound = 1.0 / std::sqrt(static_cast<double>(fanIn()));
+        bias.uniform_(-bound, bound);
+    }
+}
+
+BitLinearImpl::BitLinearImpl(const BitLinearOptions& opts)
+    : BitLayer({opts.out, opts.in}, opts.maxBits, opts.bias), options(opts)
+{
+    initFresh();
+}
+
+torch::Tensor BitLinearImpl::forward(const torch::Tensor& input) { return apply(input, bits()->forward()); }
+
+torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
+{
+    return torch::linear(input, weight, bias);
+}
+
+namespace {
+
+std::vector<int64_t> convWeightShape(const BitConv2dOptions& o)
+{
+    if (o.groups <= 0 || o.in % o.groups != 0 || o.out % o.groups != 0)
+        throw std::invalid_argument("conv: groups (" + std::to_string(o.groups) + ") must divide in (" +
+                                    std::to_string(o.in) + ") and out (" + std::to_string(o.out) + ") channels");
+    return {o.out, o.in / o.groups, o.kernel[0], o.kernel[1]};
+}
+
+}  // namespace
+
+BitConv2dImpl::BitConv2dImpl(const BitConv2dOptions& opts)
+    : BitLayer(convWeightShape(opts), opts.maxBits, opts.bias), options(opts)
+{
+    initFresh();
+}
+
+int64_t BitConv2dImpl::fanIn() const { return options.in / options.groups * options.kernel[0] * options.kernel[1]; }
+
+torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input) { return apply(input, bits()->forward()); }
+
+torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
+{
+    return torch::conv2d(input, weight, bias, options.stride, options.padding, options.dilation, options.groups);
+}
+
+}  // namespace csq::quant

@@ -1,0 +1,73 @@
+#pragma once
+// Bit-parameterized Linear and Conv2d: the layers CSQ quantizes. Each owns a BitWeight and an
+// optional float bias (biases stay float, as in the reference code and common practice).
+#include <array>
+#include <cstdint>
+
+#include <torch/torch.h>
+
+#include "quant/bit_weight.h"
+
+namespace csq::quant {
+
+// Common base so the trainer, the budget and the scheme readout can find every quantized layer.
+class BitLayer : public torch::nn::Module {
+public:
+    virtual torch::Tensor forward(const torch::Tensor& input) = 0;
+    // The layer's operation with an explicit weight (used for float evaluation and tests).
+    virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const = 0;
+    virtual int64_t fanIn() const = 0;
+
+    BitWeight& bits() { return bits_; }
+    const BitWeight& bits() const { return bits_; }
+    torch::Tensor bias;  // undefined when the layer has none
+
+    // Initialize from a float layer's weights (and bias when given).
+    void initFromFloat(const torch::Tensor& weight, const torch::Tensor& floatBias = {}, const BitInit& init = {});
+    void initFresh(const BitInit& init = {});
+
+protected:
+    BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
+
+private:
+    BitWeight bits_;
+};
+
+struct BitLinearOptions {
+    int64_t in = 0, out = 0;
+    bool bias = true;
+    int maxBits = 8;
+};
+
+class BitLinearImpl : public BitLayer {
+public:
+    explicit BitLinearImpl(const BitLinearOptions& options);
+    torch::Tensor forward(const torch::Tensor& input) override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const override;
+    int64_t fanIn() const override { return options.in; }
+    BitLinearOptions options;
+};
+TORCH_MODULE(BitLinear);
+
+struct BitConv2dOptions {
+    int64_t in = 0, out = 0;
+    std::array<int64_t, 2> kernel{3, 3};
+    std::array<int64_t, 2> stride{1, 1};
+    std::array<int64_t, 2> padding{0, 0};
+    std::array<int64_t, 2> dilation{1, 1};
+    int64_t groups = 1;
+    bool bias = true;
+    int maxBits = 8;
+};
+
+class BitConv2dImpl : public BitLayer {
+public:
+    explicit BitConv2dImpl(const BitConv2dOptions& options);
+    torch::Tensor forward(const torch::Tensor& input) override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const override;
+    int64_t fanIn() const override;
+    BitConv2dOptions options;
+};
+TORCH_MODULE(BitConv2d);
+
+}  // namespace csq::quant

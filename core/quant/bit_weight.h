@@ -1,0 +1,74 @@
+#pragma once
+// The bit-level parameterization of one layer's weight (ARCHITECTURE §1): bit-plane logits P and Q,
+// a scale s and per-layer mask logits m, composed into a soft weight through sigmoid gates, or into
+// the exact integer weight with step gates.
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace csq::quant {
+
+inline constexpr int kMinBits = 1;
+inline constexpr int kMaxBits = 16;
+
+struct BitInit {
+    double bitLogit = 2.0;   // |logit| written into P/Q for a set (+) or clear (-) bit
+    double maskLogit = 2.0;  // initial mask logit (> 0: every bit kept)
+};
+
+class BitWeightImpl : public torch::nn::Module {
+public:
+    BitWeightImpl(std::vector<int64_t> weightShape, int maxBits);
+
+    // W = s * sum_b c_b (f(P_b) - f(Q_b)) f(m_b), c_b = 2^b / (2^N - 1); step gates in exact mode.
+    torch::Tensor forward();
+
+    // Writes float weights w0 as bits: s = max|w0|, q = round(|w0|/s (2^N-1)) into P (w0 > 0) or Q.
+    void initFromFloat(const torch::Tensor& w0, const BitInit& init = {});
+    // Kaiming-uniform float weights (as torch's Conv2d/Linear defaults), then initFromFloat.
+    void initFresh(int64_t fanIn, const BitInit& init = {});
+
+    void setBeta(double beta) { beta_ = beta; }
+    double beta() const { return beta_; }
+    // Exact mode: every gate is a step; forward() gives the integer model's weight.
+    void setExact(bool exact) { exact_ = exact; }
+    bool exact() const { return exact_; }
+    // Ticket: mask gates become steps and the mask logits stop training; the scheme is frozen.
+    void drawTicket();
+    bool ticketDrawn() const { return ticket_; }
+    // Held at max bits: all bits kept and frozen, outside the budget term.
+    void holdAtMaxBits(double maskLogit);
+    bool searchable() const { return searchable_; }
+    // Sets the mask logits to +/-magnitude for a chosen set of kept bits (hand-built schemes).
+    void setKeptBits(const std::vector<bool>& kept, double magnitude);
+
+    // q = sum_{b kept} 2^b (1[P_b >= 0] - 1[Q_b >= 0]), as int32 of the weight's shape.
+    torch::Tensor integerCodes() const;
+    // Mask gates f(m_b) now (steps after the ticket), detached, shape [N].
+    torch::Tensor maskGates() const;
+    // sum_b f(m_b), differentiable in m while the scheme is searched; a constant afterwards.
+    torch::Tensor maskGateSum() const;
+    std::vector<bool> keptBits() const;  // m_b >= 0, b = 0 (LSB) first
+
+    int maxBits() const { return maxBits_; }
+    int64_t numel() const;
+    const std::vector<int64_t>& shape() const { return shape_; }
+    double levels() const { return static_cast<double>((int64_t{1} << maxBits_) - 1); }
+
+    torch::Tensor P, Q, scale, mask;
+
+private:
+    torch::Tensor maskGateTensor() const;   // differentiable unless the ticket is drawn
+    std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
+
+    std::vector<int64_t> shape_;
+    int maxBits_;
+    double beta_ = 1.0;
+    bool exact_ = false;
+    bool ticket_ = false;
+    bool searchable_ = true;
+};
+TORCH_MODULE(BitWeight);
+
+}  // namespace csq::quant

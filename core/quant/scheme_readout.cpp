@@ -1,0 +1,59 @@
+#include "quant/scheme_readout.h"
+
+namespace csq::quant {
+
+std::vector<NamedBitLayer> findBitLayers(torch::nn::Module& model)
+{
+    std::vector<NamedBitLayer> found;
+    for (const auto& item : model.named_modules("", false))
+        if (auto layer = std::dynamic_pointer_cast<BitLayer>(item.value())) found.push_back({item.key(), layer});
+    return found;
+}
+
+LayerScheme readLayerScheme(const NamedBitLayer& named)
+{
+    const auto& bits = named.layer->bits();
+    return {named.name, bits->numel(), bits->maxBits(), bits->keptBits(), bits->searchable()};
+}
+
+std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers)
+{
+    std::vector<LayerScheme> scheme;
+    scheme.reserve(layers.size());
+    for (const auto& layer : layers) scheme.push_back(readLayerScheme(layer));
+    return scheme;
+}
+
+std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
+{
+    std::vector<double> weights(layers.size(), 0.0);
+    double searchableParams = 0;
+    size_t searchableCount = 0;
+    for (const auto& l : layers)
+        if (l.layer->bits()->searchable()) {
+            searchableParams += static_cast<double>(l.layer->bits()->numel());
+            ++searchableCount;
+        }
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const auto& bits = layers[i].layer->bits();
+        if (!bits->searchable()) continue;
+        weights[i] = mode == BudgetMode::Layer
+                         ? 1.0
+                         : static_cast<double>(searchableCount) * static_cast<double>(bits->numel()) / searchableParams;
+    }
+    return weights;
+}
+
+torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
+{
+    const auto weights = budgetWeights(layers, mode);
+    torch::Tensor total;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (weights[i] == 0.0) continue;
+        auto term = layers[i].layer->bits()->maskGateSum() * weights[i];
+        total = total.defined() ? total + term : term;
+    }
+    return total.defined() ? total : torch::zeros({});
+}
+
+}  // namespace csq::quant

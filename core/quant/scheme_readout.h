@@ -1,0 +1,32 @@
+#pragma once
+// Finds the quantized layers of a model and reads the scheme and the budget term from them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "csq/scheme.h"
+#include "quant/bit_layer.h"
+
+namespace csq::quant {
+
+struct NamedBitLayer {
+    std::string name;
+    std::shared_ptr<BitLayer> layer;
+};
+
+// Every BitLayer in module order, named by its path in the model ("features.0").
+std::vector<NamedBitLayer> findBitLayers(torch::nn::Module& model);
+
+LayerScheme readLayerScheme(const NamedBitLayer& layer);
+std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers);
+
+// Per-layer weights of the budget term over the searchable layers: 1 in Layer mode; in Size mode
+// L * n_l / sum n, so the mean weight stays 1 and lambda means the same in both modes.
+std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
+
+// sum_l w_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss.
+torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
+
+}  // namespace csq::quant

@@ -1,0 +1,51 @@
+#include "csq/runtime.h"
+
+#include <fstream>
+#include <set>
+#include <thread>
+#include <utility>
+
+#include <boost/version.hpp>
+#include <torch/torch.h>
+
+namespace csq {
+
+int physicalCores()
+{
+    // Count distinct (physical id, core id) pairs; fall back to logical CPUs where /proc lacks them.
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::set<std::pair<int, int>> cores;
+    std::string line;
+    int physical = 0;
+    while (std::getline(cpuinfo, line)) {
+        auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        auto key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        auto value = line.substr(colon + 1);
+        if (key == "physical id") physical = std::stoi(value);
+        if (key == "core id") cores.insert({physical, std::stoi(value)});
+    }
+    if (!cores.empty()) return static_cast<int>(cores.size());
+    return std::max(1u, std::thread::hardware_concurrency());
+}
+
+int configureThreads(int n)
+{
+    const int threads = n > 0 ? n : physicalCores();
+    at::set_num_threads(threads);
+    return threads;
+}
+
+int torchThreads() { return at::get_num_threads(); }
+
+std::string torchVersion() { return TORCH_VERSION; }
+
+std::string boostVersion()
+{
+    return std::to_string(BOOST_VERSION / 100000) + "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." +
+           std::to_string(BOOST_VERSION % 100);
+}
+
+bool cudaAvailable() { return torch::cuda::is_available(); }
+
+}  // namespace csq
