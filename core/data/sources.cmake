@@ -1,0 +1,2 @@
+# Sources of core/data, added to csqcore.
+target_sources(csqcore PRIVATE)
