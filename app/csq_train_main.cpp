@@ -1,20 +1,173 @@
-// csq-train: the headless front end of the CSQ engine.
+// csq-train: the headless front end of the CSQ engine. Parses flags into a TrainingConfig, runs a
+// Session with a progress printer, and maps Ctrl-C to "finish the batch, save, exit 130".
+#include <atomic>
+#include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <thread>
 
+#include <unistd.h>
+
+#include <boost/json.hpp>
 #include <boost/program_options.hpp>
 
+#include "cli_progress.h"
+#include "csq/config.h"
+#include "csq/errors.h"
+#include "csq/evaluate.h"
 #include "csq/runtime.h"
+#include "csq/session.h"
 #include "csq/version.h"
 
 namespace po = boost::program_options;
 
-int main(int argc, char** argv)
+namespace {
+
+std::atomic<bool> interrupted{false};
+extern "C" void onInterrupt(int) { interrupted = true; }
+
+template <class T>
+std::string dflt(const T& value)
 {
-    po::options_description options("csq-train options");
-    options.add_options()
+    std::ostringstream s;
+    s << " (default: " << value << ")";
+    return s.str();
+}
+
+po::options_description describeOptions()
+{
+    const csq::TrainingConfig d;
+    po::options_description general("General");
+    general.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the versions of csq-train, LibTorch and Boost and exit")
-        ("threads", po::value<int>()->default_value(0), "intra-op threads (0 = physical cores)");
+        ("config", po::value<std::string>(), "read settings from a config.json; flags below override it")
+        ("out", po::value<std::string>(), "run directory (default: runs/<model>-<date>-<time>)")
+        ("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")
+        ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt and exit")
+        ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images");
+    po::options_description model("Model and data");
+    model.add_options()
+        ("model", po::value<std::string>(), ("mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
+        ("float", "train the same network without quantization (the baseline)")
+        ("edge-layers", po::value<std::string>(), "first/last layer: quantize | max-bits (default: quantize)")
+        ("data", po::value<std::string>(), ("dataset folder: IDX (MNIST-style), CIFAR-10/100 binary" + dflt(d.data)).c_str())
+        ("train-limit", po::value<int64_t>(), "use this many training images, 0 = all (default: 0)")
+        ("validation", po::value<double>(), "fraction of training images held out for validation (default: 0)")
+        ("crop-padding", po::value<int64_t>(), "augment: random crop with this zero padding, 0 = off (default: 0)")
+        ("flip", "augment: random horizontal flip");
+    po::options_description quant("Quantization and budget");
+    quant.add_options()
+        ("max-bits", po::value<int64_t>(), ("max bits per weight N, 1..16" + dflt(d.maxBits)).c_str())
+        ("target-bits", po::value<double>(), ("target average bits" + dflt(d.targetBits)).c_str())
+        ("budget-mode", po::value<std::string>(), "layer (mean of layer bits) | size (size-weighted) (default: layer)")
+        ("lambda", po::value<double>(), ("budget term strength" + dflt(d.lambda)).c_str())
+        ("beta0", po::value<double>(), ("gate temperature at the start" + dflt(d.beta0)).c_str())
+        ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
+        ("ticket", po::value<double>(), ("epoch at which the scheme freezes" + dflt(d.ticketEpoch)).c_str())
+        ("epochs", po::value<int64_t>(), ("search + post-ticket epochs" + dflt(d.epochs)).c_str())
+        ("finetune-epochs", po::value<int64_t>(), ("extra epochs with beta rewound" + dflt(d.finetuneEpochs)).c_str())
+        ("act-bits", po::value<int64_t>(), "activation bits, 0 = float (default: 0)");
+    po::options_description optim("Optimization and run");
+    optim.add_options()
+        ("optimizer", po::value<std::string>(), "sgd | adam (default: sgd)")
+        ("lr", po::value<double>(), ("learning rate of float parameters" + dflt(d.lr)).c_str())
+        ("bit-optimizer", po::value<std::string>(), "optimizer of bit and mask logits: adam | sgd (default: adam)")
+        ("bit-lr", po::value<double>(), ("learning rate of bit logits and scales" + dflt(d.bitLr)).c_str())
+        ("mask-lr", po::value<double>(), "learning rate of mask logits, 0 = bit-lr (default: 0)")
+        ("batch-size", po::value<int64_t>(), ("batch size" + dflt(d.batchSize)).c_str())
+        ("threads", po::value<int64_t>(), "intra-op threads, 0 = physical cores (default: 0)")
+        ("seed", po::value<int64_t>(), ("random seed" + dflt(d.seed)).c_str())
+        ("device", po::value<std::string>(), "auto | cpu | cuda (default: auto)")
+        ("log-every", po::value<int64_t>(), ("batches between snapshots" + dflt(d.logEvery)).c_str());
+    po::options_description all("csq-train options");
+    all.add(general).add(model).add(quant).add(optim);
+    return all;
+}
+
+// Flags override the config file through its JSON form, so both share one parser and its messages.
+csq::TrainingConfig configFrom(const po::variables_map& vm)
+{
+    enum Kind { Text, Whole, Real, Switch };
+    struct Flag {
+        const char* flag;
+        const char* key;
+        Kind kind;
+    };
+    static const Flag flags[] = {
+        {"model", "model", Text}, {"float", "float", Switch}, {"edge-layers", "edge_layers", Text},
+        {"data", "data", Text}, {"train-limit", "train_limit", Whole}, {"validation", "validation_fraction", Real},
+        {"crop-padding", "crop_padding", Whole}, {"flip", "horizontal_flip", Switch}, {"max-bits", "max_bits", Whole},
+        {"target-bits", "target_bits", Real}, {"budget-mode", "budget_mode", Text}, {"lambda", "lambda", Real},
+        {"beta0", "beta0", Real}, {"beta-final", "beta_final", Real}, {"ticket", "ticket_epoch", Real},
+        {"epochs", "epochs", Whole}, {"finetune-epochs", "finetune_epochs", Whole}, {"act-bits", "act_bits", Whole},
+        {"optimizer", "optimizer", Text}, {"lr", "lr", Real},
+        {"bit-optimizer", "bit_optimizer", Text}, {"bit-lr", "bit_lr", Real}, {"mask-lr", "mask_lr", Real}, {"batch-size", "batch_size", Whole},
+        {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text},
+        {"log-every", "log_every", Whole}, {"out", "out_dir", Text},
+    };
+    const auto base = vm.count("config") ? csq::loadConfig(vm["config"].as<std::string>()) : csq::TrainingConfig{};
+    auto merged = boost::json::parse(csq::toJson(base)).as_object();
+    for (const auto& f : flags) {
+        if (!vm.count(f.flag)) continue;
+        switch (f.kind) {
+        case Text: merged[f.key] = vm[f.flag].as<std::string>(); break;
+        case Whole: merged[f.key] = vm[f.flag].as<int64_t>(); break;
+        case Real: merged[f.key] = vm[f.flag].as<double>(); break;
+        case Switch: merged[f.key] = true; break;
+        }
+    }
+    return csq::configFromJson(boost::json::serialize(merged), "command line");
+}
+
+int evaluate(const po::variables_map& vm)
+{
+    const auto data = vm.count("data") ? vm["data"].as<std::string>() : std::string();
+    const int threads = vm.count("threads") ? static_cast<int>(vm["threads"].as<int64_t>()) : 0;
+    const auto result = csq::evaluateQuantizedModel(vm["evaluate"].as<std::string>(), data, vm["logits"].as<int>(), threads);
+    std::cout.precision(10);
+    std::cout << "model: " << result.model << "\ndataset: " << result.dataset << "\nimages: " << result.images
+              << "\ntest_accuracy_quantized: " << result.accuracy << '\n';
+    for (const auto& row : result.logits) {
+        std::cout << "logits:";
+        for (float v : row) std::cout << ' ' << v;
+        std::cout << '\n';
+    }
+    return 0;
+}
+
+int train(const po::variables_map& vm)
+{
+    csq::TrainingConfig config = configFrom(vm);
+    csq::configureThreads(config.threads);
+    csq::cli::ProgressPrinter printer(isatty(STDOUT_FILENO) != 0, config.totalEpochs());
+    csq::Session session(printer);
+    if (vm.count("resume")) {
+        const auto out = vm.count("out") ? vm["out"].as<std::string>() : std::string();
+        session.startFromCheckpoint(vm["resume"].as<std::string>(), out);
+    } else {
+        session.start(config);
+    }
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    while (session.running()) {
+        if (interrupted) {
+            std::cerr << "\ncsq-train: interrupted; finishing the batch and saving a checkpoint\n";
+            session.stop();
+            session.wait();
+            return 130;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    session.wait();
+    return printer.failed() ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const auto options = describeOptions();
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, options), vm);
@@ -25,7 +178,8 @@ int main(int argc, char** argv)
     }
     if (vm.count("help")) {
         std::cout << "Usage: csq-train [options]\n"
-                     "Train a network with CSQ mixed-precision quantization, headless.\n\n"
+                     "Train a network with CSQ mixed-precision quantization, headless. With no options it\n"
+                     "trains lenet5 on Fashion-MNIST towards 2 bits and writes a run directory under runs/.\n\n"
                   << options << '\n';
         return 0;
     }
@@ -34,7 +188,10 @@ int main(int argc, char** argv)
                   << csq::boostVersion() << ")\n";
         return 0;
     }
-    const int threads = csq::configureThreads(vm["threads"].as<int>());
-    std::cout << "csq-train " << csq::kVersion << ": " << threads << " threads; training lands with the engine.\n";
-    return 0;
+    try {
+        return vm.count("evaluate") ? evaluate(vm) : train(vm);
+    } catch (const std::exception& e) {
+        std::cerr << "csq-train: " << e.what() << '\n';
+        return 1;
+    }
 }

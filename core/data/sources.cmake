@@ -1,2 +1,11 @@
 # Sources of core/data, added to csqcore.
-target_sources(csqcore PRIVATE)
+target_sources(csqcore PRIVATE
+  data/dataset.cpp
+  data/idx_reader.cpp
+  data/cifar_reader.cpp
+  data/normalization.cpp
+  data/split.cpp
+  data/augmentation.cpp
+  data/batcher.cpp
+  data/dataset_loader.cpp
+)

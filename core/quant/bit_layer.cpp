@@ -24,6 +24,12 @@ void BitLayer::initFromFloat(const torch::Tensor& weight, const torch::Tensor& f
     }
 }
 
+void BitLayer::setInputBits(int bits)
+{
+    if (bits <= 0) return;
+    input_ = register_module("input_quantizer", ActQuantizer(ActQuantizerOptions{bits}));
+}
+
 void BitLayer::initFresh(const BitInit& init)
 {
     bits_->initFresh(fanIn(), init);
@@ -40,7 +46,10 @@ BitLinearImpl::BitLinearImpl(const BitLinearOptions& opts)
     initFresh();
 }
 
-torch::Tensor BitLinearImpl::forward(const torch::Tensor& input) { return apply(input, bits()->forward()); }
+torch::Tensor BitLinearImpl::forward(const torch::Tensor& input)
+{
+    return apply(quantizeInput(input), bits()->forward());
+}
 
 torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
 {
@@ -67,7 +76,10 @@ BitConv2dImpl::BitConv2dImpl(const BitConv2dOptions& opts)
 
 int64_t BitConv2dImpl::fanIn() const { return options.in / options.groups * options.kernel[0] * options.kernel[1]; }
 
-torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input) { return apply(input, bits()->forward()); }
+torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input)
+{
+    return apply(quantizeInput(input), bits()->forward());
+}
 
 torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
 {

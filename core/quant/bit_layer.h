@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include "quant/act_quantizer.h"
 #include "quant/bit_weight.h"
 
 namespace csq::quant {
@@ -18,6 +19,9 @@ public:
     virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const = 0;
     virtual int64_t fanIn() const = 0;
 
+    // Quantizes this layer's input to k bits (0: float); the network's first layer keeps float input.
+    void setInputBits(int bits);
+
     BitWeight& bits() { return bits_; }
     const BitWeight& bits() const { return bits_; }
     torch::Tensor bias;  // undefined when the layer has none
@@ -28,9 +32,11 @@ public:
 
 protected:
     BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
+    torch::Tensor quantizeInput(const torch::Tensor& input) { return input_ ? input_->forward(input) : input; }
 
 private:
     BitWeight bits_;
+    ActQuantizer input_{nullptr};
 };
 
 struct BitLinearOptions {

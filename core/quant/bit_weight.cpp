@@ -77,8 +77,8 @@ torch::Tensor BitWeightImpl::integerCodes() const
 void BitWeightImpl::initFromFloat(const torch::Tensor& w0, const BitInit& init)
 {
     if (w0.sizes().vec() != shape_)
-        throw std::invalid_argument("initFromFloat: weight shape " + std::string(c10::str(w0.sizes())) +
-                                    " does not match the layer's " + std::string(c10::str(c10::IntArrayRef(shape_))));
+        throw std::invalid_argument("initFromFloat: weight shape " + c10::str(w0.sizes()) +
+                                    " does not match the layer's " + c10::str(c10::IntArrayRef(shape_)));
     torch::NoGradGuard noGrad;
     auto w = w0.detach().to(P.device(), P.scalar_type());
     double s = w.abs().max().item<double>();
@@ -94,6 +94,28 @@ void BitWeightImpl::initFromFloat(const torch::Tensor& w0, const BitInit& init)
     }
     scale.fill_(s);
     if (searchable_ && !ticket_) mask.fill_(init.maskLogit);
+}
+
+void BitWeightImpl::setFromCodes(const torch::Tensor& codes, const torch::Tensor& scaleValue,
+                                 const std::vector<bool>& kept)
+{
+    if (codes.sizes().vec() != shape_)
+        throw std::invalid_argument("codes have shape " + c10::str(codes.sizes()) + ", the layer expects " +
+                                    c10::str(c10::IntArrayRef(shape_)));
+    if (scaleValue.numel() != 1) throw std::invalid_argument("scale must hold one value");
+    auto q = codes.to(torch::kInt64).to(P.device());
+    if (q.abs().max().item<int64_t>() > static_cast<int64_t>(levels()))
+        throw std::invalid_argument("codes exceed the " + std::to_string(maxBits_) + "-bit range");
+    torch::NoGradGuard noGrad;
+    const double a = BitInit{}.bitLogit;
+    auto magnitude = q.abs();
+    for (int b = 0; b < maxBits_; ++b) {
+        auto bit = magnitude.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
+        P[b].copy_(torch::where(bit & q.gt(0), a, -a));
+        Q[b].copy_(torch::where(bit & q.lt(0), a, -a));
+    }
+    scale.copy_(scaleValue.reshape({}));
+    setKeptBits(kept, BitInit{}.maskLogit);
 }
 
 void BitWeightImpl::initFresh(int64_t fanIn, const BitInit& init)

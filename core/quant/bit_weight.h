@@ -29,6 +29,10 @@ public:
     // Kaiming-uniform float weights (as torch's Conv2d/Linear defaults), then initFromFloat.
     void initFresh(int64_t fanIn, const BitInit& init = {});
 
+    // Loads an exact integer weight (codes q, scale, kept bits) as saturated logits; exact mode then
+    // reproduces s * q / (2^N - 1) bit for bit.
+    void setFromCodes(const torch::Tensor& codes, const torch::Tensor& scaleValue, const std::vector<bool>& kept);
+
     void setBeta(double beta) { beta_ = beta; }
     double beta() const { return beta_; }
     // Exact mode: every gate is a step; forward() gives the integer model's weight.

@@ -56,4 +56,21 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
     return total.defined() ? total : torch::zeros({});
 }
 
+torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
+{
+    torch::NoGradGuard noGrad;
+    if (layers.empty()) return torch::zeros({});
+    double totalParams = 0;
+    for (const auto& l : layers) totalParams += static_cast<double>(l.layer->bits()->numel());
+    torch::Tensor sum;
+    for (const auto& l : layers) {
+        const auto& bits = l.layer->bits();
+        const double weight = mode == BudgetMode::Layer ? 1.0 / static_cast<double>(layers.size())
+                                                        : static_cast<double>(bits->numel()) / totalParams;
+        auto k = bits->mask.ge(0).sum().to(bits->mask.scalar_type()) * weight;
+        sum = sum.defined() ? sum + k : k;
+    }
+    return sum;
+}
+
 }  // namespace csq::quant

@@ -29,4 +29,8 @@ std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, Budg
 // sum_l w_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss.
 torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
 
+// The budget's precision measure now, from m_b >= 0, as a 0-d tensor on the model's device: the
+// trainer's delta_S without a host synchronisation per batch.
+torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
+
 }  // namespace csq::quant

@@ -1,0 +1,31 @@
+#pragma once
+// csq-train's Observer: a one-line progress bar on a terminal, plain log lines otherwise.
+#include <chrono>
+#include <mutex>
+
+#include "csq/observer.h"
+
+namespace csq::cli {
+
+class ProgressPrinter : public Observer {
+public:
+    explicit ProgressPrinter(bool terminal, int totalEpochs) : terminal_(terminal), totalEpochs_(totalEpochs) {}
+
+    void onSnapshot(const Snapshot& s) override;
+    void onEpoch(const EpochResult& e) override;
+    void onLog(const std::string& line) override;
+    void onFinished(const RunSummary& s) override;
+    void onFailed(const std::string& reason) override;
+
+    bool failed() const { return failed_; }
+
+private:
+    void endLine();
+    std::mutex mutex_;
+    bool terminal_;
+    int totalEpochs_;
+    bool lineOpen_ = false, failed_ = false;
+    std::chrono::steady_clock::time_point lastPlain_{};
+};
+
+}  // namespace csq::cli

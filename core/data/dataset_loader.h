@@ -1,0 +1,31 @@
+#pragma once
+// Finds out which dataset layout a path holds (IDX, CIFAR-10 or CIFAR-100 binary) and loads it into
+// train / validation / test splits, with errors that tell the user what to install or pass.
+#include <cstdint>
+#include <string>
+
+#include "data/dataset.h"
+
+namespace csq::data {
+
+// Where the dataset-fashion-mnist package installs Fashion-MNIST: the app's default dataset.
+inline constexpr const char* kDefaultDatasetPath = "/usr/share/datasets/fashion-mnist";
+
+struct LoadOptions {
+    int64_t trainLimit = 0;           // use a seeded subset of this many training samples; <= 0: all
+    double validationFraction = 0.0;  // held out of the (limited) training set, in [0, 1)
+    uint64_t seed = 0;
+};
+
+// "idx", "cifar10", "cifar100", or "" when the path holds none of them (or does not exist). A file is
+// looked at as its directory; CIFAR files may also sit in cifar-10-batches-bin/ or cifar-100-binary/.
+std::string detectFormat(const std::string& path);
+
+// Throws unless `path` exists; when it is `defaultPath`, the message says which package installs it.
+void requireDatasetPath(const std::string& path, const std::string& defaultPath = kDefaultDatasetPath);
+
+// Reads the dataset at `path`: train_limit is applied first, then the validation split is taken from
+// what remains, so train_limit bounds the whole training-side work.
+DataSplits loadDataset(const std::string& path, const LoadOptions& options = {});
+
+}  // namespace csq::data

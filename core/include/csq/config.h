@@ -1,0 +1,103 @@
+#pragma once
+// Every knob of a CSQ training run, with its default and range, validation with readable messages,
+// and JSON in/out (config.json of a run directory). Torch-free: the GUI edits it directly.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csq/scheme.h"
+
+namespace csq {
+
+enum class OptimizerKind { Sgd, Adam };
+// First and last quantized layers: searched like the others, or held at max bits outside the budget.
+enum class EdgeLayerPolicy { Quantize, MaxBits };
+enum class DevicePreference { Auto, Cpu, Cuda };
+
+struct TrainingConfig {
+    // model
+    std::string model = "lenet5";  // zoo: mlp | lenet5 | resnet20
+    bool floatModel = false;       // the same network without quantization: the baseline
+    EdgeLayerPolicy edgeLayers = EdgeLayerPolicy::Quantize;
+
+    // data
+    std::string data = "/usr/share/datasets/fashion-mnist";
+    int64_t trainLimit = 0;          // 0: every training image
+    double validationFraction = 0.0; // held out of the training split, seeded
+    int cropPadding = 0;             // augmentation: random crop with this zero padding (0: off)
+    bool horizontalFlip = false;
+
+    // quantization and budget
+    int maxBits = 8;                  // N, 1..16
+    double targetBits = 2.0;          // in (0, maxBits]
+    BudgetMode budgetMode = BudgetMode::Layer;
+    double lambda = 0.05;             // strength of the budget term
+    double beta0 = 1.0;               // gate temperature at t = 0
+    double betaFinal = 200.0;         // at the ticket
+    double ticketEpoch = 8.0;         // T_ticket, in epochs; the scheme is frozen from here
+    int epochs = 10;                  // search + post-ticket epochs
+    int finetuneEpochs = 0;           // optional: scheme fixed, beta rewound and grown again
+    int actBits = 0;                  // 0: float activations
+    double bitLogitInit = 0.5;        // |logit| written for set / clear bits at initialization
+    double maskLogitInit = 0.5;       // initial mask logits (> 0: every bit kept)
+
+    // optimization: float parameters with `optimizer`, bit and mask logits with `bitOptimizer`
+    OptimizerKind optimizer = OptimizerKind::Sgd;
+    double lr = 0.05;
+    OptimizerKind bitOptimizer = OptimizerKind::Adam;
+    double bitLr = 0.01;              // bit logits P, Q and scales
+    double momentum = 0.9;
+    bool nesterov = true;
+    double weightDecay = 5e-4;        // float parameters (biases, batch norm, float model weights)
+    double bitWeightDecay = 0.0;      // bit logits P, Q and scales: decay pulls logits to 1/2 gates
+    double maskLr = 0.0;              // 0: same as bit_lr
+    double maskWeightDecay = 0.0;     // mask logits have their own group
+    double warmupEpochs = 0.0;        // linear warm-up, then cosine decay
+    int batchSize = 128;
+
+    // run
+    int threads = 0;                  // intra-op threads; 0: physical cores
+    uint64_t seed = 1;
+    DevicePreference device = DevicePreference::Auto;
+    int logEvery = 20;                // a snapshot every this many batches
+    std::string outDir;               // run directory ("" for the caller's default)
+
+    int totalEpochs() const { return epochs + finetuneEpochs; }
+};
+
+struct ConfigIssue {
+    std::string field;    // JSON key, e.g. "target_bits"
+    std::string message;  // what is wrong and what is allowed
+};
+
+// Every problem at once (empty when valid), so the GUI can mark all fields.
+std::vector<ConfigIssue> validate(const TrainingConfig& config);
+// Throws csq::Error naming the first field when invalid.
+void requireValid(const TrainingConfig& config);
+
+std::string toJson(const TrainingConfig& config);
+// Parses config.json; unknown keys and wrong types are errors naming the key; missing keys keep
+// their defaults. `source` names the file in messages.
+TrainingConfig configFromJson(const std::string& text, const std::string& source = "config");
+TrainingConfig loadConfig(const std::string& path);
+
+std::string toString(OptimizerKind kind);
+std::string toString(EdgeLayerPolicy policy);
+std::string toString(DevicePreference device);
+
+// Live changes applied at the next batch boundary of a running session.
+struct ConfigPatch {
+    std::optional<double> targetBits;
+    std::optional<double> lambda;
+    std::optional<double> betaFinal;
+    std::optional<double> ticketEpoch;
+    std::optional<double> lr;
+
+    bool empty() const { return !targetBits && !lambda && !betaFinal && !ticketEpoch && !lr; }
+};
+
+// Applies a patch to a config (validating the result); throws csq::Error on an invalid value.
+TrainingConfig applied(const TrainingConfig& config, const ConfigPatch& patch);
+
+}  // namespace csq

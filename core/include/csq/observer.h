@@ -1,0 +1,20 @@
+#pragma once
+// Callbacks from a running session. Called on the training thread: implementations copy what they
+// need and return quickly (the GUI queues it to its own thread).
+#include <string>
+
+#include "csq/snapshot.h"
+
+namespace csq {
+
+class Observer {
+public:
+    virtual ~Observer() = default;
+    virtual void onSnapshot(const Snapshot&) {}
+    virtual void onEpoch(const EpochResult&) {}
+    virtual void onLog(const std::string& /*line*/) {}
+    virtual void onFinished(const RunSummary&) {}
+    virtual void onFailed(const std::string& /*reason*/) {}
+};
+
+}  // namespace csq

@@ -1,0 +1,58 @@
+#pragma once
+// What a running session reports, as plain values (no tensors): a Snapshot every few batches, an
+// EpochResult per epoch and a RunSummary at the end. Copied to the GUI thread as is.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "csq/scheme.h"
+
+namespace csq {
+
+enum class Phase { Search, Ticket, Finetune, Done };
+std::string toString(Phase phase);
+
+struct Snapshot {
+    Phase phase = Phase::Search;
+    int epoch = 0;            // 0-based epoch in progress
+    double t = 0;             // fractional epochs since the start
+    int64_t step = 0;         // global batch index
+    int64_t totalSteps = 0;
+    double beta = 1, lambda = 0, deltaS = 0, targetBits = 0, lr = 0;
+    BudgetMode budgetMode = BudgetMode::Layer;
+    std::vector<LayerScheme> layers;                 // names, sizes, kept bits
+    std::vector<std::vector<double>> gates;          // layers x bits: f_beta(m_b), b = 0 (LSB) first
+    std::vector<std::vector<double>> maskLogits;     // layers x bits: m_b
+    ModelPrecision precision;
+    double ce = 0, budgetLoss = 0;                   // loss parts, means over the logged window
+    double trainAccuracy = 0;                        // percent, over the logged window
+    double imagesPerSecond = 0, etaSeconds = 0;
+};
+
+struct EpochResult {
+    int epoch = 0;  // 0-based
+    Phase phase = Phase::Search;
+    double trainLoss = 0, trainAccuracy = 0;
+    double testAccuracy = 0;           // soft model, percent
+    double testAccuracyQuantized = 0;  // exact integer model, percent (= testAccuracy for float models)
+    double validationAccuracy = -1;    // -1 without a validation split
+    ModelPrecision precision;
+    double beta = 0, targetBits = 0;
+    double seconds = 0, imagesPerSecond = 0;
+};
+
+struct RunSummary {
+    std::string model, dataset, budgetMode;
+    int maxBits = 0;
+    double targetBits = 0;
+    ModelPrecision precision;
+    double testAccuracy = 0, testAccuracyQuantized = 0;
+    int epochs = 0;
+    double seconds = 0, imagesPerSecond = 0;
+    std::vector<LayerScheme> layers;
+    std::string runDir;
+    bool floatModel = false;
+    bool stoppedEarly = false;
+};
+
+}  // namespace csq

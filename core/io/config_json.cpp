@@ -1,0 +1,277 @@
+// TrainingConfig: validation, JSON in/out and live patches (declared in csq/config.h).
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "csq/config.h"
+#include "csq/errors.h"
+
+namespace csq {
+
+namespace json = boost::json;
+
+std::string toString(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? "sgd" : "adam"; }
+std::string toString(EdgeLayerPolicy policy) { return policy == EdgeLayerPolicy::Quantize ? "quantize" : "max-bits"; }
+std::string toString(DevicePreference device)
+{
+    return device == DevicePreference::Auto ? "auto" : device == DevicePreference::Cpu ? "cpu" : "cuda";
+}
+
+namespace {
+
+// Every knob with its JSON key, in one place: both directions of the JSON and the GUI read this order.
+template <class Config, class Visitor>
+void forEachField(Config& c, Visitor&& v)
+{
+    v("model", c.model);
+    v("float", c.floatModel);
+    v("edge_layers", c.edgeLayers);
+    v("data", c.data);
+    v("train_limit", c.trainLimit);
+    v("validation_fraction", c.validationFraction);
+    v("crop_padding", c.cropPadding);
+    v("horizontal_flip", c.horizontalFlip);
+    v("max_bits", c.maxBits);
+    v("target_bits", c.targetBits);
+    v("budget_mode", c.budgetMode);
+    v("lambda", c.lambda);
+    v("beta0", c.beta0);
+    v("beta_final", c.betaFinal);
+    v("ticket_epoch", c.ticketEpoch);
+    v("epochs", c.epochs);
+    v("finetune_epochs", c.finetuneEpochs);
+    v("act_bits", c.actBits);
+    v("bit_logit_init", c.bitLogitInit);
+    v("mask_logit_init", c.maskLogitInit);
+    v("optimizer", c.optimizer);
+    v("lr", c.lr);
+    v("bit_optimizer", c.bitOptimizer);
+    v("bit_lr", c.bitLr);
+    v("momentum", c.momentum);
+    v("nesterov", c.nesterov);
+    v("weight_decay", c.weightDecay);
+    v("bit_weight_decay", c.bitWeightDecay);
+    v("mask_lr", c.maskLr);
+    v("mask_weight_decay", c.maskWeightDecay);
+    v("warmup_epochs", c.warmupEpochs);
+    v("batch_size", c.batchSize);
+    v("threads", c.threads);
+    v("seed", c.seed);
+    v("device", c.device);
+    v("log_every", c.logEvery);
+    v("out_dir", c.outDir);
+}
+
+template <class Enum>
+struct EnumNames;
+template <>
+struct EnumNames<BudgetMode> {
+    static constexpr std::array<std::pair<const char*, BudgetMode>, 2> values{{{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}}};
+};
+template <>
+struct EnumNames<OptimizerKind> {
+    static constexpr std::array<std::pair<const char*, OptimizerKind>, 2> values{{{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}}};
+};
+template <>
+struct EnumNames<EdgeLayerPolicy> {
+    static constexpr std::array<std::pair<const char*, EdgeLayerPolicy>, 2> values{
+        {{"quantize", EdgeLayerPolicy::Quantize}, {"max-bits", EdgeLayerPolicy::MaxBits}}};
+};
+template <>
+struct EnumNames<DevicePreference> {
+    static constexpr std::array<std::pair<const char*, DevicePreference>, 3> values{
+        {{"auto", DevicePreference::Auto}, {"cpu", DevicePreference::Cpu}, {"cuda", DevicePreference::Cuda}}};
+};
+
+template <class Enum>
+std::string enumChoices()
+{
+    std::string out;
+    for (const auto& [name, value] : EnumNames<Enum>::values) out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
+
+struct Writer {
+    json::object& out;
+    template <class Enum>
+        requires std::is_enum_v<Enum>
+    void operator()(const char* key, const Enum& value)
+    {
+        for (const auto& [name, v] : EnumNames<Enum>::values)
+            if (v == value) out[key] = name;
+    }
+    void operator()(const char* key, const std::string& value) { out[key] = value; }
+    void operator()(const char* key, bool value) { out[key] = value; }
+    void operator()(const char* key, int value) { out[key] = value; }
+    void operator()(const char* key, int64_t value) { out[key] = value; }
+    void operator()(const char* key, uint64_t value) { out[key] = value; }
+    void operator()(const char* key, double value) { out[key] = value; }
+};
+
+struct Reader {
+    const json::object& in;
+    const std::string& source;
+    std::set<std::string> known;
+
+    const json::value* find(const char* key)
+    {
+        known.insert(key);
+        return in.if_contains(key);
+    }
+    [[noreturn]] void fail(const char* key, const std::string& expected) const
+    {
+        throw Error(source + ": " + key, "expected " + expected);
+    }
+    template <class Enum>
+        requires std::is_enum_v<Enum>
+    void operator()(const char* key, Enum& value)
+    {
+        const auto* v = find(key);
+        if (!v) return;
+        if (v->is_string())
+            for (const auto& [name, e] : EnumNames<Enum>::values)
+                if (v->get_string() == name) {
+                    value = e;
+                    return;
+                }
+        fail(key, "one of " + enumChoices<Enum>());
+    }
+    void operator()(const char* key, std::string& value)
+    {
+        if (const auto* v = find(key)) {
+            if (!v->is_string()) fail(key, "a string");
+            value = std::string(v->get_string());
+        }
+    }
+    void operator()(const char* key, bool& value)
+    {
+        if (const auto* v = find(key)) {
+            if (!v->is_bool()) fail(key, "true or false");
+            value = v->get_bool();
+        }
+    }
+    template <class Int>
+        requires std::is_integral_v<Int>
+    void operator()(const char* key, Int& value)
+    {
+        const auto* v = find(key);
+        if (!v) return;
+        json::error_code ec;
+        auto n = v->to_number<Int>(ec);
+        if (ec) fail(key, "a whole number in range");
+        value = n;
+    }
+    void operator()(const char* key, double& value)
+    {
+        const auto* v = find(key);
+        if (!v) return;
+        if (!v->is_number()) fail(key, "a number");
+        value = v->to_number<double>();
+    }
+};
+
+void check(std::vector<ConfigIssue>& issues, bool ok, const char* field, const std::string& message)
+{
+    if (!ok) issues.push_back({field, message});
+}
+
+std::string str(double v)
+{
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+}  // namespace
+
+std::vector<ConfigIssue> validate(const TrainingConfig& c)
+{
+    std::vector<ConfigIssue> issues;
+    check(issues, c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20", "model",
+          "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20");
+    check(issues, !c.data.empty(), "data", "give the dataset folder");
+    check(issues, c.trainLimit >= 0, "train_limit", "must be >= 0 (0 uses every training image)");
+    check(issues, c.validationFraction >= 0 && c.validationFraction < 0.9, "validation_fraction", "must be in [0, 0.9)");
+    check(issues, c.cropPadding >= 0 && c.cropPadding <= 16, "crop_padding", "must be in 0..16");
+    check(issues, c.maxBits >= 1 && c.maxBits <= 16, "max_bits", "must be in 1..16");
+    check(issues, c.targetBits > 0 && c.targetBits <= c.maxBits, "target_bits",
+          "must be in (0, max_bits = " + std::to_string(c.maxBits) + "], got " + str(c.targetBits));
+    check(issues, c.lambda >= 0 && std::isfinite(c.lambda), "lambda", "must be >= 0");
+    check(issues, c.beta0 > 0, "beta0", "must be > 0");
+    check(issues, c.betaFinal > c.beta0, "beta_final",
+          "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));
+    check(issues, c.epochs >= 1 && c.epochs <= 100000, "epochs", "must be >= 1, got " + std::to_string(c.epochs));
+    check(issues, c.ticketEpoch > 0 && c.ticketEpoch <= c.epochs, "ticket_epoch",
+          "must be in (0, epochs = " + std::to_string(c.epochs) + "], got " + str(c.ticketEpoch));
+    check(issues, c.finetuneEpochs >= 0, "finetune_epochs", "must be >= 0");
+    check(issues, c.actBits >= 0 && c.actBits <= 16, "act_bits", "must be in 0..16 (0: float activations)");
+    check(issues, c.bitLogitInit > 0, "bit_logit_init", "must be > 0");
+    check(issues, c.maskLogitInit > 0, "mask_logit_init", "must be > 0 (every bit starts kept)");
+    check(issues, c.lr > 0 && std::isfinite(c.lr), "lr", "must be > 0");
+    check(issues, c.bitLr > 0 && std::isfinite(c.bitLr), "bit_lr", "must be > 0");
+    check(issues, c.momentum >= 0 && c.momentum < 1, "momentum", "must be in [0, 1)");
+    check(issues, c.weightDecay >= 0, "weight_decay", "must be >= 0");
+    check(issues, c.bitWeightDecay >= 0, "bit_weight_decay", "must be >= 0");
+    check(issues, c.maskLr >= 0, "mask_lr", "must be >= 0 (0: same as bit_lr)");
+    check(issues, c.maskWeightDecay >= 0, "mask_weight_decay", "must be >= 0");
+    check(issues, c.warmupEpochs >= 0 && c.warmupEpochs < c.totalEpochs(), "warmup_epochs",
+          "must be in [0, epochs + finetune_epochs)");
+    check(issues, c.batchSize >= 1 && c.batchSize <= 65536, "batch_size", "must be in 1..65536");
+    check(issues, c.threads >= 0 && c.threads <= 1024, "threads", "must be >= 0 (0: physical cores)");
+    check(issues, c.logEvery >= 1, "log_every", "must be >= 1");
+    return issues;
+}
+
+void requireValid(const TrainingConfig& config)
+{
+    const auto issues = validate(config);
+    if (!issues.empty()) throw Error("config: " + issues.front().field, issues.front().message);
+}
+
+std::string toJson(const TrainingConfig& config)
+{
+    json::object out;
+    forEachField(config, Writer{out});
+    return json::serialize(out);
+}
+
+TrainingConfig configFromJson(const std::string& text, const std::string& source)
+{
+    json::error_code ec;
+    auto value = json::parse(text, ec);
+    if (ec) throw Error(source, "not valid JSON (" + ec.message() + ")", "fix the file or start from the defaults");
+    if (!value.is_object()) throw Error(source, "expected a JSON object of settings");
+    TrainingConfig config;
+    Reader reader{value.as_object(), source, {}};
+    forEachField(config, reader);
+    for (const auto& item : value.as_object())
+        if (!reader.known.count(std::string(item.key())))
+            throw Error(source + ": " + std::string(item.key()), "unknown setting", "check the spelling; see csq-train --help");
+    return config;
+}
+
+TrainingConfig loadConfig(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(path, "cannot open the config file");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    return configFromJson(buffer.str(), path);
+}
+
+TrainingConfig applied(const TrainingConfig& config, const ConfigPatch& patch)
+{
+    TrainingConfig next = config;
+    if (patch.targetBits) next.targetBits = *patch.targetBits;
+    if (patch.lambda) next.lambda = *patch.lambda;
+    if (patch.betaFinal) next.betaFinal = *patch.betaFinal;
+    if (patch.ticketEpoch) next.ticketEpoch = *patch.ticketEpoch;
+    if (patch.lr) next.lr = *patch.lr;
+    requireValid(next);
+    return next;
+}
+
+}  // namespace csq

@@ -1,0 +1,31 @@
+#pragma once
+// quantized.pt: the exact integer model as a torch.load-able dict. For each quantized layer
+// "<name>.codes" (int32 integers q), "<name>.scale", "<name>.kept" (uint8 per bit, LSB first) and
+// "<name>.max_bits"; every float tensor (biases, batch norm, activation ranges) under its own name;
+// "__config__" (the run's config JSON), "__input_shape__" [C, H, W, classes], "__norm_mean__",
+// "__norm_std__". Weight of a quantized layer = scale * codes / (2^max_bits - 1).
+#include <memory>
+#include <string>
+
+#include "csq/config.h"
+#include "data/normalization.h"
+#include "models/network.h"
+#include "quant/scheme_readout.h"
+
+namespace csq::io {
+
+void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
+                         const models::InputShape& shape, const data::Normalization& norm);
+
+struct QuantizedModel {
+    TrainingConfig config;
+    models::InputShape shape;
+    data::Normalization norm;
+    std::shared_ptr<models::Network> network;  // quantized layers in exact mode
+    std::vector<quant::NamedBitLayer> layers;
+};
+
+// Rebuilds the network from the file; throws csq::Error naming the file and the tensor at fault.
+QuantizedModel readQuantizedModel(const std::string& path);
+
+}  // namespace csq::io

@@ -1,0 +1,152 @@
+#include "io/run_files.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "csq/errors.h"
+#include "io/atomic_file.h"
+
+namespace csq::io {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string num(double v)
+{
+    std::ostringstream s;
+    s.precision(10);
+    s << v;
+    return s.str();
+}
+
+json::array keptArray(const std::vector<bool>& kept)
+{
+    json::array a;
+    for (bool k : kept) a.emplace_back(k ? 1 : 0);
+    return a;
+}
+
+json::array layersArray(const std::vector<LayerScheme>& layers)
+{
+    json::array out;
+    for (const auto& l : layers) {
+        json::object o;
+        o["name"] = l.name;
+        o["params"] = l.params;
+        o["max_bits"] = l.maxBits;
+        o["bits"] = l.bits();
+        o["kept"] = keptArray(l.kept);  // kept[b], b = 0 is the least significant bit
+        o["searchable"] = l.searchable;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* MetricsLog::header()
+{
+    return "kind,step,epoch,t,phase,beta,lambda,target_bits,delta_s,avg_bits,weighted_avg_bits,ce,budget_loss,"
+           "train_acc,test_acc,test_acc_quantized,val_acc,lr,images_per_second";
+}
+
+void MetricsLog::addStep(const Snapshot& s)
+{
+    std::ostringstream r;
+    r << "step," << s.step << ',' << s.epoch << ',' << num(s.t) << ',' << toString(s.phase) << ',' << num(s.beta)
+      << ',' << num(s.lambda) << ',' << num(s.targetBits) << ',' << num(s.deltaS) << ','
+      << num(s.precision.avgBits) << ',' << num(s.precision.weightedAvgBits) << ',' << num(s.ce) << ','
+      << num(s.budgetLoss) << ',' << num(s.trainAccuracy) << ",,,," << num(s.lr) << ',' << num(s.imagesPerSecond);
+    rows_.push_back(r.str());
+}
+
+void MetricsLog::addEpoch(const EpochResult& e, int64_t step)
+{
+    std::ostringstream r;
+    r << "epoch," << step << ',' << e.epoch << ',' << (e.epoch + 1) << ',' << toString(e.phase) << ','
+      << num(e.beta) << ",," << num(e.targetBits) << ",," << num(e.precision.avgBits) << ','
+      << num(e.precision.weightedAvgBits) << ',' << num(e.trainLoss) << ",," << num(e.trainAccuracy) << ','
+      << num(e.testAccuracy) << ',' << num(e.testAccuracyQuantized) << ','
+      << (e.validationAccuracy >= 0 ? num(e.validationAccuracy) : std::string()) << ",," << num(e.imagesPerSecond);
+    rows_.push_back(r.str());
+}
+
+void MetricsLog::loadExisting(const std::string& path, int64_t step)
+{
+    rows_.clear();
+    std::ifstream in(path);
+    std::string line;
+    if (!std::getline(in, line)) return;  // no file or empty: start afresh
+    while (std::getline(in, line)) {
+        const auto first = line.find(','), second = line.find(',', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        const int64_t rowStep = std::stoll(line.substr(first + 1, second - first - 1));
+        const bool isEpoch = line.compare(0, first, "epoch") == 0;
+        // An epoch row at the resume step belongs to the epoch already finished; a step row there is redone.
+        if (rowStep < step || (isEpoch && rowStep == step)) rows_.push_back(line);
+    }
+}
+
+void MetricsLog::write(const std::string& path) const
+{
+    std::string text = std::string(header()) + '\n';
+    for (const auto& row : rows_) text += row + '\n';
+    writeFileAtomic(path, text);
+}
+
+std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecision& precision, BudgetMode mode,
+                       double targetBits)
+{
+    json::object o;
+    o["budget_mode"] = toString(mode);
+    o["target_bits"] = targetBits;
+    o["avg_bits"] = precision.avgBits;
+    o["weighted_avg_bits"] = precision.weightedAvgBits;
+    o["layers"] = layersArray(layers);
+    return json::serialize(o);
+}
+
+std::string summaryJson(const RunSummary& s)
+{
+    json::object o;
+    o["model"] = s.model;
+    o["dataset"] = s.dataset;
+    o["float"] = s.floatModel;
+    o["max_bits"] = s.maxBits;
+    o["target_bits"] = s.targetBits;
+    o["budget_mode"] = s.budgetMode;
+    o["avg_bits"] = s.precision.avgBits;
+    o["weighted_avg_bits"] = s.precision.weightedAvgBits;
+    o["test_accuracy"] = s.testAccuracy;
+    o["test_accuracy_quantized"] = s.testAccuracyQuantized;
+    o["epochs"] = s.epochs;
+    o["seconds"] = s.seconds;
+    o["images_per_second"] = s.imagesPerSecond;
+    o["stopped_early"] = s.stoppedEarly;
+    o["layers"] = layersArray(s.layers);
+    return json::serialize(o);
+}
+
+std::vector<LayerScheme> layersFromJson(const std::string& text, const std::string& source)
+{
+    json::error_code ec;
+    auto v = json::parse(text, ec);
+    if (ec || !v.is_object() || !v.as_object().contains("layers") || !v.at("layers").is_array())
+        throw Error(source, "expected a JSON object with a \"layers\" array");
+    std::vector<LayerScheme> layers;
+    for (const auto& item : v.at("layers").as_array()) {
+        LayerScheme l;
+        l.name = json::value_to<std::string>(item.at("name"));
+        l.params = item.at("params").to_number<int64_t>();
+        l.maxBits = static_cast<int>(item.at("max_bits").to_number<int64_t>());
+        for (const auto& k : item.at("kept").as_array()) l.kept.push_back(k.to_number<int64_t>() != 0);
+        if (const auto* s = item.as_object().if_contains("searchable")) l.searchable = s->as_bool();
+        layers.push_back(std::move(l));
+    }
+    return layers;
+}
+
+}  // namespace csq::io

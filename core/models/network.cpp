@@ -1,0 +1,43 @@
+#include "models/network.h"
+
+#include "quant/bit_layer.h"
+
+namespace csq::models {
+
+int LayerFactory::nextInputBits()
+{
+    const int bits = first_ ? 0 : actBits_;
+    first_ = false;
+    return bits;
+}
+
+torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                                        bool bias)
+{
+    const int inputBits = nextInputBits();
+    if (float_)
+        return torch::nn::AnyModule(
+            torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias)));
+    quant::BitConv2dOptions o;
+    o.in = in;
+    o.out = out;
+    o.kernel = {kernel, kernel};
+    o.stride = {stride, stride};
+    o.padding = {padding, padding};
+    o.bias = bias;
+    o.maxBits = maxBits_;
+    quant::BitConv2d layer(o);
+    layer->setInputBits(inputBits);
+    return torch::nn::AnyModule(layer);
+}
+
+torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias)
+{
+    const int inputBits = nextInputBits();
+    if (float_) return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
+    quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, maxBits_});
+    layer->setInputBits(inputBits);
+    return torch::nn::AnyModule(layer);
+}
+
+}  // namespace csq::models

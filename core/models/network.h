@@ -1,0 +1,38 @@
+#pragma once
+// The networks CSQ trains, built through a LayerFactory so the same architecture comes out either
+// quantized (BitConv2d / BitLinear) or as the float baseline (torch Conv2d / Linear).
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace csq::models {
+
+struct InputShape {
+    int64_t channels = 1, height = 28, width = 28, classes = 10;
+};
+
+class Network : public torch::nn::Module {
+public:
+    virtual torch::Tensor forward(torch::Tensor x) = 0;
+};
+
+// Makes conv and linear layers: quantized with N max bits, or float. The first layer built keeps
+// float inputs; later ones quantize their input to `actBits` (0: float).
+class LayerFactory {
+public:
+    LayerFactory(bool floatModel, int maxBits, int actBits) : float_(floatModel), maxBits_(maxBits), actBits_(actBits) {}
+
+    torch::nn::AnyModule conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
+                              bool bias = true);
+    torch::nn::AnyModule linear(int64_t in, int64_t out, bool bias = true);
+
+private:
+    int nextInputBits();
+    bool float_;
+    int maxBits_, actBits_;
+    bool first_ = true;
+};
+
+}  // namespace csq::models

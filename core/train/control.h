@@ -1,0 +1,101 @@
+#pragma once
+// The thread-safe mailbox between a session's callers and its training thread: stop / pause flags
+// and live config patches, all taken by the trainer at a batch boundary.
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "csq/config.h"
+
+namespace csq::train {
+
+class Control {
+public:
+    void requestStop()
+    {
+        stop_ = true;
+        wake_.notify_all();
+    }
+    bool stopRequested() const { return stop_; }
+    void setPaused(bool paused)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            paused_ = paused;
+        }
+        wake_.notify_all();
+    }
+    bool paused() const
+    {
+        std::lock_guard lock(mutex_);
+        return paused_;
+    }
+    // Blocks the training thread while paused (returns at once when a stop is requested); runs
+    // posted tasks meanwhile, so exports work on a paused run too.
+    void waitWhilePaused()
+    {
+        std::unique_lock lock(mutex_);
+        while (true) {
+            wake_.wait(lock, [this] { return !paused_ || stop_ || !tasks_.empty(); });
+            runTasks(lock);
+            if (!paused_ || stop_) return;
+        }
+    }
+    // Work for the training thread at its next batch boundary (exports, checkpoints).
+    void postTask(std::function<void()> task)
+    {
+        {
+            std::lock_guard lock(mutex_);
+            tasks_.push_back(std::move(task));
+        }
+        wake_.notify_all();
+    }
+    void runTasks()
+    {
+        std::unique_lock lock(mutex_);
+        runTasks(lock);
+    }
+    void requestFinalize() { finalize_ = true; }
+    bool takeFinalize() { return finalize_.exchange(false); }
+
+    void post(const ConfigPatch& patch)
+    {
+        std::lock_guard lock(mutex_);
+        auto merge = [](auto& into, const auto& from) {
+            if (from) into = from;
+        };
+        merge(pending_.targetBits, patch.targetBits);
+        merge(pending_.lambda, patch.lambda);
+        merge(pending_.betaFinal, patch.betaFinal);
+        merge(pending_.ticketEpoch, patch.ticketEpoch);
+        merge(pending_.lr, patch.lr);
+    }
+    ConfigPatch takePatch()
+    {
+        std::lock_guard lock(mutex_);
+        return std::exchange(pending_, ConfigPatch{});
+    }
+
+private:
+    void runTasks(std::unique_lock<std::mutex>& lock)
+    {
+        while (!tasks_.empty()) {
+            auto task = std::move(tasks_.front());
+            tasks_.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+        }
+    }
+
+    mutable std::mutex mutex_;
+    std::deque<std::function<void()>> tasks_;
+    std::condition_variable wake_;
+    std::atomic<bool> stop_{false}, finalize_{false};
+    bool paused_ = false;
+    ConfigPatch pending_;
+};
+
+}  // namespace csq::train

@@ -1,0 +1,61 @@
+#include "train/evaluator.h"
+
+namespace csq::train {
+
+namespace {
+
+// Puts the model in eval mode for a scope and restores the previous mode after.
+class EvalScope {
+public:
+    explicit EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training()) { model_.eval(); }
+    ~EvalScope() { model_.train(wasTraining_); }
+
+private:
+    models::Network& model_;
+    bool wasTraining_;
+};
+
+}  // namespace
+
+double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                const EvalSettings& settings)
+{
+    const int64_t n = dataset.size();
+    if (n == 0) return 0.0;
+    EvalScope scope(model);
+    torch::NoGradGuard noGrad;
+    auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(settings.device));
+    for (int64_t start = 0; start < n; start += settings.batchSize) {
+        const int64_t end = std::min(n, start + settings.batchSize);
+        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
+        auto y = dataset.labels.slice(0, start, end).to(settings.device);
+        correct += model.forward(x).argmax(1).eq(y).sum();
+    }
+    return 100.0 * static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
+}
+
+double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
+                     const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings)
+{
+    for (const auto& l : layers) l.layer->bits()->setExact(true);
+    try {
+        const double acc = accuracy(model, dataset, norm, settings);
+        for (const auto& l : layers) l.layer->bits()->setExact(false);
+        return acc;
+    } catch (...) {
+        for (const auto& l : layers) l.layer->bits()->setExact(false);
+        throw;
+    }
+}
+
+torch::Tensor logits(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                     int64_t count, const EvalSettings& settings)
+{
+    EvalScope scope(model);
+    torch::NoGradGuard noGrad;
+    count = std::min(count, dataset.size());
+    auto x = data::toFloatBatch(dataset.images.slice(0, 0, count), norm).to(settings.device);
+    return model.forward(x).to(torch::kCPU);
+}
+
+}  // namespace csq::train

@@ -1,0 +1,30 @@
+#pragma once
+// Test-set accuracy of a network, in evaluation mode without gradients, for the soft model or the
+// exact integer model (every gate a step).
+#include <torch/torch.h>
+
+#include "data/dataset.h"
+#include "data/normalization.h"
+#include "models/network.h"
+#include "quant/scheme_readout.h"
+
+namespace csq::train {
+
+struct EvalSettings {
+    torch::Device device = torch::kCPU;
+    int64_t batchSize = 1000;
+};
+
+// Percent correct over the dataset (0 for an empty one). Restores the model's training mode.
+double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                const EvalSettings& settings);
+
+// Same, with every BitLayer in exact mode for the duration.
+double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
+                     const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings);
+
+// Logits of the first `count` test images (for --evaluate comparisons with Python).
+torch::Tensor logits(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                     int64_t count, const EvalSettings& settings);
+
+}  // namespace csq::train

@@ -1,0 +1,41 @@
+#pragma once
+// The run's clock: phase, gate temperature beta and learning-rate factor as pure functions of the
+// fractional epoch t, so the trainer, a resumed run and the GUI's planned curve all agree.
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "csq/config.h"
+#include "csq/snapshot.h"
+
+namespace csq::train {
+
+inline Phase phaseAt(const TrainingConfig& c, double t)
+{
+    if (t < c.ticketEpoch) return Phase::Search;
+    if (t < c.epochs) return Phase::Ticket;
+    if (t < c.totalEpochs()) return Phase::Finetune;
+    return Phase::Done;
+}
+
+// beta(t) = beta0 (beta_final / beta0)^(t / T_ticket), held at beta_final after the ticket; the
+// finetune phase rewinds to beta0 and grows again over its own epochs.
+inline double betaAt(const TrainingConfig& c, double t)
+{
+    const double ratio = c.betaFinal / c.beta0;
+    if (t < c.ticketEpoch) return c.beta0 * std::pow(ratio, std::max(0.0, t) / c.ticketEpoch);
+    if (t < c.epochs || c.finetuneEpochs == 0) return c.betaFinal;
+    const double u = std::min(1.0, (t - c.epochs) / c.finetuneEpochs);
+    return c.beta0 * std::pow(ratio, u);
+}
+
+// Linear warm-up to 1, then cosine decay to 0 over the whole run.
+inline double lrFactorAt(const TrainingConfig& c, double t)
+{
+    const double total = c.totalEpochs();
+    if (c.warmupEpochs > 0 && t < c.warmupEpochs) return std::max(t, 1e-3) / c.warmupEpochs;
+    const double u = std::clamp((t - c.warmupEpochs) / std::max(1e-9, total - c.warmupEpochs), 0.0, 1.0);
+    return 0.5 * (1.0 + std::cos(std::numbers::pi * u));
+}
+
+}  // namespace csq::train

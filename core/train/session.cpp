@@ -1,0 +1,180 @@
+// Session: runs a Trainer on its own thread and routes calls from other threads to it.
+#include "csq/session.h"
+
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "csq/errors.h"
+#include "train/control.h"
+#include "train/trainer.h"
+
+namespace csq {
+
+struct Session::Impl {
+    explicit Impl(Observer& o) : observer(o) {}
+
+    Observer& observer;
+    mutable std::mutex mutex;
+    std::unique_ptr<train::Trainer> trainer;
+    std::unique_ptr<train::Control> control;
+    std::thread thread;
+    bool running = false;
+    TrainingConfig config;  // the config in force, kept here so readers need not touch the trainer
+
+    // Runs `work` on the trainer: at the next batch boundary while running, directly otherwise.
+    void withTrainer(const std::function<void(train::Trainer&)>& work)
+    {
+        std::unique_lock lock(mutex);
+        if (!running) {
+            if (!trainer) throw Error("session", "nothing to export yet", "start or load a run first");
+            work(*trainer);
+            return;
+        }
+        auto done = std::make_shared<std::promise<void>>();
+        auto future = done->get_future();
+        control->postTask([this, work, done] {
+            try {
+                if (!trainer) throw Error("session", "the run is still loading its data", "try again in a moment");
+                work(*trainer);
+                done->set_value();
+            } catch (...) {
+                done->set_exception(std::current_exception());
+            }
+        });
+        lock.unlock();
+        future.get();
+    }
+
+    void launch(std::function<std::unique_ptr<train::Trainer>()> build)
+    {
+        std::unique_lock lock(mutex);
+        if (running) throw Error("session", "a run is already in progress", "stop it first");
+        lock.unlock();
+        if (thread.joinable()) thread.join();
+        lock.lock();
+        control = std::make_unique<train::Control>();
+        running = true;
+        thread = std::thread([this, build] {
+            try {
+                auto built = build();
+                {
+                    std::lock_guard guard(mutex);
+                    trainer = std::move(built);
+                    config = trainer->config();
+                }
+                trainer->run(*control);
+            } catch (const std::exception& e) {
+                observer.onFailed(e.what());
+            }
+            std::lock_guard guard(mutex);
+            running = false;
+            control->runTasks();  // exports posted while the run ended still get an answer
+        });
+    }
+};
+
+Session::Session(Observer& observer) : d(std::make_unique<Impl>(observer)) {}
+
+Session::~Session()
+{
+    stop();
+    wait();
+}
+
+void Session::start(const TrainingConfig& config)
+{
+    requireValid(config);
+    {
+        std::lock_guard lock(d->mutex);
+        if (!d->running) d->config = config;
+    }
+    d->launch([this, config] { return std::make_unique<train::Trainer>(config, d->observer); });
+}
+
+void Session::startFromCheckpoint(const std::string& checkpointPath, const std::string& runDir)
+{
+    d->launch([this, checkpointPath, runDir] { return train::Trainer::resume(checkpointPath, d->observer, runDir); });
+}
+
+void Session::pause()
+{
+    std::lock_guard lock(d->mutex);
+    if (d->control) d->control->setPaused(true);
+}
+
+void Session::resume()
+{
+    std::lock_guard lock(d->mutex);
+    if (d->control) d->control->setPaused(false);
+}
+
+void Session::stop()
+{
+    std::lock_guard lock(d->mutex);
+    if (d->control) d->control->requestStop();
+}
+
+void Session::finalizeNow()
+{
+    std::lock_guard lock(d->mutex);
+    if (d->control) d->control->requestFinalize();
+}
+
+void Session::update(const ConfigPatch& patch)
+{
+    std::lock_guard lock(d->mutex);
+    d->config = applied(d->config, patch);  // throws on an invalid value, before it reaches the run
+    if (d->control && d->running) d->control->post(patch);
+}
+
+void Session::wait()
+{
+    if (d->thread.joinable() && d->thread.get_id() != std::this_thread::get_id()) d->thread.join();
+}
+
+bool Session::running() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->running;
+}
+
+bool Session::paused() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->control && d->control->paused();
+}
+
+TrainingConfig Session::config() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->config;
+}
+
+std::string Session::runDir() const
+{
+    std::lock_guard lock(d->mutex);
+    return d->trainer ? d->trainer->runDir() : std::string();
+}
+
+void Session::saveCheckpoint(const std::string& path)
+{
+    d->withTrainer([&](train::Trainer& t) { t.saveCheckpoint(path); });
+}
+
+void Session::exportScheme(const std::string& path)
+{
+    d->withTrainer([&](train::Trainer& t) { t.exportScheme(path); });
+}
+
+void Session::exportQuantized(const std::string& path)
+{
+    d->withTrainer([&](train::Trainer& t) { t.exportQuantized(path); });
+}
+
+void Session::exportMetrics(const std::string& path)
+{
+    d->withTrainer([&](train::Trainer& t) { t.writeMetrics(path); });
+}
+
+}  // namespace csq

@@ -1,0 +1,286 @@
+// Trainer: the batch loop, phases, live control, snapshots, epoch evaluation and run files.
+#include "train/trainer.h"
+
+#include <filesystem>
+
+#include "csq/errors.h"
+#include "csq/runtime.h"
+#include "data/batcher.h"
+#include "io/atomic_file.h"
+#include "io/checkpoint.h"
+#include "io/quantized_model.h"
+#include "train/evaluator.h"
+#include "train/schedule.h"
+
+namespace csq::train {
+
+using Clock = std::chrono::steady_clock;
+
+// Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
+struct Trainer::Window {
+    torch::Tensor ce, budget, correct;
+    int64_t images = 0, batches = 0;
+    Clock::time_point start = Clock::now();
+};
+
+double Trainer::batchesPerEpoch() const
+{
+    const int64_t n = data_.train.size();
+    return static_cast<double>((n + config_.batchSize - 1) / config_.batchSize);
+}
+
+void Trainer::setGates(double beta)
+{
+    if (beta == lastBeta_) return;
+    for (auto& l : layers_) l.layer->bits()->setBeta(beta);
+    lastBeta_ = beta;
+}
+
+void Trainer::drawTicket()
+{
+    for (auto& l : layers_) {
+        auto& bits = l.layer->bits();
+        bits->drawTicket();
+        bits->mask.mutable_grad().reset();  // undefined grad: the optimizer leaves the mask alone
+    }
+    position_.ticketDrawn = true;
+}
+
+// Live patches and "finalize now", taken at a batch boundary.
+void Trainer::applyControl(Control& control, double t)
+{
+    control.runTasks();
+    const auto patch = control.takePatch();
+    if (!patch.empty()) {
+        try {
+            config_ = applied(config_, patch);
+        } catch (const Error& e) {
+            observer_.onLog(std::string("live change ignored: ") + e.what());
+        }
+    }
+    if (control.takeFinalize() && !position_.ticketDrawn && t < config_.epochs) {
+        config_.ticketEpoch = std::max(t, 1e-6);
+        observer_.onLog("scheme finalized at epoch " + std::to_string(t));
+    }
+    if (!position_.ticketDrawn && t >= config_.ticketEpoch && quantized()) drawTicket();
+}
+
+void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& w)
+{
+    const bool search = quantized() && !position_.ticketDrawn;
+    setGates(betaAt(config_, t));
+    const double factor = lrFactorAt(config_, t);
+    for (const auto& g : lrGroups_)
+        optimizers_[g.optimizer]->param_groups()[g.group].options().set_lr(baseLr(g.source) * factor);
+
+    auto x = data::toFloatBatch(images, norm_).to(device_);
+    auto y = labels.to(device_);
+    auto logits = model_->forward(x);
+    auto ce = torch::cross_entropy_loss(logits, y);
+    auto loss = ce;
+    torch::Tensor budget;
+    if (search && config_.lambda > 0) {
+        auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - config_.targetBits;
+        budget = config_.lambda * deltaS * quant::budgetTerm(layers_, config_.budgetMode);
+        loss = loss + budget;
+    }
+    for (auto& o : optimizers_) o->zero_grad();
+    loss.backward();
+    for (auto& o : optimizers_) o->step();
+
+    torch::NoGradGuard noGrad;
+    auto correct = logits.argmax(1).eq(y).sum();
+    auto b = budget.defined() ? budget.detach() : torch::zeros({}, ce.options());
+    const auto n = static_cast<double>(images.size(0));
+    epochLoss_ = epochLoss_.defined() ? epochLoss_ + ce.detach() * n : ce.detach() * n;
+    epochCorrect_ = epochCorrect_.defined() ? epochCorrect_ + correct : correct;
+    epochSeen_ += n;
+    w.ce = w.ce.defined() ? w.ce + ce.detach() : ce.detach();
+    w.budget = w.budget.defined() ? w.budget + b : b;
+    w.correct = w.correct.defined() ? w.correct + correct : correct;
+    w.images += images.size(0);
+    ++w.batches;
+}
+
+void Trainer::emitSnapshot(Window& w, double t)
+{
+    Snapshot s;
+    s.phase = phaseAt(config_, t);
+    if (position_.ticketDrawn && s.phase == Phase::Search) s.phase = Phase::Ticket;  // finalized early
+    s.epoch = position_.epoch;
+    s.t = t;
+    s.step = position_.step;
+    s.totalSteps = static_cast<int64_t>(batchesPerEpoch()) * config_.totalEpochs();
+    s.beta = betaAt(config_, t);
+    s.lambda = config_.lambda;
+    s.targetBits = config_.targetBits;
+    s.budgetMode = config_.budgetMode;
+    s.lr = config_.lr * lrFactorAt(config_, t);
+    s.layers = quant::readScheme(layers_);
+    for (const auto& l : layers_) {
+        auto gates = l.layer->bits()->maskGates().to(torch::kCPU, torch::kDouble).contiguous();
+        auto logits = l.layer->bits()->mask.detach().to(torch::kCPU, torch::kDouble).contiguous();
+        s.gates.emplace_back(gates.data_ptr<double>(), gates.data_ptr<double>() + gates.numel());
+        s.maskLogits.emplace_back(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
+    }
+    s.precision = precisionOf(s.layers);
+    s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - config_.targetBits : 0.0;
+    if (w.batches > 0) {
+        auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);
+        s.ce = sums[0].item<double>() / static_cast<double>(w.batches);
+        s.budgetLoss = sums[1].item<double>() / static_cast<double>(w.batches);
+        s.trainAccuracy = 100.0 * sums[2].item<double>() / static_cast<double>(w.images);
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+    s.imagesPerSecond = seconds > 0 ? static_cast<double>(w.images) / seconds : 0.0;
+    const double perStep = stepsThisSession_ > 0 ? secondsThisSession_ / static_cast<double>(stepsThisSession_) : 0.0;
+    s.etaSeconds = perStep * static_cast<double>(std::max<int64_t>(0, s.totalSteps - s.step));
+    metrics_.addStep(s);
+    observer_.onSnapshot(s);
+    w = Window{};
+}
+
+EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochImages)
+{
+    EpochResult r;
+    r.epoch = epoch;
+    const double tEnd = epoch + 1.0;
+    r.phase = phaseAt(config_, epoch + 0.5);
+    if (position_.ticketDrawn && r.phase == Phase::Search) r.phase = Phase::Ticket;
+    r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
+    r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
+    const EvalSettings eval{device_, 1000};
+    r.testAccuracy = accuracy(*model_, data_.test, norm_, eval);
+    r.testAccuracyQuantized = quantized() ? exactAccuracy(*model_, layers_, data_.test, norm_, eval) : r.testAccuracy;
+    if (data_.validation.size() > 0) r.validationAccuracy = accuracy(*model_, data_.validation, norm_, eval);
+    r.precision = precisionOf(quant::readScheme(layers_));
+    r.beta = betaAt(config_, std::min(tEnd, static_cast<double>(config_.totalEpochs())) - 1e-9);
+    r.targetBits = config_.targetBits;
+    r.seconds = epochSeconds;
+    r.imagesPerSecond = epochSeconds > 0 ? epochImages / epochSeconds : 0.0;
+    return r;
+}
+
+void Trainer::run(Control& control)
+{
+    configureThreads(config_.threads);  // per thread under OpenMP: set on the training thread itself
+    prepareRunDir();
+    data::Batcher batcher(data_.train, config_.batchSize, config_.seed, true);
+    batcher.setAugmentation({config_.cropPadding, config_.horizontalFlip});
+    while (position_.epoch < config_.totalEpochs()) {
+        if (!runEpoch(batcher, control)) {
+            syncEpochSums();
+            saveCheckpoint(file("checkpoint.pt"));
+            metrics_.write(file("metrics.csv"));
+            exportScheme(file("scheme.json"));
+            observer_.onLog("stopped at epoch " + std::to_string(position_.epoch + 1) + ", batch " +
+                            std::to_string(position_.batch) + "; checkpoint saved");
+            return;
+        }
+        endEpoch();
+    }
+    const auto summary = summarize(false);
+    writeFinalFiles(summary);
+    observer_.onFinished(summary);
+}
+
+bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
+{
+    const double perEpoch = static_cast<double>(batcher.batchesPerEpoch());
+    batcher.startEpoch(position_.epoch);
+    if (position_.batch > 0) batcher.seek(position_.batch);
+    Window window;
+    data::Batch batch;
+    while (true) {
+        control.waitWhilePaused();
+        if (control.stopRequested()) return false;
+        const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
+        applyControl(control, t);
+        if (!batcher.next(batch)) return true;
+        const auto start = Clock::now();
+        trainStep(batch.images, batch.labels, t, window);
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        ++position_.batch;
+        ++position_.step;
+        secondsThisSession_ += seconds;
+        ++stepsThisSession_;
+        epochSeconds_ += seconds;
+        epochImages_ += static_cast<double>(batch.images.size(0));
+        if (position_.step % config_.logEvery == 0 || position_.batch == batcher.batchesPerEpoch())
+            emitSnapshot(window, position_.epoch + static_cast<double>(position_.batch) / perEpoch);
+    }
+}
+
+void Trainer::syncEpochSums()
+{
+    if (!epochLoss_.defined()) return;
+    auto sums = torch::stack({epochLoss_, epochCorrect_.to(epochLoss_.scalar_type())}).to(torch::kCPU, torch::kDouble);
+    position_.epochLossSum += sums[0].item<double>();
+    position_.epochCorrect += sums[1].item<double>();
+    position_.epochSeen += epochSeen_;
+    epochLoss_ = epochCorrect_ = torch::Tensor();
+    epochSeen_ = 0;
+}
+
+void Trainer::endEpoch()
+{
+    syncEpochSums();
+    position_.seconds += epochSeconds_;
+    lastEpoch_ = finishEpoch(position_.epoch, epochSeconds_, epochImages_);
+    epochSeconds_ = epochImages_ = 0;
+    metrics_.addEpoch(lastEpoch_, position_.step);
+    observer_.onEpoch(lastEpoch_);
+    ++position_.epoch;
+    position_.batch = 0;
+    position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
+    saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
+    metrics_.write(file("metrics.csv"));
+}
+
+RunSummary Trainer::summarize(bool stoppedEarly) const
+{
+    RunSummary s;
+    s.model = config_.model;
+    s.dataset = data_.train.name.empty() ? config_.data : data_.train.name;
+    s.budgetMode = toString(config_.budgetMode);
+    s.maxBits = config_.maxBits;
+    s.targetBits = config_.targetBits;
+    s.layers = quant::readScheme(layers_);
+    s.precision = precisionOf(s.layers);
+    s.testAccuracy = lastEpoch_.testAccuracy;
+    s.testAccuracyQuantized = lastEpoch_.testAccuracyQuantized;
+    s.epochs = config_.totalEpochs();
+    s.seconds = position_.seconds;
+    s.imagesPerSecond = position_.seconds > 0 ? static_cast<double>(data_.train.size()) * s.epochs / position_.seconds : 0;
+    s.runDir = runDir_;
+    s.floatModel = config_.floatModel;
+    s.stoppedEarly = stoppedEarly;
+    return s;
+}
+
+void Trainer::writeFinalFiles(const RunSummary& summary)
+{
+    exportScheme(file("scheme.json"));
+    exportQuantized(file("quantized.pt"));
+    saveCheckpoint(file("checkpoint.pt"));
+    metrics_.write(file("metrics.csv"));
+    io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
+}
+
+void Trainer::saveCheckpoint(const std::string& path)
+{
+    io::saveCheckpoint(path, *model_, optimizers_, {toJson(config_), position_});
+}
+
+void Trainer::exportScheme(const std::string& path) const
+{
+    const auto layers = quant::readScheme(layers_);
+    io::writeFileAtomic(path, io::schemeJson(layers, precisionOf(layers), config_.budgetMode, config_.targetBits));
+}
+
+void Trainer::exportQuantized(const std::string& path) const
+{
+    io::writeQuantizedModel(path, *model_, config_, shape_, norm_);
+}
+
+}  // namespace csq::train

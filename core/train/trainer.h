@@ -1,0 +1,97 @@
+#pragma once
+// One CSQ training run: data, model, optimizer and schedule, the batch loop with its phases
+// (search -> ticket -> finetune), live patches at batch boundaries, evaluation, and the run files.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "csq/config.h"
+#include "csq/observer.h"
+#include "csq/snapshot.h"
+#include "data/batcher.h"
+#include "data/dataset.h"
+#include "data/normalization.h"
+#include "io/run_files.h"
+#include "models/network.h"
+#include "quant/scheme_readout.h"
+#include "train/control.h"
+#include "train/run_position.h"
+
+namespace csq::train {
+
+class Trainer {
+public:
+    // A fresh run: validates the config, loads the data, builds and initializes the model.
+    Trainer(TrainingConfig config, Observer& observer);
+    // Continues the run saved in checkpoint.pt, writing to `runDir` (default: the checkpoint's folder).
+    static std::unique_ptr<Trainer> resume(const std::string& checkpointPath, Observer& observer,
+                                           const std::string& runDir = {});
+
+    // Trains until done or stopped; on stop the position is saved to checkpoint.pt.
+    void run(Control& control);
+
+    void saveCheckpoint(const std::string& path);
+    void exportScheme(const std::string& path) const;
+    void exportQuantized(const std::string& path) const;
+    void writeMetrics(const std::string& path) const { metrics_.write(path); }
+
+    const TrainingConfig& config() const { return config_; }
+    const std::string& runDir() const { return runDir_; }
+    const RunPosition& position() const { return position_; }
+    std::vector<LayerScheme> scheme() const { return quant::readScheme(layers_); }
+    bool quantized() const { return !layers_.empty(); }
+
+private:
+    struct Window;  // running sums between two snapshots
+
+    void loadData();
+    void buildModel();
+    void buildOptimizer();
+    void prepareRunDir();
+    double batchesPerEpoch() const;
+
+    bool runEpoch(data::Batcher& batcher, Control& control);  // false when stopped
+    void endEpoch();
+    void syncEpochSums();
+    void applyControl(Control& control, double t);
+    void drawTicket();
+    void setGates(double beta);
+    void trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& window);
+    void emitSnapshot(Window& window, double t);
+    EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
+    RunSummary summarize(bool stoppedEarly) const;
+    void writeFinalFiles(const RunSummary& summary);
+    std::string file(const char* name) const;
+
+    TrainingConfig config_;
+    Observer& observer_;
+    std::string runDir_;
+    torch::Device device_ = torch::kCPU;
+    data::DataSplits data_;
+    data::Normalization norm_;
+    models::InputShape shape_;
+    std::shared_ptr<models::Network> model_;
+    std::vector<quant::NamedBitLayer> layers_;
+    enum class LrSource { Float, Bits, Masks };
+    struct LrGroup {
+        size_t optimizer, group;
+        LrSource source;
+    };
+    double baseLr(LrSource source) const;  // before the schedule's factor
+
+    std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;  // float params; bit and mask logits
+    std::vector<LrGroup> lrGroups_;
+    RunPosition position_;
+    io::MetricsLog metrics_;
+    EpochResult lastEpoch_;
+    double lastBeta_ = -1;
+    int64_t stepsThisSession_ = 0;
+    double secondsThisSession_ = 0;
+    torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
+    double epochSeen_ = 0, epochSeconds_ = 0, epochImages_ = 0;
+};
+
+}  // namespace csq::train
