@@ -1,1 +1,5 @@
 # Tests of core/data.
+csq_add_engine_test(tst_idx_reader LABEL unit)
+csq_add_engine_test(tst_cifar_reader LABEL unit)
+csq_add_engine_test(tst_batcher LABEL unit)
+csq_add_engine_test(tst_dataset_loader LABEL unit)

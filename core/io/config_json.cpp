@@ -42,6 +42,7 @@ void forEachField(Config& c, Visitor&& v)
     v("beta_final", c.betaFinal);
     v("ticket_epoch", c.ticketEpoch);
     v("epochs", c.epochs);
+    v("float_epochs", c.floatEpochs);
     v("finetune_epochs", c.finetuneEpochs);
     v("act_bits", c.actBits);
     v("bit_logit_init", c.bitLogitInit);
@@ -50,6 +51,7 @@ void forEachField(Config& c, Visitor&& v)
     v("lr", c.lr);
     v("bit_optimizer", c.bitOptimizer);
     v("bit_lr", c.bitLr);
+    v("bit_lr_follows_beta", c.bitLrFollowsBeta);
     v("momentum", c.momentum);
     v("nesterov", c.nesterov);
     v("weight_decay", c.weightDecay);
@@ -206,6 +208,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.epochs >= 1 && c.epochs <= 100000, "epochs", "must be >= 1, got " + std::to_string(c.epochs));
     check(issues, c.ticketEpoch > 0 && c.ticketEpoch <= c.epochs, "ticket_epoch",
           "must be in (0, epochs = " + std::to_string(c.epochs) + "], got " + str(c.ticketEpoch));
+    check(issues, c.floatEpochs >= 0 && c.floatEpochs < c.ticketEpoch, "float_epochs",
+          "must be in [0, ticket_epoch = " + str(c.ticketEpoch) + "), got " + str(c.floatEpochs));
     check(issues, c.finetuneEpochs >= 0, "finetune_epochs", "must be >= 0");
     check(issues, c.actBits >= 0 && c.actBits <= 16, "act_bits", "must be in 0..16 (0: float activations)");
     check(issues, c.bitLogitInit > 0, "bit_logit_init", "must be > 0");

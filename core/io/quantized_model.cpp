@@ -16,8 +16,10 @@ namespace {
 std::set<std::string> bitParameterNames(const std::vector<quant::NamedBitLayer>& layers)
 {
     std::set<std::string> names;
-    for (const auto& l : layers)
+    for (const auto& l : layers) {
         for (const char* p : {"P", "Q", "scale", "mask"}) names.insert(l.name + ".bits." + p);
+        names.insert(l.name + ".weight");  // the float warm-up weight: superseded by the codes
+    }
     return names;
 }
 

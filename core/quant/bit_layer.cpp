@@ -10,11 +10,29 @@ BitLayer::BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias)
     : bits_(register_module("bits", BitWeight(weightShape, maxBits)))
 {
     if (withBias) bias = register_parameter("bias", torch::zeros({weightShape.front()}));
+    weight = register_parameter("weight", torch::zeros(weightShape), /*requires_grad=*/false);
 }
 
-void BitLayer::initFromFloat(const torch::Tensor& weight, const torch::Tensor& floatBias, const BitInit& init)
+void BitLayer::setFloatMode(bool on)
 {
-    bits_->initFromFloat(weight, init);
+    floatMode_ = on;
+    weight.set_requires_grad(on);
+}
+
+void BitLayer::commitFloatWeights(const BitInit& init)
+{
+    bits_->initFromFloat(weight.detach(), init);
+    setFloatMode(false);
+    weight.mutable_grad().reset();
+}
+
+void BitLayer::initFromFloat(const torch::Tensor& floatWeight, const torch::Tensor& floatBias, const BitInit& init)
+{
+    bits_->initFromFloat(floatWeight, init);
+    {
+        torch::NoGradGuard noGrad;
+        weight.copy_(floatWeight);
+    }
     if (floatBias.defined() && bias.defined()) {
         if (floatBias.sizes() != bias.sizes())
             throw std::invalid_argument("initFromFloat: bias has " + std::to_string(floatBias.numel()) +
@@ -32,7 +50,13 @@ void BitLayer::setInputBits(int bits)
 
 void BitLayer::initFresh(const BitInit& init)
 {
-    bits_->initFresh(fanIn(), init);
+    {
+        // Torch's Conv2d/Linear default (kaiming-uniform with a = sqrt(5)): U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+        torch::NoGradGuard noGrad;
+        const double bound = 1.0 / std::sqrt(static_cast<double>(fanIn()));
+        weight.uniform_(-bound, bound);
+    }
+    bits_->initFromFloat(weight.detach(), init);
     if (bias.defined()) {
         torch::NoGradGuard noGrad;
         const double bound = 1.0 / std::sqrt(static_cast<double>(fanIn()));
@@ -48,7 +72,7 @@ BitLinearImpl::BitLinearImpl(const BitLinearOptions& opts)
 
 torch::Tensor BitLinearImpl::forward(const torch::Tensor& input)
 {
-    return apply(quantizeInput(input), bits()->forward());
+    return apply(quantizeInput(input), currentWeight());
 }
 
 torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
@@ -78,7 +102,7 @@ int64_t BitConv2dImpl::fanIn() const { return options.in / options.groups * opti
 
 torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input)
 {
-    return apply(quantizeInput(input), bits()->forward());
+    return apply(quantizeInput(input), currentWeight());
 }
 
 torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const

@@ -22,21 +22,30 @@ public:
     // Quantizes this layer's input to k bits (0: float); the network's first layer keeps float input.
     void setInputBits(int bits);
 
+    // Float mode (warm-up): forward uses the float `weight`; commitFloatWeights() then writes it into
+    // the bits (initFromFloat) and freezes it. Outside float mode `weight` is frozen and unused.
+    void setFloatMode(bool on);
+    bool floatMode() const { return floatMode_; }
+    void commitFloatWeights(const BitInit& init);
+    torch::Tensor weight;
+
     BitWeight& bits() { return bits_; }
     const BitWeight& bits() const { return bits_; }
     torch::Tensor bias;  // undefined when the layer has none
 
     // Initialize from a float layer's weights (and bias when given).
-    void initFromFloat(const torch::Tensor& weight, const torch::Tensor& floatBias = {}, const BitInit& init = {});
+    void initFromFloat(const torch::Tensor& floatWeight, const torch::Tensor& floatBias = {}, const BitInit& init = {});
     void initFresh(const BitInit& init = {});
 
 protected:
     BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
     torch::Tensor quantizeInput(const torch::Tensor& input) { return input_ ? input_->forward(input) : input; }
+    torch::Tensor currentWeight() { return floatMode_ ? weight : bits_->forward(); }
 
 private:
     BitWeight bits_;
     ActQuantizer input_{nullptr};
+    bool floatMode_ = false;
 };
 
 struct BitLinearOptions {

@@ -118,17 +118,6 @@ void BitWeightImpl::setFromCodes(const torch::Tensor& codes, const torch::Tensor
     setKeptBits(kept, BitInit{}.maskLogit);
 }
 
-void BitWeightImpl::initFresh(int64_t fanIn, const BitInit& init)
-{
-    auto w = torch::empty(shape_, P.options());
-    const double bound = 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(fanIn, 1)));
-    {
-        torch::NoGradGuard noGrad;
-        w.uniform_(-bound, bound);
-    }
-    initFromFloat(w, init);
-}
-
 void BitWeightImpl::drawTicket()
 {
     ticket_ = true;

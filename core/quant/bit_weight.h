@@ -26,8 +26,6 @@ public:
 
     // Writes float weights w0 as bits: s = max|w0|, q = round(|w0|/s (2^N-1)) into P (w0 > 0) or Q.
     void initFromFloat(const torch::Tensor& w0, const BitInit& init = {});
-    // Kaiming-uniform float weights (as torch's Conv2d/Linear defaults), then initFromFloat.
-    void initFresh(int64_t fanIn, const BitInit& init = {});
 
     // Loads an exact integer weight (codes q, scale, kept bits) as saturated logits; exact mode then
     // reproduces s * q / (2^N - 1) bit for bit.

@@ -5,6 +5,7 @@ namespace csq {
 std::string toString(Phase phase)
 {
     switch (phase) {
+    case Phase::Float: return "float";
     case Phase::Search: return "search";
     case Phase::Ticket: return "ticket";
     case Phase::Finetune: return "finetune";

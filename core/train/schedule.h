@@ -12,18 +12,21 @@ namespace csq::train {
 
 inline Phase phaseAt(const TrainingConfig& c, double t)
 {
+    if (t < c.floatEpochs) return Phase::Float;
     if (t < c.ticketEpoch) return Phase::Search;
     if (t < c.epochs) return Phase::Ticket;
     if (t < c.totalEpochs()) return Phase::Finetune;
     return Phase::Done;
 }
 
-// beta(t) = beta0 (beta_final / beta0)^(t / T_ticket), held at beta_final after the ticket; the
-// finetune phase rewinds to beta0 and grows again over its own epochs.
+// beta(t) = beta0 (beta_final / beta0)^((t - F) / (T_ticket - F)) with F the float warm-up epochs (beta0
+// during them), held at beta_final after the ticket; the finetune phase rewinds to beta0 and grows
+// again over its own epochs.
 inline double betaAt(const TrainingConfig& c, double t)
 {
     const double ratio = c.betaFinal / c.beta0;
-    if (t < c.ticketEpoch) return c.beta0 * std::pow(ratio, std::max(0.0, t) / c.ticketEpoch);
+    if (t < c.ticketEpoch)
+        return c.beta0 * std::pow(ratio, std::max(0.0, t - c.floatEpochs) / (c.ticketEpoch - c.floatEpochs));
     if (t < c.epochs || c.finetuneEpochs == 0) return c.betaFinal;
     const double u = std::min(1.0, (t - c.epochs) / c.finetuneEpochs);
     return c.beta0 * std::pow(ratio, u);

@@ -36,6 +36,14 @@ void Trainer::setGates(double beta)
     lastBeta_ = beta;
 }
 
+// End of the float warm-up: the trained float weights become the bits (ARCHITECTURE §1).
+void Trainer::commitFloatWeights()
+{
+    const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
+    for (auto& l : layers_)
+        if (l.layer->floatMode()) l.layer->commitFloatWeights(init);
+}
+
 void Trainer::drawTicket()
 {
     for (auto& l : layers_) {
@@ -62,16 +70,20 @@ void Trainer::applyControl(Control& control, double t)
         config_.ticketEpoch = std::max(t, 1e-6);
         observer_.onLog("scheme finalized at epoch " + std::to_string(t));
     }
+    if (t >= config_.floatEpochs) commitFloatWeights();
     if (!position_.ticketDrawn && t >= config_.ticketEpoch && quantized()) drawTicket();
 }
 
 void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& w)
 {
-    const bool search = quantized() && !position_.ticketDrawn;
-    setGates(betaAt(config_, t));
+    const bool search = quantized() && !position_.ticketDrawn && t >= config_.floatEpochs;
+    const double beta = betaAt(config_, t);
+    setGates(beta);
     const double factor = lrFactorAt(config_, t);
+    const double bitFactor = config_.bitLrFollowsBeta ? factor * config_.beta0 / beta : factor;
     for (const auto& g : lrGroups_)
-        optimizers_[g.optimizer]->param_groups()[g.group].options().set_lr(baseLr(g.source) * factor);
+        optimizers_[g.optimizer]->param_groups()[g.group].options().set_lr(
+            baseLr(g.source) * (g.source == LrSource::Float ? factor : bitFactor));
 
     auto x = data::toFloatBatch(images, norm_).to(device_);
     auto y = labels.to(device_);

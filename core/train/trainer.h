@@ -57,6 +57,7 @@ private:
     void endEpoch();
     void syncEpochSums();
     void applyControl(Control& control, double t);
+    void commitFloatWeights();
     void drawTicket();
     void setGates(double beta);
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& window);

@@ -43,6 +43,9 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
     config.outDir = runDir.empty() ? fs::path(checkpointPath).parent_path().string() : runDir;
     auto trainer = std::make_unique<Trainer>(config, observer);
     trainer->position_ = header.position;
+    const double perEpoch = trainer->batchesPerEpoch();
+    if (header.position.epoch + static_cast<double>(header.position.batch) / perEpoch >= config.floatEpochs)
+        for (auto& l : trainer->layers_) l.layer->setFloatMode(false);  // bits come from the checkpoint
     if (header.position.ticketDrawn) trainer->drawTicket();
     io::loadCheckpoint(checkpointPath, *trainer->model_, trainer->optimizers_);
     trainer->model_->to(trainer->device_);
@@ -63,7 +66,10 @@ void Trainer::buildModel()
     model_ = models::buildModel({config_.model, config_.floatModel, config_.maxBits, config_.actBits}, shape_);
     layers_ = quant::findBitLayers(*model_);
     const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
-    for (auto& l : layers_) l.layer->initFresh(init);
+    for (auto& l : layers_) {
+        l.layer->initFresh(init);
+        l.layer->setFloatMode(config_.floatEpochs > 0);
+    }
     if (config_.edgeLayers == EdgeLayerPolicy::MaxBits && !layers_.empty()) {
         layers_.front().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
         layers_.back().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
@@ -91,41 +97,42 @@ std::unique_ptr<torch::optim::OptimizerOptions> groupOptions(OptimizerKind kind,
 
 }  // namespace
 
-// Float parameters (biases, batch norm, float weights) train with `optimizer` at `lr`. Bit logits,
-// scales and mask logits train with `bit_optimizer` (Adam by default): their gradients carry the
+// Float parameters (biases, batch norm, float weights, scales) train with `optimizer` at `lr`. Bit
+// logits and mask logits train with `bit_optimizer` (Adam by default): their gradients carry the
 // factor s * c_b * beta * sigmoid' (often 1e-6), which plain SGD would need a learning rate of
 // thousands to follow, while Adam's per-element normalisation moves every logit at bit_lr per step.
 void Trainer::buildOptimizer()
 {
     std::set<const void*> bitParams;
-    std::vector<torch::Tensor> floats, bits, masks;
+    std::vector<torch::Tensor> floats, scales, bits, masks;
     for (const auto& l : layers_) {
         auto& b = l.layer->bits();
-        for (auto* t : {&b->P, &b->Q, &b->scale}) bits.push_back(*t);
-        for (auto* t : {&b->P, &b->Q, &b->scale, &b->mask}) bitParams.insert(t->unsafeGetTensorImpl());
+        bits.push_back(b->P);
+        bits.push_back(b->Q);
+        scales.push_back(b->scale);
         if (b->searchable()) masks.push_back(b->mask);
+        for (auto* t : {&b->P, &b->Q, &b->scale, &b->mask}) bitParams.insert(t->unsafeGetTensorImpl());
     }
     for (const auto& p : model_->parameters())
         if (!bitParams.count(p.unsafeGetTensorImpl())) floats.push_back(p);
 
     optimizers_.clear();
     lrGroups_.clear();
-    if (!floats.empty()) {
+    auto addOptimizer = [&](OptimizerKind kind, double lr, std::vector<std::pair<std::vector<torch::Tensor>, double>> sets,
+                            std::vector<LrSource> sources) {
         std::vector<torch::optim::OptimizerParamGroup> groups;
-        groups.emplace_back(floats, groupOptions(config_.optimizer, config_, config_.lr, config_.weightDecay));
-        optimizers_.push_back(makeOptimizer(config_.optimizer, std::move(groups), config_.lr));
-        lrGroups_.push_back({0, 0, LrSource::Float});
-    }
-    if (!bits.empty()) {
-        std::vector<torch::optim::OptimizerParamGroup> groups;
-        groups.emplace_back(bits, groupOptions(config_.bitOptimizer, config_, config_.bitLr, config_.bitWeightDecay));
-        lrGroups_.push_back({optimizers_.size(), 0, LrSource::Bits});
-        if (!masks.empty()) {
-            groups.emplace_back(masks, groupOptions(config_.bitOptimizer, config_, config_.bitLr, config_.maskWeightDecay));
-            lrGroups_.push_back({optimizers_.size(), 1, LrSource::Masks});
+        for (size_t i = 0; i < sets.size(); ++i) {
+            if (sets[i].first.empty()) continue;
+            lrGroups_.push_back({optimizers_.size(), groups.size(), sources[i]});
+            groups.emplace_back(sets[i].first, groupOptions(kind, config_, baseLr(sources[i]), sets[i].second));
         }
-        optimizers_.push_back(makeOptimizer(config_.bitOptimizer, std::move(groups), config_.bitLr));
-    }
+        if (!groups.empty()) optimizers_.push_back(makeOptimizer(kind, std::move(groups), lr));
+    };
+    // Scales are magnitudes, not logits: they follow the float optimizer, without weight decay.
+    addOptimizer(config_.optimizer, config_.lr, {{floats, config_.weightDecay}, {scales, 0.0}},
+                 {LrSource::Float, LrSource::Float});
+    addOptimizer(config_.bitOptimizer, config_.bitLr, {{bits, config_.bitWeightDecay}, {masks, config_.maskWeightDecay}},
+                 {LrSource::Bits, LrSource::Masks});
 }
 
 double Trainer::baseLr(LrSource source) const

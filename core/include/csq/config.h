@@ -36,7 +36,10 @@ struct TrainingConfig {
     double beta0 = 1.0;               // gate temperature at t = 0
     double betaFinal = 200.0;         // at the ticket
     double ticketEpoch = 8.0;         // T_ticket, in epochs; the scheme is frozen from here
-    int epochs = 10;                  // search + post-ticket epochs
+    int epochs = 10;                  // float warm-up + search + post-ticket epochs
+    // Epochs of plain float training before the bits are written from the float weights (ARCHITECTURE
+    // §1 initialization): CSQ then refines a trained network instead of a random one.
+    double floatEpochs = 0.0;
     int finetuneEpochs = 0;           // optional: scheme fixed, beta rewound and grown again
     int actBits = 0;                  // 0: float activations
     double bitLogitInit = 0.5;        // |logit| written for set / clear bits at initialization
@@ -47,6 +50,10 @@ struct TrainingConfig {
     double lr = 0.05;
     OptimizerKind bitOptimizer = OptimizerKind::Adam;
     double bitLr = 0.01;              // bit logits P, Q and scales
+    // Divide the bit and mask learning rates by beta/beta0: Adam moves a logit x by ~lr per step
+    // whatever its gradient, so at large beta the gate sigmoid(beta x) would flip every few steps;
+    // scaled, each step moves the gate's argument beta*x by a constant amount instead.
+    bool bitLrFollowsBeta = true;
     double momentum = 0.9;
     bool nesterov = true;
     double weightDecay = 5e-4;        // float parameters (biases, batch norm, float model weights)

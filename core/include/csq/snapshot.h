@@ -9,7 +9,7 @@
 
 namespace csq {
 
-enum class Phase { Search, Ticket, Finetune, Done };
+enum class Phase { Float, Search, Ticket, Finetune, Done };  // Float: optional float warm-up
 std::string toString(Phase phase);
 
 struct Snapshot {

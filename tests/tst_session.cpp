@@ -1,0 +1,257 @@
+// Session end to end on a small dataset the test writes: every run file, consistent summary,
+// --evaluate reproduces the quantized accuracy, a resumed run equals an uninterrupted one, live
+// updates show in later snapshots, and failures arrive as readable reasons.
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <boost/json.hpp>
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include "csq/errors.h"
+#include "csq/evaluate.h"
+#include "csq/session.h"
+#include "io/atomic_file.h"
+#include "synthetic_dataset.h"
+
+using namespace csq;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Records what the training thread reports; tests read it after wait() or under the lock.
+class Recorder : public Observer {
+public:
+    void onSnapshot(const Snapshot& s) override
+    {
+        std::lock_guard lock(mutex);
+        snapshots.push_back(s);
+        if (onEverySnapshot) onEverySnapshot(s);
+    }
+    void onEpoch(const EpochResult& e) override
+    {
+        std::lock_guard lock(mutex);
+        epochs.push_back(e);
+        if (onEveryEpoch) onEveryEpoch(e);
+    }
+    void onFinished(const RunSummary& s) override
+    {
+        std::lock_guard lock(mutex);
+        summary = s;
+        finished = true;
+    }
+    void onFailed(const std::string& reason) override
+    {
+        std::lock_guard lock(mutex);
+        failure = reason;
+    }
+
+    std::mutex mutex;
+    std::vector<Snapshot> snapshots;
+    std::vector<EpochResult> epochs;
+    RunSummary summary;
+    bool finished = false;
+    std::string failure;
+    std::function<void(const Snapshot&)> onEverySnapshot;
+    std::function<void(const EpochResult&)> onEveryEpoch;
+};
+
+boost::json::object readJson(const std::string& path) { return boost::json::parse(io::readFile(path)).as_object(); }
+
+// metrics.csv rows of kind "epoch" without the timing column, for exact comparisons between runs.
+std::vector<std::string> epochRows(const std::string& path)
+{
+    std::ifstream in(path);
+    std::vector<std::string> rows;
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("epoch,", 0) == 0) rows.push_back(line.substr(0, line.rfind(',')));
+    return rows;
+}
+
+}  // namespace
+
+class TestSession : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void runWritesEveryFile();
+    void evaluateReproducesQuantizedAccuracy();
+    void resumeEqualsUninterruptedRun();
+    void liveUpdateShowsInLaterSnapshots();
+    void failuresArriveAsReasons();
+    void invalidConfigIsRejectedAtStart();
+
+private:
+    TrainingConfig tinyConfig(const QString& runName) const;
+    QTemporaryDir dir_;
+    std::string data_;
+    std::string firstRun_;
+};
+
+void TestSession::initTestCase()
+{
+    QVERIFY(dir_.isValid());
+    data_ = dir_.filePath(QStringLiteral("data")).toStdString();
+    fs::create_directories(data_);
+    test::writeSyntheticDataset(data_);
+}
+
+TrainingConfig TestSession::tinyConfig(const QString& runName) const
+{
+    TrainingConfig c;
+    c.model = "lenet5";
+    c.data = data_;
+    c.epochs = 3;
+    c.ticketEpoch = 2;
+    c.targetBits = 3.0;
+    c.batchSize = 64;
+    c.logEvery = 4;
+    c.threads = 2;
+    c.outDir = dir_.filePath(runName).toStdString();
+    return c;
+}
+
+void TestSession::runWritesEveryFile()
+{
+    Recorder recorder;
+    Session session(recorder);
+    session.start(tinyConfig(QStringLiteral("run")));
+    session.wait();
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QVERIFY(recorder.finished);
+    firstRun_ = session.runDir();
+    for (const char* name : {"config.json", "metrics.csv", "scheme.json", "summary.json", "checkpoint.pt", "quantized.pt"})
+        QVERIFY2(fs::is_regular_file(fs::path(firstRun_) / name), name);
+
+    const auto summary = readJson(firstRun_ + "/summary.json");
+    for (const char* key : {"model", "dataset", "max_bits", "target_bits", "budget_mode", "avg_bits", "weighted_avg_bits",
+                            "test_accuracy", "test_accuracy_quantized", "epochs", "seconds", "images_per_second", "layers"})
+        QVERIFY2(summary.contains(key), key);
+    // avg_bits and weighted_avg_bits are what the layers imply.
+    double bitSum = 0, weighted = 0, params = 0;
+    const auto& layers = summary.at("layers").as_array();
+    QCOMPARE(layers.size(), size_t{5});
+    for (const auto& l : layers) {
+        const auto bits = static_cast<double>(l.at("bits").to_number<int64_t>());
+        const auto n = static_cast<double>(l.at("params").to_number<int64_t>());
+        int64_t kept = 0;
+        for (const auto& k : l.at("kept").as_array()) kept += k.to_number<int64_t>();
+        QCOMPARE(static_cast<double>(kept), bits);
+        bitSum += bits;
+        weighted += n * bits;
+        params += n;
+    }
+    QCOMPARE(summary.at("avg_bits").to_number<double>(), bitSum / static_cast<double>(layers.size()));
+    QVERIFY(std::abs(summary.at("weighted_avg_bits").to_number<double>() - weighted / params) < 1e-12);
+    QCOMPARE(summary.at("epochs").to_number<int64_t>(), int64_t{3});
+    QVERIFY(summary.at("test_accuracy_quantized").to_number<double>() > 50.0);  // learnable data: well above chance
+    QCOMPARE(recorder.epochs.size(), size_t{3});
+    QVERIFY(!recorder.snapshots.empty());
+    QCOMPARE(epochRows(firstRun_ + "/metrics.csv").size(), size_t{3});
+}
+
+void TestSession::evaluateReproducesQuantizedAccuracy()
+{
+    QVERIFY(!firstRun_.empty());
+    const auto summary = readJson(firstRun_ + "/summary.json");
+    const auto result = evaluateQuantizedModel(firstRun_ + "/quantized.pt", data_, 2, 2);
+    QCOMPARE(result.images, int64_t{300});
+    QCOMPARE(result.accuracy, summary.at("test_accuracy_quantized").to_number<double>());
+    QCOMPARE(result.logits.size(), size_t{2});
+    QCOMPARE(result.logits[0].size(), size_t{10});
+}
+
+// Stop during epoch 2, resume from the checkpoint: the remaining epochs match the uninterrupted run.
+void TestSession::resumeEqualsUninterruptedRun()
+{
+    QVERIFY(!firstRun_.empty());
+    Recorder recorder;
+    Session session(recorder);
+    recorder.onEverySnapshot = [&](const Snapshot& s) {
+        if (s.epoch == 1 && s.step % 4 == 0) session.stop();  // mid-epoch: batch-level resume
+    };
+    session.start(tinyConfig(QStringLiteral("interrupted")));
+    session.wait();
+    QVERIFY(!recorder.finished);
+    const std::string dir = session.runDir();
+    QVERIFY(fs::is_regular_file(dir + "/checkpoint.pt"));
+
+    Recorder resumed;
+    Session second(resumed);
+    second.startFromCheckpoint(dir + "/checkpoint.pt");
+    second.wait();
+    QVERIFY2(resumed.failure.empty(), resumed.failure.c_str());
+    QVERIFY(resumed.finished);
+    QCOMPARE(epochRows(dir + "/metrics.csv"), epochRows(firstRun_ + "/metrics.csv"));
+    const auto a = readJson(firstRun_ + "/summary.json"), b = readJson(dir + "/summary.json");
+    QCOMPARE(b.at("test_accuracy_quantized").to_number<double>(), a.at("test_accuracy_quantized").to_number<double>());
+    QCOMPARE(boost::json::serialize(b.at("layers")), boost::json::serialize(a.at("layers")));
+}
+
+void TestSession::liveUpdateShowsInLaterSnapshots()
+{
+    Recorder recorder;
+    Session session(recorder);
+    auto config = tinyConfig(QStringLiteral("live"));
+    config.logEvery = 1;
+    config.epochs = 1;
+    config.ticketEpoch = 1;
+    int64_t patchedAt = -1;
+    recorder.onEverySnapshot = [&](const Snapshot& s) {
+        if (patchedAt < 0 && s.step == 3) {
+            ConfigPatch patch;
+            patch.targetBits = 5.5;
+            patch.lambda = 0.25;
+            session.update(patch);
+            patchedAt = s.step;
+        }
+    };
+    session.start(config);
+    session.wait();
+    QVERIFY(patchedAt > 0);
+    bool sawNew = false;
+    for (const auto& s : recorder.snapshots) {
+        if (s.step <= patchedAt) QCOMPARE(s.targetBits, 3.0);
+        if (s.step > patchedAt + 1) {  // applied at the next batch boundary
+            QCOMPARE(s.targetBits, 5.5);
+            QCOMPARE(s.lambda, 0.25);
+            sawNew = true;
+        }
+    }
+    QVERIFY(sawNew);
+    QCOMPARE(session.config().targetBits, 5.5);
+    ConfigPatch bad;
+    bad.targetBits = 20.0;
+    QVERIFY_THROWS_EXCEPTION(Error, session.update(bad));
+}
+
+void TestSession::failuresArriveAsReasons()
+{
+    Recorder recorder;
+    Session session(recorder);
+    auto config = tinyConfig(QStringLiteral("missing"));
+    config.data = dir_.filePath(QStringLiteral("no-such-dataset")).toStdString();
+    session.start(config);
+    session.wait();
+    QVERIFY(!recorder.finished);
+    QVERIFY2(recorder.failure.find("no-such-dataset") != std::string::npos, recorder.failure.c_str());
+    QVERIFY(!session.running());
+}
+
+void TestSession::invalidConfigIsRejectedAtStart()
+{
+    Recorder recorder;
+    Session session(recorder);
+    auto config = tinyConfig(QStringLiteral("invalid"));
+    config.ticketEpoch = 10;
+    QVERIFY_THROWS_EXCEPTION(Error, session.start(config));
+    QVERIFY(!session.running());
+    QVERIFY_THROWS_EXCEPTION(Error, session.exportScheme(dir_.filePath(QStringLiteral("x.json")).toStdString()));
+}
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"

@@ -1,0 +1,138 @@
+// TrainingConfig: defaults are valid, every range check names its field, JSON round-trips and
+// rejects unknown keys and wrong types with the key in the message, live patches validate.
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include "csq/config.h"
+#include "csq/errors.h"
+#include "train/schedule.h"
+
+using namespace csq;
+
+class TestTrainingConfig : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void defaultsAreValid() { QVERIFY(validate(TrainingConfig{}).empty()); }
+    void invalidValuesNameTheirField_data();
+    void invalidValuesNameTheirField();
+    void jsonRoundTrip();
+    void jsonErrorsNameTheKey_data();
+    void jsonErrorsNameTheKey();
+    void patchValidates();
+    void scheduleFollowsTheFormula();
+};
+
+void TestTrainingConfig::invalidValuesNameTheirField_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("negative epochs") << R"({"epochs": -1})" << "epochs";
+    QTest::newRow("target above max bits") << R"({"max_bits": 4, "target_bits": 5})" << "target_bits";
+    QTest::newRow("beta0 >= beta_final") << R"({"beta0": 10, "beta_final": 10})" << "beta_final";
+    QTest::newRow("ticket after last epoch") << R"({"epochs": 5, "ticket_epoch": 6})" << "ticket_epoch";
+    QTest::newRow("max bits 0") << R"({"max_bits": 0})" << "max_bits";
+    QTest::newRow("max bits 17") << R"({"max_bits": 17, "target_bits": 2})" << "max_bits";
+    QTest::newRow("unknown model") << R"({"model": "vgg"})" << "model";
+    QTest::newRow("zero lr") << R"({"lr": 0})" << "lr";
+    QTest::newRow("batch 0") << R"({"batch_size": 0})" << "batch_size";
+}
+
+void TestTrainingConfig::invalidValuesNameTheirField()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, field);
+    const auto config = configFromJson(json.toStdString(), "test.json");
+    const auto issues = validate(config);
+    QVERIFY(!issues.empty());
+    QCOMPARE(QString::fromStdString(issues.front().field), field);
+    try {
+        requireValid(config);
+        QFAIL("requireValid accepted an invalid config");
+    } catch (const Error& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(field), e.what());
+    }
+}
+
+void TestTrainingConfig::jsonRoundTrip()
+{
+    TrainingConfig c;
+    c.model = "resnet20";
+    c.targetBits = 3.25;
+    c.budgetMode = BudgetMode::Size;
+    c.optimizer = OptimizerKind::Adam;
+    c.edgeLayers = EdgeLayerPolicy::MaxBits;
+    c.device = DevicePreference::Cpu;
+    c.seed = 987654321;
+    c.horizontalFlip = true;
+    const auto back = configFromJson(toJson(c));
+    QCOMPARE(toJson(back), toJson(c));
+    QCOMPARE(back.model, std::string("resnet20"));
+    QCOMPARE(back.targetBits, 3.25);
+    QVERIFY(back.budgetMode == BudgetMode::Size);
+    QVERIFY(back.edgeLayers == EdgeLayerPolicy::MaxBits);
+    QCOMPARE(back.seed, uint64_t{987654321});
+}
+
+void TestTrainingConfig::jsonErrorsNameTheKey_data()
+{
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("unknown key") << R"({"epoch": 3})" << "epoch: unknown setting";
+    QTest::newRow("wrong type") << R"({"epochs": "ten"})" << "epochs: expected a whole number";
+    QTest::newRow("bad enum") << R"({"budget_mode": "bits"})" << "budget_mode: expected one of layer, size";
+    QTest::newRow("not json") << R"({"epochs": )" << "not valid JSON";
+    QTest::newRow("not an object") << R"([1, 2])" << "expected a JSON object";
+}
+
+void TestTrainingConfig::jsonErrorsNameTheKey()
+{
+    QFETCH(QString, json);
+    QFETCH(QString, expected);
+    try {
+        configFromJson(json.toStdString(), "my.json");
+        QFAIL("accepted bad JSON");
+    } catch (const Error& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(expected), e.what());
+        QVERIFY2(QString::fromUtf8(e.what()).startsWith(QLatin1String("my.json")), e.what());
+    }
+}
+
+void TestTrainingConfig::patchValidates()
+{
+    TrainingConfig c;
+    ConfigPatch patch;
+    patch.targetBits = 3.5;
+    patch.lambda = 0.2;
+    const auto next = applied(c, patch);
+    QCOMPARE(next.targetBits, 3.5);
+    QCOMPARE(next.lambda, 0.2);
+    QCOMPARE(next.epochs, c.epochs);
+    ConfigPatch bad;
+    bad.targetBits = 9.0;  // above max bits 8
+    QVERIFY_THROWS_EXCEPTION(Error, applied(c, bad));
+}
+
+void TestTrainingConfig::scheduleFollowsTheFormula()
+{
+    TrainingConfig c;
+    c.beta0 = 2;
+    c.betaFinal = 200;
+    c.ticketEpoch = 4;
+    c.epochs = 6;
+    c.finetuneEpochs = 2;
+    QCOMPARE(train::betaAt(c, 0), 2.0);
+    QVERIFY(std::abs(train::betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
+    QCOMPARE(train::betaAt(c, 5), 200.0);                 // held after the ticket
+    QVERIFY(std::abs(train::betaAt(c, 6) - 2.0) < 1e-9);   // finetune rewinds
+    QVERIFY(std::abs(train::betaAt(c, 7) - 20.0) < 1e-9);
+    QVERIFY(train::phaseAt(c, 3.9) == Phase::Search);
+    QVERIFY(train::phaseAt(c, 4.0) == Phase::Ticket);
+    QVERIFY(train::phaseAt(c, 6.5) == Phase::Finetune);
+    QVERIFY(train::phaseAt(c, 8.0) == Phase::Done);
+    QCOMPARE(train::lrFactorAt(c, 0), 1.0);
+    QVERIFY(std::abs(train::lrFactorAt(c, 4) - 0.5) < 1e-12);
+}
+
+QTEST_GUILESS_MAIN(TestTrainingConfig)
+#include "tst_training_config.moc"
