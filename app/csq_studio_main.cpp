@@ -1,10 +1,16 @@
-// csq-studio: the desktop application. Parses the command line and shows the main window.
+// csq-studio: the desktop application. Parses the command line, applies the saved theme and shows
+// the main window; --config loads a run config and --autostart starts it.
+#include <cstdio>
+
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QSettings>
+#include <QTimer>
 
 #include "csq/runtime.h"
 #include "csq/version.h"
 #include "main_window.h"
+#include "theme.h"
 
 int main(int argc, char** argv)
 {
@@ -12,15 +18,43 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
     QApplication::setOrganizationName(QStringLiteral("csq-studio"));
     QApplication::setApplicationVersion(QString::fromUtf8(csq::kVersion));
+    QApplication::setDesktopFileName(QStringLiteral("csq-studio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Watch a mixed-precision quantization scheme form with CSQ."));
     parser.addHelpOption();
     parser.addVersionOption();
+    const QCommandLineOption configOption(QStringList{QStringLiteral("c"), QStringLiteral("config")},
+                                          QStringLiteral("Load the run config FILE (config.json) into the setup."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption autostartOption(QStringLiteral("autostart"),
+                                             QStringLiteral("Start the run as soon as the window is up."));
+    const QCommandLineOption themeOption(
+        QStringLiteral("theme"), QStringLiteral("light or dark (default: as last used)."), QStringLiteral("THEME"));
+    parser.addOption(configOption);
+    parser.addOption(autostartOption);
+    parser.addOption(themeOption);
+    parser.addPositionalArgument(QStringLiteral("path"),
+                                 QStringLiteral("A config .json, a checkpoint .pt to resume, or a dataset folder."),
+                                 QStringLiteral("[path]"));
     parser.process(app);
 
     csq::configureThreads();
+    const QString theme =
+        parser.isSet(themeOption) ? parser.value(themeOption) : QSettings().value(QStringLiteral("theme")).toString();
+    csq::ui::Theme::apply(csq::ui::Theme::fromKey(theme));
+
     csq::ui::MainWindow window;
+    if (parser.isSet(configOption) && !window.openPath(parser.value(configOption))) {
+        std::fprintf(stderr, "csq-studio: cannot load the config %s (see the window's log)\n",
+                     qPrintable(parser.value(configOption)));
+    }
+    for (const auto& path : parser.positionalArguments()) window.openPath(path);
     window.show();
+    if (parser.isSet(autostartOption))
+        QTimer::singleShot(0, &window, [&window] {
+            if (!window.startRun())
+                std::fprintf(stderr, "csq-studio: the setup is not valid; the run was not started\n");
+        });
     return QApplication::exec();
 }

@@ -41,28 +41,35 @@ private Q_SLOTS:
     void budgetStepMovesGates_data();
     void budgetStepMovesGates();
     void heldLayerStaysOutOfBudget();
+    void ticketMeetsBudget_data();
+    void ticketMeetsBudget();
 };
 
 void TestSchemeReadout::readout_data()
 {
     QTest::addColumn<std::vector<int64_t>>("params");
     QTest::addColumn<QStringList>("masks");
+    QTest::addColumn<QStringList>("kept");
     QTest::addColumn<std::vector<int64_t>>("bits");
     QTest::addColumn<double>("avg");
     QTest::addColumn<double>("weighted");
     // avg = mean k_l; weighted = sum n_l k_l / sum n_l, worked out by hand.
-    QTest::newRow("uniform 4") << std::vector<int64_t>{100, 50, 10} << QStringList{"00001111", "11110000", "10101010"}
+    const QStringList uniform{"00001111", "11110000", "10101010"}, mixed{"00000111", "10000000", "11110000"};
+    QTest::newRow("uniform 4") << std::vector<int64_t>{100, 50, 10} << uniform << uniform
                                << std::vector<int64_t>{4, 4, 4} << 4.0 << 4.0;
-    QTest::newRow("mixed") << std::vector<int64_t>{100, 50, 10} << QStringList{"00000111", "10000000", "11110000"}
-                           << std::vector<int64_t>{3, 1, 4} << 8.0 / 3.0 << (300.0 + 50.0 + 40.0) / 160.0;
-    QTest::newRow("one pruned to zero") << std::vector<int64_t>{30, 10} << QStringList{"00000000", "11111111"}
-                                        << std::vector<int64_t>{0, 8} << 4.0 << 80.0 / 40.0;
+    QTest::newRow("mixed") << std::vector<int64_t>{100, 50, 10} << mixed << mixed << std::vector<int64_t>{3, 1, 4}
+                           << 8.0 / 3.0 << (300.0 + 50.0 + 40.0) / 160.0;
+    // Every mask logit below zero: the layer still keeps its most likely bit (here all tie: bit 0).
+    QTest::newRow("all dropped keeps one") << std::vector<int64_t>{30, 10} << QStringList{"00000000", "11111111"}
+                                           << QStringList{"00000001", "11111111"} << std::vector<int64_t>{1, 8} << 4.5
+                                           << (30.0 + 80.0) / 40.0;
 }
 
 void TestSchemeReadout::readout()
 {
     QFETCH(std::vector<int64_t>, params);
     QFETCH(QStringList, masks);
+    QFETCH(QStringList, kept);
     QFETCH(std::vector<int64_t>, bits);
     QFETCH(double, avg);
     QFETCH(double, weighted);
@@ -77,7 +84,7 @@ void TestSchemeReadout::readout()
         QCOMPARE(scheme[i].name, "fc" + std::to_string(i));
         QCOMPARE(scheme[i].params, params[i]);
         QCOMPARE(scheme[i].bits(), bits[i]);
-        QCOMPARE(scheme[i].kept, bitsFromMask(masks[static_cast<qsizetype>(i)]));
+        QCOMPARE(scheme[i].kept, bitsFromMask(kept[static_cast<qsizetype>(i)]));
     }
     auto precision = precisionOf(scheme);
     QCOMPARE(precision.avgBits, avg);
@@ -150,6 +157,38 @@ void TestSchemeReadout::heldLayerStaysOutOfBudget()
     QVERIFY(!layers[0].layer->bits()->mask.requires_grad());
     // The held layer still counts in the model's precision: it is in the model.
     QCOMPARE(precisionOf(scheme).avgBits, (4.0 + scheme[1].bits()) / 2.0);
+}
+
+void TestSchemeReadout::ticketMeetsBudget_data()
+{
+    QTest::addColumn<double>("target");
+    QTest::addColumn<double>("expected");  // the largest reachable layer-average <= target (steps of 1/3)
+    QTest::newRow("exact") << 2.0 << 2.0;
+    QTest::newRow("between steps") << 1.5 << 4.0 / 3.0;
+    QTest::newRow("grow back") << 3.0 << 3.0;
+    QTest::newRow("floor of one bit") << 0.5 << 1.0;
+}
+
+// From a scheme near the target, the marginal bits are chosen by mask logit so the measure lands on
+// the largest reachable value not above the target; dropped bits have the lowest logits.
+void TestSchemeReadout::ticketMeetsBudget()
+{
+    QFETCH(double, target);
+    QFETCH(double, expected);
+    HandBuiltModel model({20, 20, 20}, 4);
+    auto layers = findBitLayers(model);
+    // Logits: layer i, bit b -> distinct values; negative ones start dropped (2 kept per layer).
+    for (size_t i = 0; i < layers.size(); ++i) {
+        torch::NoGradGuard noGrad;
+        for (int b = 0; b < 4; ++b) layers[i].layer->bits()->mask[b].fill_(0.1 * (b - 1.5) + 0.01 * static_cast<double>(i));
+    }
+    meetBudget(layers, BudgetMode::Layer, target);
+    const auto scheme = readScheme(layers);
+    QVERIFY(std::abs(precisionOf(scheme).avgBits - expected) < 1e-9);
+    for (const auto& l : scheme) QVERIFY(l.bits() >= 1);
+    // Kept bits are the highest logits of their layer: bit b kept implies every higher bit kept here.
+    for (const auto& l : scheme)
+        for (int b = 1; b < 4; ++b) QVERIFY(!l.kept[static_cast<size_t>(b - 1)] || l.kept[static_cast<size_t>(b)]);
 }
 
 QTEST_GUILESS_MAIN(TestSchemeReadout)

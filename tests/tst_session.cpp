@@ -62,13 +62,13 @@ public:
 boost::json::object readJson(const std::string& path) { return boost::json::parse(io::readFile(path)).as_object(); }
 
 // metrics.csv rows of kind "epoch" without the timing column, for exact comparisons between runs.
-std::vector<std::string> epochRows(const std::string& path)
+QStringList epochRows(const std::string& path)
 {
     std::ifstream in(path);
-    std::vector<std::string> rows;
+    QStringList rows;
     std::string line;
     while (std::getline(in, line))
-        if (line.rfind("epoch,", 0) == 0) rows.push_back(line.substr(0, line.rfind(',')));
+        if (line.rfind("epoch,", 0) == 0) rows.push_back(QString::fromStdString(line.substr(0, line.rfind(','))));
     return rows;
 }
 
@@ -106,7 +106,9 @@ TrainingConfig TestSession::tinyConfig(const QString& runName) const
     c.model = "lenet5";
     c.data = data_;
     c.epochs = 3;
+    c.floatEpochs = 1;
     c.ticketEpoch = 2;
+    c.maskLr = 0.05;  // a few dozen batches must be enough to move the scheme
     c.targetBits = 3.0;
     c.batchSize = 64;
     c.logEvery = 4;
@@ -151,7 +153,7 @@ void TestSession::runWritesEveryFile()
     QVERIFY(summary.at("test_accuracy_quantized").to_number<double>() > 50.0);  // learnable data: well above chance
     QCOMPARE(recorder.epochs.size(), size_t{3});
     QVERIFY(!recorder.snapshots.empty());
-    QCOMPARE(epochRows(firstRun_ + "/metrics.csv").size(), size_t{3});
+    QCOMPARE(epochRows(firstRun_ + "/metrics.csv").size(), qsizetype{3});
 }
 
 void TestSession::evaluateReproducesQuantizedAccuracy()
@@ -199,6 +201,7 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     auto config = tinyConfig(QStringLiteral("live"));
     config.logEvery = 1;
     config.epochs = 1;
+    config.floatEpochs = 0;
     config.ticketEpoch = 1;
     int64_t patchedAt = -1;
     recorder.onEverySnapshot = [&](const Snapshot& s) {

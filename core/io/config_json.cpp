@@ -44,6 +44,7 @@ void forEachField(Config& c, Visitor&& v)
     v("epochs", c.epochs);
     v("float_epochs", c.floatEpochs);
     v("finetune_epochs", c.finetuneEpochs);
+    v("ticket_meets_budget", c.ticketMeetsBudget);
     v("act_bits", c.actBits);
     v("bit_logit_init", c.bitLogitInit);
     v("mask_logit_init", c.maskLogitInit);

@@ -35,7 +35,7 @@ void writeQuantizedModel(const std::string& path, models::Network& model, const 
         const auto& bits = l.layer->bits();
         dict.insert(l.name + ".codes", bits->integerCodes().cpu());
         dict.insert(l.name + ".scale", bits->scale.detach().cpu().clone());
-        dict.insert(l.name + ".kept", bits->mask.detach().ge(0).to(torch::kUInt8).cpu());
+        dict.insert(l.name + ".kept", bits->keptMask().to(torch::kUInt8).cpu());
         dict.insert(l.name + ".max_bits", static_cast<int64_t>(bits->maxBits()));
     }
     const auto skip = bitParameterNames(layers);

@@ -55,7 +55,7 @@ std::vector<int64_t> BitWeightImpl::planeShape() const
 
 torch::Tensor BitWeightImpl::maskGateTensor() const
 {
-    return ticket_ ? hardGate(mask.detach()) : softGate(mask, beta_);
+    return ticket_ ? keptMask() : softGate(mask, beta_);
 }
 
 torch::Tensor BitWeightImpl::forward()
@@ -69,9 +69,22 @@ torch::Tensor BitWeightImpl::forward()
 torch::Tensor BitWeightImpl::integerCodes() const
 {
     torch::NoGradGuard noGrad;
-    auto kept = hardGate(mask).to(torch::kInt32) * powersOfTwo(maxBits_, torch::kInt32);
+    auto kept = keptMask().to(torch::kInt32) * powersOfTwo(maxBits_, torch::kInt32);
     auto planes = P.ge(0).to(torch::kInt32) - Q.ge(0).to(torch::kInt32);
     return (planes * kept.view(planeShape())).sum(0, false, torch::kInt32);
+}
+
+// Binary digits of |q| into P (q > 0) or Q (q < 0) as logits +a; every other logit -a, so clear bits
+// cancel exactly in the soft weight and read as 0 in the exact one.
+void BitWeightImpl::writeCodes(const torch::Tensor& q, double a)
+{
+    auto magnitude = q.abs();
+    auto positive = q.gt(0), negative = q.lt(0);
+    for (int b = 0; b < maxBits_; ++b) {
+        auto bit = magnitude.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
+        P[b].copy_(torch::where(bit & positive, a, -a));
+        Q[b].copy_(torch::where(bit & negative, a, -a));
+    }
 }
 
 void BitWeightImpl::initFromFloat(const torch::Tensor& w0, const BitInit& init)
@@ -84,14 +97,7 @@ void BitWeightImpl::initFromFloat(const torch::Tensor& w0, const BitInit& init)
     double s = w.abs().max().item<double>();
     if (!std::isfinite(s)) throw std::invalid_argument("initFromFloat: weights contain NaN or Inf");
     if (s == 0.0) s = 1.0;  // all-zero weights: every code is 0, any scale reproduces them
-    auto q = torch::round(w.abs() / s * levels()).to(torch::kInt64);
-    auto positive = w.gt(0), negative = w.lt(0);
-    const double a = init.bitLogit;
-    for (int b = 0; b < maxBits_; ++b) {
-        auto bit = q.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
-        P[b].copy_(torch::where(bit & positive, a, -a));
-        Q[b].copy_(torch::where(bit & negative, a, -a));
-    }
+    writeCodes(torch::round(w.abs() / s * levels()).to(torch::kInt64) * w.sign().to(torch::kInt64), init.bitLogit);
     scale.fill_(s);
     if (searchable_ && !ticket_) mask.fill_(init.maskLogit);
 }
@@ -107,13 +113,7 @@ void BitWeightImpl::setFromCodes(const torch::Tensor& codes, const torch::Tensor
     if (q.abs().max().item<int64_t>() > static_cast<int64_t>(levels()))
         throw std::invalid_argument("codes exceed the " + std::to_string(maxBits_) + "-bit range");
     torch::NoGradGuard noGrad;
-    const double a = BitInit{}.bitLogit;
-    auto magnitude = q.abs();
-    for (int b = 0; b < maxBits_; ++b) {
-        auto bit = magnitude.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
-        P[b].copy_(torch::where(bit & q.gt(0), a, -a));
-        Q[b].copy_(torch::where(bit & q.lt(0), a, -a));
-    }
+    writeCodes(q, BitInit{}.bitLogit);
     scale.copy_(scaleValue.reshape({}));
     setKeptBits(kept, BitInit{}.maskLogit);
 }
@@ -149,11 +149,21 @@ torch::Tensor BitWeightImpl::maskGates() const
 
 torch::Tensor BitWeightImpl::maskGateSum() const { return maskGateTensor().sum(); }
 
+torch::Tensor BitWeightImpl::keptMask() const
+{
+    torch::NoGradGuard noGrad;
+    auto m = mask.detach();
+    auto kept = m.ge(0);
+    // No host sync: the fallback is selected with tensor ops.
+    auto best = torch::zeros_like(kept).index_fill_(0, m.argmax().unsqueeze(0), true);
+    return torch::where(kept.any(), kept, best).to(m.scalar_type());
+}
+
 std::vector<bool> BitWeightImpl::keptBits() const
 {
-    auto m = mask.detach().to(torch::kCPU, torch::kDouble);
+    auto k = keptMask().to(torch::kCPU, torch::kDouble).contiguous();
     std::vector<bool> kept(static_cast<size_t>(maxBits_));
-    for (int b = 0; b < maxBits_; ++b) kept[static_cast<size_t>(b)] = m[b].item<double>() >= 0.0;
+    for (int b = 0; b < maxBits_; ++b) kept[static_cast<size_t>(b)] = k.data_ptr<double>()[b] != 0.0;
     return kept;
 }
 

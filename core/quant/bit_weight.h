@@ -51,7 +51,10 @@ public:
     torch::Tensor maskGates() const;
     // sum_b f(m_b), differentiable in m while the scheme is searched; a constant afterwards.
     torch::Tensor maskGateSum() const;
-    std::vector<bool> keptBits() const;  // m_b >= 0, b = 0 (LSB) first
+    // Kept bits: m_b >= 0, and at least one: when every m_b < 0 the bit with the largest m_b stays, since
+    // a layer of zero bits would zero its weights and cut the network. 1.0/0.0 in the mask's dtype, [N].
+    torch::Tensor keptMask() const;
+    std::vector<bool> keptBits() const;  // keptMask() as bools, b = 0 (LSB) first
 
     int maxBits() const { return maxBits_; }
     int64_t numel() const;
@@ -62,6 +65,7 @@ public:
 
 private:
     torch::Tensor maskGateTensor() const;   // differentiable unless the ticket is drawn
+    void writeCodes(const torch::Tensor& signedCodes, double logit);
     std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
 
     std::vector<int64_t> shape_;

@@ -1,5 +1,8 @@
 #include "quant/scheme_readout.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace csq::quant {
 
 std::vector<NamedBitLayer> findBitLayers(torch::nn::Module& model)
@@ -56,6 +59,60 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
     return total.defined() ? total : torch::zeros({});
 }
 
+namespace {
+
+struct Candidate {
+    size_t layer;
+    int bit;
+    double logit;
+};
+
+void setBit(const NamedBitLayer& l, int bit, bool keep)
+{
+    torch::NoGradGuard noGrad;
+    auto m = l.layer->bits()->mask[bit];
+    const double magnitude = std::max(std::abs(m.item<double>()), 1e-3);
+    m.fill_(keep ? magnitude : -magnitude);
+}
+
+}  // namespace
+
+int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double target)
+{
+    int changed = 0;
+    auto measure = [&] { return precisionOf(readScheme(layers)).measure(mode); };
+    auto candidates = [&](bool kept) {
+        std::vector<Candidate> out;
+        for (size_t i = 0; i < layers.size(); ++i) {
+            const auto& bits = layers[i].layer->bits();
+            if (!bits->searchable()) continue;
+            const auto keptBits = bits->keptBits();
+            const int count = static_cast<int>(std::count(keptBits.begin(), keptBits.end(), true));
+            auto m = bits->mask.detach().to(torch::kCPU, torch::kDouble);
+            for (int b = 0; b < bits->maxBits(); ++b)
+                if (keptBits[static_cast<size_t>(b)] == kept && (!kept || count > 1))
+                    out.push_back({i, b, m[b].item<double>()});
+        }
+        std::sort(out.begin(), out.end(), [&](auto& x, auto& y) { return kept ? x.logit < y.logit : x.logit > y.logit; });
+        return out;
+    };
+    while (measure() > target + 1e-9) {
+        const auto drop = candidates(true);
+        if (drop.empty()) break;
+        setBit(layers[drop.front().layer], drop.front().bit, false);
+        ++changed;
+    }
+    for (const auto& add : candidates(false)) {
+        setBit(layers[add.layer], add.bit, true);
+        if (measure() > target + 1e-9) {
+            setBit(layers[add.layer], add.bit, false);
+            continue;
+        }
+        ++changed;
+    }
+    return changed;
+}
+
 torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
 {
     torch::NoGradGuard noGrad;
@@ -67,7 +124,7 @@ torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMo
         const auto& bits = l.layer->bits();
         const double weight = mode == BudgetMode::Layer ? 1.0 / static_cast<double>(layers.size())
                                                         : static_cast<double>(bits->numel()) / totalParams;
-        auto k = bits->mask.ge(0).sum().to(bits->mask.scalar_type()) * weight;
+        auto k = bits->keptMask().sum() * weight;
         sum = sum.defined() ? sum + k : k;
     }
     return sum;

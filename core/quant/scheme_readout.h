@@ -29,6 +29,13 @@ std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, Budg
 // sum_l w_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss.
 torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
 
+// Makes the hard scheme meet the budget before it freezes: drops the kept bits of lowest mask logit
+// while the measure exceeds the target, then restores the dropped bits of highest logit while that
+// keeps it within the target. Searchable layers only; every layer keeps at least one bit. The mask
+// gates hover around zero for the marginal bits, so the scheme at the ticket is otherwise a bit
+// above or below the target by chance. Returns the number of bits changed.
+int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double target);
+
 // The budget's precision measure now, from m_b >= 0, as a 0-d tensor on the model's device: the
 // trainer's delta_S without a host synchronisation per batch.
 torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode);

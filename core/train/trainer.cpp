@@ -16,6 +16,16 @@ namespace csq::train {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// A float model has no quantized layers: it is reported at 32 bits, what its weights take.
+ModelPrecision modelPrecision(const std::vector<LayerScheme>& layers)
+{
+    return layers.empty() ? ModelPrecision{32.0, 32.0} : precisionOf(layers);
+}
+
+}  // namespace
+
 // Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
 struct Trainer::Window {
     torch::Tensor ce, budget, correct;
@@ -46,6 +56,10 @@ void Trainer::commitFloatWeights()
 
 void Trainer::drawTicket()
 {
+    if (config_.ticketMeetsBudget && !position_.ticketDrawn) {
+        const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
+        if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
+    }
     for (auto& l : layers_) {
         auto& bits = l.layer->bits();
         bits->drawTicket();
@@ -66,9 +80,15 @@ void Trainer::applyControl(Control& control, double t)
             observer_.onLog(std::string("live change ignored: ") + e.what());
         }
     }
-    if (control.takeFinalize() && !position_.ticketDrawn && t < config_.epochs) {
-        config_.ticketEpoch = std::max(t, 1e-6);
-        observer_.onLog("scheme finalized at epoch " + std::to_string(t));
+    if (control.takeFinalize()) {
+        if (position_.ticketDrawn || t >= config_.epochs) {
+            observer_.onLog("the scheme is already frozen");
+        } else if (t < config_.floatEpochs) {
+            observer_.onLog("finalize ignored: the float warm-up runs until epoch " + std::to_string(config_.floatEpochs));
+        } else {
+            config_.ticketEpoch = std::max(t, 1e-6);
+            observer_.onLog("scheme finalized at epoch " + std::to_string(t));
+        }
     }
     if (t >= config_.floatEpochs) commitFloatWeights();
     if (!position_.ticketDrawn && t >= config_.ticketEpoch && quantized()) drawTicket();
@@ -104,9 +124,9 @@ void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels
     auto correct = logits.argmax(1).eq(y).sum();
     auto b = budget.defined() ? budget.detach() : torch::zeros({}, ce.options());
     const auto n = static_cast<double>(images.size(0));
-    epochLoss_ = epochLoss_.defined() ? epochLoss_ + ce.detach() * n : ce.detach() * n;
-    epochCorrect_ = epochCorrect_.defined() ? epochCorrect_ + correct : correct;
-    epochSeen_ += n;
+    epochLoss_ += ce.detach().to(torch::kDouble) * n;
+    epochCorrect_ += correct;
+    position_.epochSeen += n;
     w.ce = w.ce.defined() ? w.ce + ce.detach() : ce.detach();
     w.budget = w.budget.defined() ? w.budget + b : b;
     w.correct = w.correct.defined() ? w.correct + correct : correct;
@@ -118,7 +138,6 @@ void Trainer::emitSnapshot(Window& w, double t)
 {
     Snapshot s;
     s.phase = phaseAt(config_, t);
-    if (position_.ticketDrawn && s.phase == Phase::Search) s.phase = Phase::Ticket;  // finalized early
     s.epoch = position_.epoch;
     s.t = t;
     s.step = position_.step;
@@ -135,7 +154,7 @@ void Trainer::emitSnapshot(Window& w, double t)
         s.gates.emplace_back(gates.data_ptr<double>(), gates.data_ptr<double>() + gates.numel());
         s.maskLogits.emplace_back(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
     }
-    s.precision = precisionOf(s.layers);
+    s.precision = modelPrecision(s.layers);
     s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - config_.targetBits : 0.0;
     if (w.batches > 0) {
         auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);
@@ -158,14 +177,13 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     r.epoch = epoch;
     const double tEnd = epoch + 1.0;
     r.phase = phaseAt(config_, epoch + 0.5);
-    if (position_.ticketDrawn && r.phase == Phase::Search) r.phase = Phase::Ticket;
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
     const EvalSettings eval{device_, 1000};
     r.testAccuracy = accuracy(*model_, data_.test, norm_, eval);
     r.testAccuracyQuantized = quantized() ? exactAccuracy(*model_, layers_, data_.test, norm_, eval) : r.testAccuracy;
     if (data_.validation.size() > 0) r.validationAccuracy = accuracy(*model_, data_.validation, norm_, eval);
-    r.precision = precisionOf(quant::readScheme(layers_));
+    r.precision = modelPrecision(quant::readScheme(layers_));
     r.beta = betaAt(config_, std::min(tEnd, static_cast<double>(config_.totalEpochs())) - 1e-9);
     r.targetBits = config_.targetBits;
     r.seconds = epochSeconds;
@@ -181,7 +199,6 @@ void Trainer::run(Control& control)
     batcher.setAugmentation({config_.cropPadding, config_.horizontalFlip});
     while (position_.epoch < config_.totalEpochs()) {
         if (!runEpoch(batcher, control)) {
-            syncEpochSums();
             saveCheckpoint(file("checkpoint.pt"));
             metrics_.write(file("metrics.csv"));
             exportScheme(file("scheme.json"));
@@ -201,6 +218,7 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
     const double perEpoch = static_cast<double>(batcher.batchesPerEpoch());
     batcher.startEpoch(position_.epoch);
     if (position_.batch > 0) batcher.seek(position_.batch);
+    seedEpochSums();
     Window window;
     data::Batch batch;
     while (true) {
@@ -223,15 +241,20 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
     }
 }
 
+// The epoch's sums live on the device, seeded from the position so that a resumed epoch adds in
+// exactly the order an uninterrupted one does; position_ mirrors them at checkpoints.
+void Trainer::seedEpochSums()
+{
+    const auto on = torch::TensorOptions().device(device_);
+    epochLoss_ = torch::full({}, position_.epochLossSum, on.dtype(torch::kDouble));
+    epochCorrect_ = torch::full({}, static_cast<int64_t>(position_.epochCorrect), on.dtype(torch::kInt64));
+}
+
 void Trainer::syncEpochSums()
 {
     if (!epochLoss_.defined()) return;
-    auto sums = torch::stack({epochLoss_, epochCorrect_.to(epochLoss_.scalar_type())}).to(torch::kCPU, torch::kDouble);
-    position_.epochLossSum += sums[0].item<double>();
-    position_.epochCorrect += sums[1].item<double>();
-    position_.epochSeen += epochSeen_;
-    epochLoss_ = epochCorrect_ = torch::Tensor();
-    epochSeen_ = 0;
+    position_.epochLossSum = epochLoss_.item<double>();
+    position_.epochCorrect = static_cast<double>(epochCorrect_.item<int64_t>());
 }
 
 void Trainer::endEpoch()
@@ -245,6 +268,7 @@ void Trainer::endEpoch()
     ++position_.epoch;
     position_.batch = 0;
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
+    seedEpochSums();
     saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
     metrics_.write(file("metrics.csv"));
 }
@@ -258,7 +282,7 @@ RunSummary Trainer::summarize(bool stoppedEarly) const
     s.maxBits = config_.maxBits;
     s.targetBits = config_.targetBits;
     s.layers = quant::readScheme(layers_);
-    s.precision = precisionOf(s.layers);
+    s.precision = modelPrecision(s.layers);
     s.testAccuracy = lastEpoch_.testAccuracy;
     s.testAccuracyQuantized = lastEpoch_.testAccuracyQuantized;
     s.epochs = config_.totalEpochs();
@@ -281,6 +305,7 @@ void Trainer::writeFinalFiles(const RunSummary& summary)
 
 void Trainer::saveCheckpoint(const std::string& path)
 {
+    syncEpochSums();
     io::saveCheckpoint(path, *model_, optimizers_, {toJson(config_), position_});
 }
 

@@ -55,6 +55,7 @@ private:
 
     bool runEpoch(data::Batcher& batcher, Control& control);  // false when stopped
     void endEpoch();
+    void seedEpochSums();
     void syncEpochSums();
     void applyControl(Control& control, double t);
     void commitFloatWeights();
@@ -92,7 +93,7 @@ private:
     int64_t stepsThisSession_ = 0;
     double secondsThisSession_ = 0;
     torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
-    double epochSeen_ = 0, epochSeconds_ = 0, epochImages_ = 0;
+    double epochSeconds_ = 0, epochImages_ = 0;
 };
 
 }  // namespace csq::train

@@ -41,6 +41,7 @@ struct TrainingConfig {
     // §1 initialization): CSQ then refines a trained network instead of a random one.
     double floatEpochs = 0.0;
     int finetuneEpochs = 0;           // optional: scheme fixed, beta rewound and grown again
+    bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
     int actBits = 0;                  // 0: float activations
     double bitLogitInit = 0.5;        // |logit| written for set / clear bits at initialization
     double maskLogitInit = 0.5;       // initial mask logits (> 0: every bit kept)
