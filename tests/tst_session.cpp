@@ -105,11 +105,12 @@ TrainingConfig TestSession::tinyConfig(const QString& runName) const
     TrainingConfig c;
     c.model = "lenet5";
     c.data = data_;
-    c.epochs = 3;
+    c.epochs = 2;  // float warm-up [0, 1), search [1, 2), then finetune [2, 3)
     c.floatEpochs = 1;
+    c.finetuneEpochs = 1;
     c.ticketEpoch = 2;
     c.maskLr = 0.05;  // a few dozen batches must be enough to move the scheme
-    c.targetBits = 3.0;
+    c.targetBits = 7.0;  // a few dozen search batches prune a bit per layer, not more
     c.batchSize = 64;
     c.logEvery = 4;
     c.threads = 2;
@@ -202,6 +203,7 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     config.logEvery = 1;
     config.epochs = 1;
     config.floatEpochs = 0;
+    config.finetuneEpochs = 0;
     config.ticketEpoch = 1;
     int64_t patchedAt = -1;
     recorder.onEverySnapshot = [&](const Snapshot& s) {
@@ -218,7 +220,7 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     QVERIFY(patchedAt > 0);
     bool sawNew = false;
     for (const auto& s : recorder.snapshots) {
-        if (s.step <= patchedAt) QCOMPARE(s.targetBits, 3.0);
+        if (s.step <= patchedAt) QCOMPARE(s.targetBits, 7.0);
         if (s.step > patchedAt + 1) {  // applied at the next batch boundary
             QCOMPARE(s.targetBits, 5.5);
             QCOMPARE(s.lambda, 0.25);

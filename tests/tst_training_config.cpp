@@ -121,6 +121,7 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     c.ticketEpoch = 4;
     c.epochs = 6;
     c.finetuneEpochs = 2;
+    c.floatEpochs = 0;
     QCOMPARE(train::betaAt(c, 0), 2.0);
     QVERIFY(std::abs(train::betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
     QCOMPARE(train::betaAt(c, 5), 200.0);                 // held after the ticket
@@ -131,6 +132,10 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     QVERIFY(train::phaseAt(c, 6.5) == Phase::Finetune);
     QVERIFY(train::phaseAt(c, 8.0) == Phase::Done);
     QCOMPARE(train::lrFactorAt(c, 0), 1.0);
+    c.floatEpochs = 1;  // the search, and beta's growth, start after the float warm-up
+    QVERIFY(train::phaseAt(c, 0.5) == Phase::Float);
+    QCOMPARE(train::betaAt(c, 0.5), 2.0);
+    QVERIFY(std::abs(train::betaAt(c, 2.5) - 20.0) < 1e-9);
     QVERIFY(std::abs(train::lrFactorAt(c, 4) - 0.5) < 1e-12);
 }
 

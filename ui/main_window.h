@@ -1,13 +1,94 @@
 #pragma once
-// The application's main window: assembles the dock panels, menus and tool bar.
+// The application's main window: assembles the panels (setup, budget, log docks; plot tabs; run
+// tool bar and status bar), wires them to the session, and keeps settings, drops and closing tidy.
+#include <QByteArray>
 #include <QMainWindow>
 
+#include "csq/config.h"
+#include "csq/snapshot.h"
+
+class QTabWidget;
+
 namespace csq::ui {
+
+class BetaScheduleView;
+class BudgetPanel;
+class FileActions;
+class GateHeatmapView;
+class LayerBitsView;
+class LogPanel;
+class LossAccuracyView;
+class MetricsStore;
+class PlotPanel;
+class PrecisionView;
+class RunControls;
+class RunStatusBar;
+class SessionBridge;
+class SetupPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void setConfig(const csq::TrainingConfig& config);
+    csq::TrainingConfig config() const;  // what the panels show
+    bool startRun();
+    // A dropped or named path: .json config → setup; checkpoint .pt → resume; folder → dataset.
+    bool openPath(const QString& path);
+    void resetLayout();
+
+    SessionBridge& bridge() const { return *bridge_; }
+    MetricsStore& store() const { return *store_; }
+    SetupPanel* setupPanel() const { return setup_; }
+    BudgetPanel* budgetPanel() const { return budget_; }
+    RunControls* runControls() const { return controls_; }
+    GateHeatmapView* heatmap() const { return heatmap_; }
+    BetaScheduleView* betaView() const { return beta_; }
+    QList<PlotPanel*> plots() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    QWidget* buildPlots();
+    void buildDocks();
+    void buildMenus();
+    void wireSession();
+    void restoreSettings();
+    void saveSettings() const;
+
+    void onConfigEdited();
+    void onSnapshot(const csq::Snapshot& snapshot);
+    void onStateChanged();
+    void onRunEnded();
+    void onFinished(const csq::RunSummary& summary);
+    void onFailed(const QString& reason);
+    void resumeCheckpoint(const QString& path);
+    void toggleTheme(bool dark);
+    void showAbout();
+    bool confirmClose();
+
+    SessionBridge* bridge_;
+    MetricsStore* store_;
+    SetupPanel* setup_;
+    BudgetPanel* budget_;
+    LogPanel* log_;
+    RunControls* controls_;
+    RunStatusBar* status_;
+    FileActions* files_;
+    QTabWidget* tabs_;
+    GateHeatmapView* heatmap_;
+    BetaScheduleView* beta_;
+    PrecisionView* precision_;
+    LayerBitsView* layerBits_;
+    LossAccuracyView* loss_;
+    QByteArray defaultState_;
+    int runEpochs_ = 0;
+    bool syncPanelsFromRun_ = false;  // a resumed run: show its config once it is known
 };
 
 }  // namespace csq::ui

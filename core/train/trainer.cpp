@@ -137,7 +137,7 @@ void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels
 void Trainer::emitSnapshot(Window& w, double t)
 {
     Snapshot s;
-    s.phase = phaseAt(config_, t);
+    s.phase = quantized() ? phaseAt(config_, t) : Phase::Float;
     s.epoch = position_.epoch;
     s.t = t;
     s.step = position_.step;
@@ -176,7 +176,7 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     EpochResult r;
     r.epoch = epoch;
     const double tEnd = epoch + 1.0;
-    r.phase = phaseAt(config_, epoch + 0.5);
+    r.phase = quantized() ? phaseAt(config_, epoch + 0.5) : Phase::Float;
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
     const EvalSettings eval{device_, 1000};

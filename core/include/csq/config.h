@@ -33,18 +33,18 @@ struct TrainingConfig {
     double targetBits = 2.0;          // in (0, maxBits]
     BudgetMode budgetMode = BudgetMode::Layer;
     double lambda = 0.05;             // strength of the budget term
-    double beta0 = 1.0;               // gate temperature at t = 0
+    double beta0 = 4.0;               // gate temperature when the search starts
     double betaFinal = 200.0;         // at the ticket
-    double ticketEpoch = 8.0;         // T_ticket, in epochs; the scheme is frozen from here
-    int epochs = 10;                  // float warm-up + search + post-ticket epochs
+    double ticketEpoch = 5.0;         // T_ticket, in epochs; the scheme is frozen from here
+    int epochs = 6;                   // float warm-up + search + post-ticket epochs
     // Epochs of plain float training before the bits are written from the float weights (ARCHITECTURE
     // §1 initialization): CSQ then refines a trained network instead of a random one.
-    double floatEpochs = 0.0;
-    int finetuneEpochs = 0;           // optional: scheme fixed, beta rewound and grown again
+    double floatEpochs = 2.0;
+    int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
     bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
     int actBits = 0;                  // 0: float activations
-    double bitLogitInit = 0.5;        // |logit| written for set / clear bits at initialization
-    double maskLogitInit = 0.5;       // initial mask logits (> 0: every bit kept)
+    double bitLogitInit = 1.0;        // |logit| written for set / clear bits at initialization
+    double maskLogitInit = 1.0;       // initial mask logits (> 0: every bit kept)
 
     // optimization: float parameters with `optimizer`, bit and mask logits with `bitOptimizer`
     OptimizerKind optimizer = OptimizerKind::Sgd;

@@ -1,0 +1,30 @@
+# GUI tests (label gui): csqui's panels under the offscreen platform. They include no torch header,
+# so they link csqui + Qt Test only (csqui brings the engine) and need no precompiled header.
+if(CSQ_BUILD_GUI)
+  # csq_add_gui_test(<name> [TIMEOUT seconds]): one test file, one class under test.
+  function(csq_add_gui_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "" ${ARGN})
+    add_executable(${name} ${name}.cpp)
+    # QCustomPlot too: a test may reach into a panel's plot (csqui links it privately).
+    target_link_libraries(${name} PRIVATE csq_common csqui Qt6::Test Qt6::Svg QCustomPlotQt6::QCustomPlotQt6)
+    add_test(NAME ${name} COMMAND ${name})
+    if(NOT ARG_TIMEOUT)
+      set(ARG_TIMEOUT 120)
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS gui TIMEOUT ${ARG_TIMEOUT}
+                         ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
+  endfunction()
+
+  csq_add_gui_test(tst_gui_metrics_store)
+  csq_add_gui_test(tst_gui_plot_panel)
+  csq_add_gui_test(tst_gui_gate_heatmap_view)
+  csq_add_gui_test(tst_gui_beta_schedule_view)
+  csq_add_gui_test(tst_gui_precision_view)
+  csq_add_gui_test(tst_gui_layer_bits_view)
+  csq_add_gui_test(tst_gui_loss_accuracy_view)
+  csq_add_gui_test(tst_gui_setup_panel)
+  csq_add_gui_test(tst_gui_budget_panel)
+  # These two train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
+  csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
+  csq_add_gui_test(tst_gui_main_window TIMEOUT 400)
+endif()

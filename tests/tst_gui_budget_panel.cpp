@@ -1,0 +1,108 @@
+// BudgetPanel: sliders map to their knobs (β_final and λ on log scales), ranges follow the config,
+// and while live a drag leaves as one debounced patch holding only the knobs that changed.
+#include <cmath>
+
+#include <QSignalSpy>
+#include <QSlider>
+#include <QtTest>
+
+#include "budget_panel.h"
+#include "value_slider.h"
+
+using namespace csq::ui;
+
+class TestBudgetPanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void showsAndAppliesTheConfig();
+    void logSlidersSpanDecades();
+    void rangesFollowTheConfig();
+    void liveDragSendsOneDebouncedPatch();
+    void noPatchWhenNotLive();
+};
+
+void TestBudgetPanel::showsAndAppliesTheConfig()
+{
+    BudgetPanel panel;
+    csq::TrainingConfig in;
+    in.epochs = 10;  // the ticket slider's range ends here
+    in.beta0 = 1;    // β_final's range starts above β0
+    in.targetBits = 3.5;
+    in.betaFinal = 500;
+    in.ticketEpoch = 6.5;
+    in.lambda = 0.2;
+    panel.setConfig(in);
+    csq::TrainingConfig out;
+    panel.applyTo(out);
+    QCOMPARE(out.targetBits, 3.5);
+    QCOMPARE(out.betaFinal, 500.0);
+    QCOMPARE(out.ticketEpoch, 6.5);
+    QCOMPARE(out.lambda, 0.2);
+}
+
+void TestBudgetPanel::logSlidersSpanDecades()
+{
+    BudgetPanel panel;
+    auto* lambda = panel.lambdaSlider();
+    // Equal slider distances are equal ratios: the midpoint is the geometric mean.
+    const int mid = lambda->slider()->maximum() / 2;
+    const double geometric = std::sqrt(lambda->minimum() * lambda->maximum());
+    QVERIFY(std::abs(lambda->valueAt(mid) / geometric - 1) < 0.01);
+    for (double v : {1e-4, 3e-3, 0.05, 1.0, 10.0})
+        QVERIFY(std::abs(lambda->valueAt(lambda->positionOf(v)) / v - 1) < 0.01);
+    auto* beta = panel.betaFinalSlider();
+    for (double v : {5.0, 200.0, 5000.0}) QVERIFY(std::abs(beta->valueAt(beta->positionOf(v)) / v - 1) < 0.01);
+}
+
+void TestBudgetPanel::rangesFollowTheConfig()
+{
+    BudgetPanel panel;
+    csq::TrainingConfig config;
+    config.maxBits = 4;
+    config.targetBits = 2;
+    config.epochs = 3;
+    config.ticketEpoch = 2;
+    panel.setConfig(config);
+    QCOMPARE(panel.targetSlider()->maximum(), 4.0);
+    QCOMPARE(panel.targetSlider()->minimum(), 0.5);
+    QCOMPARE(panel.ticketSlider()->maximum(), 3.0);
+    panel.targetSlider()->slider()->setValue(panel.targetSlider()->slider()->maximum());
+    QCOMPARE(panel.targetSlider()->value(), 4.0);
+    // Steps of 0.05 bits.
+    panel.targetSlider()->slider()->setValue(1);
+    QVERIFY(std::abs(panel.targetSlider()->value() - 0.55) < 1e-9);
+}
+
+void TestBudgetPanel::liveDragSendsOneDebouncedPatch()
+{
+    BudgetPanel panel;
+    csq::TrainingConfig config;
+    config.targetBits = 2.0;
+    panel.setConfig(config);
+    panel.setLive(true);
+    QSignalSpy edited(&panel, &BudgetPanel::edited);
+    QSignalSpy patches(&panel, &BudgetPanel::patchReady);
+    auto* slider = panel.targetSlider()->slider();
+    for (int i = 1; i <= 10; ++i) slider->setValue(slider->value() + 1);  // a drag: ten moves
+    QCOMPARE(edited.count(), 10);                                         // the plan follows every move
+    QCOMPARE(patches.count(), 0);                                         // the run does not, yet
+    QTRY_COMPARE_WITH_TIMEOUT(patches.count(), 1, 2000);
+    QTest::qWait(2 * BudgetPanel::kDebounceMs);
+    QCOMPARE(patches.count(), 1);
+    const auto patch = patches.first().first().value<csq::ConfigPatch>();
+    QVERIFY(patch.targetBits.has_value());
+    QVERIFY(std::abs(*patch.targetBits - (2.0 + 10 * 0.05)) < 1e-9);
+    QVERIFY(!patch.lambda && !patch.betaFinal && !patch.ticketEpoch && !patch.lr);
+}
+
+void TestBudgetPanel::noPatchWhenNotLive()
+{
+    BudgetPanel panel;
+    QSignalSpy patches(&panel, &BudgetPanel::patchReady);
+    panel.lambdaSlider()->slider()->setValue(10);
+    QTest::qWait(3 * BudgetPanel::kDebounceMs);
+    QCOMPARE(patches.count(), 0);
+}
+
+QTEST_MAIN(TestBudgetPanel)
+#include "tst_gui_budget_panel.moc"

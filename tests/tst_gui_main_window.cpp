@@ -1,0 +1,285 @@
+// MainWindow with the real engine: the default setup starts with one click; moving the budget
+// slider during a tiny run changes the target in later snapshots; closing during training asks,
+// then stops cleanly (thread joined, run files kept, settings saved); dropped paths are dispatched.
+#include <QAction>
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSlider>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QtTest>
+
+#include "beta_schedule_view.h"
+#include "budget_panel.h"
+#include "dataset_field.h"
+#include "main_window.h"
+#include "metrics_store.h"
+#include "run_controls.h"
+#include "session_bridge.h"
+#include "setup_panel.h"
+#include "theme.h"
+#include "value_slider.h"
+
+using namespace csq::ui;
+
+namespace {
+
+const char* const kData = "/usr/share/datasets/fashion-mnist";
+constexpr int kRunTimeoutMs = 120000;
+
+csq::TrainingConfig tinyConfig(const QString& outDir)
+{
+    csq::TrainingConfig c;
+    c.data = kData;
+    c.trainLimit = 2000;
+    c.epochs = 2;
+    c.ticketEpoch = 1.5;
+    c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
+    c.finetuneEpochs = 0;
+    c.logEvery = 2;
+    c.outDir = outDir.toStdString();
+    return c;
+}
+
+int threadCount()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) return -1;
+    for (const auto& line : status.readAll().split('\n'))
+        if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
+    return -1;
+}
+
+bool nonEmptyFile(const QString& path)
+{
+    return QFileInfo(path).isFile() && QFileInfo(path).size() > 0;
+}
+
+// Answers the "stop the run?" question as a user would, once it shows.
+void answerCloseQuestion(QMessageBox::StandardButton answer, bool* asked)
+{
+    auto* timer = new QTimer(qApp);
+    timer->setInterval(50);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, answer, asked] {
+        for (auto* widget : QApplication::topLevelWidgets()) {
+            auto* box = qobject_cast<QMessageBox*>(widget);
+            if (!box || box->objectName() != u"confirmCloseBox" || !box->isVisible()) continue;
+            *asked = true;
+            box->button(answer)->click();
+            timer->stop();
+            timer->deleteLater();
+            return;
+        }
+    });
+    timer->start();
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void defaultSetupStartsWithOneClick();
+    void budgetSliderChangesLaterSnapshots();
+    void closeCanBeCancelled();
+    void closeDuringTrainingStopsCleanly();
+    void droppedPathsAreDispatched();
+    void checkpointResumesTheRun();
+    void screenshotDuringRun();
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);  // settings and default run folders go to a test location
+    QApplication::setOrganizationName(QStringLiteral("csq-studio"));
+    QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
+    QSettings().clear();
+    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
+}
+
+void TestMainWindow::defaultSetupStartsWithOneClick()
+{
+    MainWindow window;
+    window.show();
+    QCOMPARE(QString::fromStdString(csq::toJson(window.config())),
+             QString::fromStdString(csq::toJson(csq::TrainingConfig{})));
+    auto* start = window.runControls()->startAction();
+    QVERIFY(start->isEnabled());
+    start->trigger();
+    QVERIFY(window.bridge().running());
+    QVERIFY(!start->isEnabled());
+    QVERIFY(window.runControls()->stopAction()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
+    QCOMPARE(window.store().latest()->layers.size(), size_t{5});  // lenet5's quantized layers
+    window.runControls()->stopAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.runControls()->startAction()->isEnabled(), 5000);
+    const auto runDir = window.bridge().runDir();
+    QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("checkpoint.pt"))));
+    QVERIFY(runDir.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)));
+    QDir(runDir).removeRecursively();
+}
+
+void TestMainWindow::budgetSliderChangesLaterSnapshots()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    window.setConfig(tinyConfig(dir.path()));
+    QVERIFY(window.startRun());
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
+    // Hold the run so the change lands while it still has batches to train.
+    window.runControls()->pauseAction()->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(window.bridge().paused(), 5000);
+    QCOMPARE(window.store().latest()->targetBits, 2.0);
+    auto* target = window.budgetPanel()->targetSlider();
+    target->slider()->setValue(target->positionOf(3.0));  // as a user's drag ends
+    const int plan = window.betaView()->planRevision();
+    auto* betaFinal = window.budgetPanel()->betaFinalSlider();
+    betaFinal->slider()->setValue(betaFinal->positionOf(400));
+    QVERIFY(window.betaView()->planRevision() > plan);                          // the plan follows at once
+    QTRY_COMPARE_WITH_TIMEOUT(window.bridge().config().targetBits, 3.0, 5000);  // debounced, then sent
+    const auto before = window.store().latest()->step;
+    window.runControls()->pauseAction()->trigger();  // resume
+    QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), kRunTimeoutMs);
+    const auto& samples = window.store().samples();
+    QVERIFY(samples.last().step > before);
+    QCOMPARE(samples.last().targetBits, 3.0);
+    QVERIFY(std::abs(samples.last().beta - 400) < 1e-6 || samples.last().beta < 400);  // the new β_final rules
+    for (const auto& s : samples) QCOMPARE(s.targetBits, s.step <= before ? 2.0 : 3.0);
+}
+
+void TestMainWindow::closeCanBeCancelled()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    window.setConfig(tinyConfig(dir.path()));
+    QVERIFY(window.startRun());
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
+    window.bridge().pause();
+    bool asked = false;
+    answerCloseQuestion(QMessageBox::No, &asked);
+    QVERIFY(!window.close());
+    QVERIFY(asked);
+    QVERIFY(window.isVisible());
+    QVERIFY(window.bridge().running());
+    window.bridge().stopAndWait();
+    QVERIFY(!window.bridge().running());
+}
+
+void TestMainWindow::closeDuringTrainingStopsCleanly()
+{
+    QTemporaryDir dir;
+    const int baseline = threadCount();
+    auto window = std::make_unique<MainWindow>();
+    window->show();
+    window->setConfig(tinyConfig(dir.path()));
+    QVERIFY(window->startRun());
+    QTRY_VERIFY_WITH_TIMEOUT(window->store().latest().has_value(), 60000);
+    QVERIFY(window->bridge().running());
+    bool asked = false;
+    answerCloseQuestion(QMessageBox::Yes, &asked);
+    QVERIFY(window->close());
+    QVERIFY(asked);
+    QVERIFY(!window->bridge().running());  // stopped and joined before close() returned
+    for (const char* f : {"checkpoint.pt", "metrics.csv", "scheme.json", "config.json"})
+        QVERIFY2(nonEmptyFile(QDir(dir.path()).filePath(QLatin1String(f))), f);
+    window.reset();
+    QTRY_VERIFY_WITH_TIMEOUT(threadCount() <= baseline, 10000);
+    // The setup is remembered for the next start.
+    const auto saved = csq::configFromJson(QSettings().value(QStringLiteral("config")).toString().toStdString());
+    QCOMPARE(saved.trainLimit, 2000);
+    QCOMPARE(saved.ticketEpoch, 1.5);
+    MainWindow next;
+    QCOMPARE(next.config().trainLimit, 2000);
+}
+
+void TestMainWindow::droppedPathsAreDispatched()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    const auto json = QDir(dir.path()).filePath(QStringLiteral("my-config.json"));
+    {
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"model": "mlp", "epochs": 7, "target_bits": 3.5})");
+    }
+    QVERIFY(window.openPath(json));
+    QCOMPARE(window.config().model, std::string("mlp"));
+    QCOMPARE(window.config().epochs, 7);
+    QCOMPARE(window.config().targetBits, 3.5);
+    QVERIFY(window.openPath(QString::fromLatin1(kData)));
+    QCOMPARE(window.setupPanel()->datasetField()->path(), QString::fromLatin1(kData));
+    QVERIFY(window.setupPanel()->datasetField()->formatText().contains(QStringLiteral("IDX")));
+    const auto broken = QDir(dir.path()).filePath(QStringLiteral("broken.json"));
+    {
+        QFile file(broken);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"epochs": "many"})");
+    }
+    QVERIFY(!window.openPath(broken));
+    QCOMPARE(window.config().epochs, 7);  // a bad file changes nothing
+    QVERIFY(!window.openPath(QDir(dir.path()).filePath(QStringLiteral("notes.txt"))));
+}
+
+void TestMainWindow::checkpointResumesTheRun()
+{
+    QTemporaryDir dir;
+    qint64 stoppedAt = 0;
+    {
+        MainWindow first;
+        first.setConfig(tinyConfig(dir.path()));
+        QVERIFY(first.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value(), 60000);
+        first.bridge().stopAndWait();
+        stoppedAt = first.store().latest()->step;
+    }
+    const auto checkpoint = QDir(dir.path()).filePath(QStringLiteral("checkpoint.pt"));
+    QVERIFY(nonEmptyFile(checkpoint));
+    MainWindow second;  // a fresh window, default setup: the checkpoint brings its own config
+    second.show();
+    QVERIFY(second.openPath(checkpoint));  // as a drop of checkpoint.pt does
+    QVERIFY(second.bridge().running());
+    QTRY_VERIFY_WITH_TIMEOUT(second.store().latest().has_value(), 60000);
+    QVERIFY(second.store().samples().first().step > stoppedAt);  // continued, not restarted
+    QCOMPARE(second.config().trainLimit, 2000);                  // the panels show the run's config
+    QTRY_VERIFY_WITH_TIMEOUT(!second.bridge().running(), kRunTimeoutMs);
+    QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("summary.json"))));
+    QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("quantized.pt"))));
+}
+
+// Saves the window during a run to $CSQ_STUDIO_SCREENSHOT (the README's picture; CSQ_STUDIO_THEME=dark
+// for the dark look); skipped otherwise.
+void TestMainWindow::screenshotDuringRun()
+{
+    const auto target = qEnvironmentVariable("CSQ_STUDIO_SCREENSHOT");
+    if (target.isEmpty()) QSKIP("set CSQ_STUDIO_SCREENSHOT=/path/shot.png to take the screenshot");
+    Theme::apply(Theme::fromKey(qEnvironmentVariable("CSQ_STUDIO_THEME")));
+    QTemporaryDir dir;
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto config = tinyConfig(dir.path());
+    config.trainLimit = 4000;
+    config.lambda = 0.5;  // a stronger budget: bits visibly pruned within the short run
+    config.logEvery = 4;
+    window.setConfig(config);
+    QVERIFY(window.startRun());
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().epochs().size() >= 1 && window.store().latest()->t > 1.6,
+                             3 * kRunTimeoutMs);
+    qInfo("screenshot at t = %.2f, %.0f img/s", window.store().latest()->t, window.store().latest()->imagesPerSecond);
+    QTest::qWait(200);  // one coalesced replot
+    QVERIFY(window.grab().save(target));
+    window.bridge().stopAndWait();
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_gui_main_window.moc"

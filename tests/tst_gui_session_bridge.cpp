@@ -1,0 +1,176 @@
+// SessionBridge with the real engine on a tiny run: snapshots, epochs and the summary arrive on
+// the GUI thread as copies; a live update shows in later snapshots; Stop ends the run, joins its
+// thread (the process's thread count returns to where it was) and leaves the run files on disk.
+#include <QDir>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include "session_bridge.h"
+
+using namespace csq::ui;
+
+namespace {
+
+const char* const kData = "/usr/share/datasets/fashion-mnist";
+
+csq::TrainingConfig tinyConfig(const QString& outDir)
+{
+    csq::TrainingConfig c;
+    c.data = kData;
+    c.trainLimit = 2000;
+    c.epochs = 2;
+    c.ticketEpoch = 1.5;
+    c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
+    c.finetuneEpochs = 0;
+    c.logEvery = 2;
+    c.outDir = outDir.toStdString();
+    return c;
+}
+
+// Threads of this process, from the kernel: what "no thread left behind" is measured by.
+int threadCount()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) return -1;
+    for (const auto& line : status.readAll().split('\n'))
+        if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
+    return -1;
+}
+
+bool nonEmptyFile(const QString& path)
+{
+    return QFileInfo(path).isFile() && QFileInfo(path).size() > 0;
+}
+
+}  // namespace
+
+class TestSessionBridge : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void deliversOnTheGuiThreadAndFinishes();
+    void liveUpdateReachesLaterSnapshots();
+    void stopJoinsTheThreadAndKeepsFiles();
+    void startErrorsAreReported();
+};
+
+void TestSessionBridge::initTestCase()
+{
+    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
+}
+
+void TestSessionBridge::deliversOnTheGuiThreadAndFinishes()
+{
+    QTemporaryDir dir;
+    SessionBridge bridge;
+    int snapshots = 0, offThread = 0;
+    size_t layers = 0;
+    connect(&bridge, &SessionBridge::snapshotArrived, this, [&](const csq::Snapshot& s) {
+        ++snapshots;
+        offThread += QThread::currentThread() != qApp->thread();
+        layers = s.layers.size();
+    });
+    QSignalSpy epochs(&bridge, &SessionBridge::epochFinished);
+    QSignalSpy finished(&bridge, &SessionBridge::finished);
+    QSignalSpy ended(&bridge, &SessionBridge::runEnded);
+    QCOMPARE(bridge.start(tinyConfig(dir.path())), QString());
+    QVERIFY(bridge.running());
+    QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 120000);
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(epochs.count(), 2);
+    QVERIFY(snapshots >= 8);
+    QCOMPARE(offThread, 0);
+    QVERIFY(layers >= 4);  // lenet5: conv, conv, fc, fc, fc
+    QVERIFY(!bridge.running());
+    const auto summary = finished.first().first().value<csq::RunSummary>();
+    QCOMPARE(summary.epochs, 2);
+    QCOMPARE(summary.layers.size(), layers);
+    QCOMPARE(QDir(QString::fromStdString(summary.runDir)), QDir(dir.path()));
+    QVERIFY(summary.testAccuracyQuantized >= 0 && summary.testAccuracyQuantized <= 100);
+    qInfo("tiny run: test %.2f %%, exact %.2f %%, %.2f bits/layer, %.0f img/s", summary.testAccuracy,
+          summary.testAccuracyQuantized, summary.precision.avgBits, summary.imagesPerSecond);
+    for (const char* f : {"config.json", "metrics.csv", "scheme.json", "summary.json", "checkpoint.pt", "quantized.pt"})
+        QVERIFY2(nonEmptyFile(QDir(dir.path()).filePath(QLatin1String(f))), f);
+}
+
+void TestSessionBridge::liveUpdateReachesLaterSnapshots()
+{
+    QTemporaryDir dir;
+    SessionBridge bridge;
+    QList<csq::Snapshot> seen;
+    connect(&bridge, &SessionBridge::snapshotArrived, this, [&](const csq::Snapshot& s) { seen.append(s); });
+    QSignalSpy ended(&bridge, &SessionBridge::runEnded);
+    QCOMPARE(bridge.start(tinyConfig(dir.path())), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(!seen.isEmpty(), 60000);
+    bridge.pause();  // hold the run so the change lands while it still has batches to go
+    QCOMPARE(seen.first().targetBits, 2.0);
+    csq::ConfigPatch patch;
+    patch.targetBits = 3.25;
+    QCOMPARE(bridge.update(patch), QString());
+    csq::ConfigPatch bad;
+    bad.targetBits = 99;  // above max bits
+    QVERIFY(!bridge.update(bad).isEmpty());
+    bridge.resume();
+    QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 120000);
+    QCOMPARE(seen.last().targetBits, 3.25);
+    QCOMPARE(bridge.config().targetBits, 3.25);
+}
+
+void TestSessionBridge::stopJoinsTheThreadAndKeepsFiles()
+{
+    QTemporaryDir dir;
+    const int baseline = threadCount();
+    QVERIFY(baseline > 0);
+    {
+        SessionBridge bridge;
+        QSignalSpy ended(&bridge, &SessionBridge::runEnded);
+        int snapshots = 0;
+        connect(&bridge, &SessionBridge::snapshotArrived, this, [&] { ++snapshots; });
+        QCOMPARE(bridge.start(tinyConfig(dir.path())), QString());
+        QTRY_VERIFY_WITH_TIMEOUT(snapshots >= 1, 60000);
+        QVERIFY(threadCount() > baseline);  // the training thread is there
+        // Exports of a live run wait for a batch boundary and write real files.
+        QTemporaryDir exports;
+        const QDir out(exports.path());
+        QCOMPARE(bridge.exportScheme(out.filePath(QStringLiteral("scheme.json"))), QString());
+        QCOMPARE(bridge.exportMetrics(out.filePath(QStringLiteral("metrics.csv"))), QString());
+        QCOMPARE(bridge.exportQuantized(out.filePath(QStringLiteral("quantized.pt"))), QString());
+        QCOMPARE(bridge.saveCheckpoint(out.filePath(QStringLiteral("checkpoint.pt"))), QString());
+        for (const char* f : {"scheme.json", "metrics.csv", "quantized.pt", "checkpoint.pt"})
+            QVERIFY2(nonEmptyFile(out.filePath(QLatin1String(f))), f);
+        QVERIFY(!bridge.exportScheme(out.filePath(QStringLiteral("missing/scheme.json"))).isEmpty());
+        bridge.stop();
+        QVERIFY(bridge.stopping());
+        QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 60000);
+        QVERIFY(!bridge.running());
+        QVERIFY(!bridge.stopping());
+        for (const char* f : {"checkpoint.pt", "metrics.csv", "scheme.json", "config.json"})
+            QVERIFY2(nonEmptyFile(QDir(dir.path()).filePath(QLatin1String(f))), f);
+        QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("summary.json"))));  // it did not finish
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(threadCount() <= baseline, 10000);
+}
+
+void TestSessionBridge::startErrorsAreReported()
+{
+    SessionBridge bridge;
+    QSignalSpy failed(&bridge, &SessionBridge::failed);
+    csq::TrainingConfig invalid;
+    invalid.epochs = 0;
+    QVERIFY(bridge.start(invalid).contains(QStringLiteral("epochs")));
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(!bridge.running());
+    QTemporaryDir dir;
+    auto missing = tinyConfig(dir.path());
+    missing.data = dir.filePath(QStringLiteral("no-such-dataset")).toStdString();
+    QCOMPARE(bridge.start(missing), QString());  // valid config; the data fails on the run's thread
+    QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 2, 60000);
+    QVERIFY(failed.last().first().toString().contains(QStringLiteral("no-such-dataset")));
+    QTRY_VERIFY_WITH_TIMEOUT(!bridge.running(), 10000);
+}
+
+QTEST_MAIN(TestSessionBridge)
+#include "tst_gui_session_bridge.moc"

@@ -1,0 +1,187 @@
+// SetupPanel: every knob round-trips between a config and the panel, an invalid setting shows the
+// engine's message beside its own field (and only there), edits emit configChanged, and the
+// dataset field recognizes IDX, CIFAR-10 and CIFAR-100 folders by their file names.
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "dataset_field.h"
+#include "setup_panel.h"
+
+using namespace csq::ui;
+
+namespace {
+
+void touch(const QDir& dir, const QString& name)
+{
+    QFile file(dir.filePath(name));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("x");
+}
+
+}  // namespace
+
+class TestSetupPanel : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void showsEveryKnobButTheLiveOnes();
+    void roundTripsAConfig();
+    void issuesShowBesideTheirField();
+    void editsEmitConfigChanged();
+    void detectsDatasetFormats();
+};
+
+void TestSetupPanel::showsEveryKnobButTheLiveOnes()
+{
+    SetupPanel panel;
+    const auto keys = panel.keys();
+    for (const char* key : {"model",
+                            "float",
+                            "edge_layers",
+                            "data",
+                            "train_limit",
+                            "max_bits",
+                            "budget_mode",
+                            "epochs",
+                            "finetune_epochs",
+                            "float_epochs",
+                            "ticket_meets_budget",
+                            "bit_lr_follows_beta",
+                            "beta0",
+                            "lr",
+                            "bit_lr",
+                            "batch_size",
+                            "seed",
+                            "device",
+                            "log_every",
+                            "out_dir"})
+        QVERIFY2(keys.contains(QLatin1String(key)), key);
+    for (const char* live : {"target_bits", "lambda", "beta_final", "ticket_epoch"})
+        QVERIFY(!keys.contains(QLatin1String(live)));
+    for (const auto& key : keys) QVERIFY2(!panel.editor(key)->toolTip().isEmpty(), qPrintable(key));
+}
+
+void TestSetupPanel::roundTripsAConfig()
+{
+    csq::TrainingConfig in;
+    in.model = "resnet20";
+    in.floatModel = true;
+    in.edgeLayers = csq::EdgeLayerPolicy::MaxBits;
+    in.data = "/tmp/some/data";
+    in.trainLimit = 2000;
+    in.validationFraction = 0.1;
+    in.cropPadding = 4;
+    in.horizontalFlip = true;
+    in.maxBits = 6;
+    in.budgetMode = csq::BudgetMode::Size;
+    in.epochs = 3;
+    in.finetuneEpochs = 2;
+    in.floatEpochs = 1.5;
+    in.ticketMeetsBudget = !in.ticketMeetsBudget;
+    in.bitLrFollowsBeta = !in.bitLrFollowsBeta;
+    in.beta0 = 2;
+    in.actBits = 4;
+    in.optimizer = csq::OptimizerKind::Adam;
+    in.lr = 0.0003;
+    in.bitLr = 0.002;
+    in.momentum = 0.8;
+    in.weightDecay = 1e-4;
+    in.warmupEpochs = 0.5;
+    in.batchSize = 64;
+    in.threads = 2;
+    in.seed = 7;
+    in.device = csq::DevicePreference::Cpu;
+    in.logEvery = 2;
+    in.outDir = "/tmp/run";
+    SetupPanel panel;
+    panel.setConfig(in);
+    csq::TrainingConfig out;
+    // The live knobs are not the panel's: copy them so the comparison covers the rest.
+    out.targetBits = in.targetBits;
+    out.lambda = in.lambda;
+    out.betaFinal = in.betaFinal;
+    out.ticketEpoch = in.ticketEpoch;
+    panel.applyTo(out);
+    QCOMPARE(QString::fromStdString(csq::toJson(out)), QString::fromStdString(csq::toJson(in)));
+}
+
+void TestSetupPanel::issuesShowBesideTheirField()
+{
+    SetupPanel panel;
+    csq::TrainingConfig config;
+    config.epochs = 2;
+    config.finetuneEpochs = 0;
+    config.warmupEpochs = 5;  // must be < epochs + finetune epochs
+    panel.setConfig(config);
+    panel.applyTo(config);
+    const auto issues = csq::validate(config);
+    QVERIFY(!issues.empty());
+    panel.showIssues(issues);
+    QVERIFY(panel.issueText(QStringLiteral("warmup_epochs")).contains(QStringLiteral("epochs")));
+    QVERIFY(panel.issueText(QStringLiteral("epochs")).isEmpty());
+    QVERIFY(panel.issueText(QStringLiteral("lr")).isEmpty());
+    panel.showIssues({});
+    QVERIFY(panel.issueText(QStringLiteral("warmup_epochs")).isEmpty());
+}
+
+void TestSetupPanel::editsEmitConfigChanged()
+{
+    SetupPanel panel;
+    QSignalSpy changed(&panel, &SetupPanel::configChanged);
+    panel.setConfig(csq::TrainingConfig{});
+    QCOMPARE(changed.count(), 0);  // the program setting values is not an edit
+    auto* epochs = qobject_cast<QSpinBox*>(panel.editor(QStringLiteral("epochs")));
+    QVERIFY(epochs);
+    epochs->setValue(12);
+    QCOMPARE(changed.count(), 1);
+    csq::TrainingConfig config;
+    panel.applyTo(config);
+    QCOMPARE(config.epochs, 12);
+    qobject_cast<QComboBox*>(panel.editor(QStringLiteral("model")))->setCurrentIndex(0);
+    panel.applyTo(config);
+    QCOMPARE(config.model, std::string("mlp"));
+    QCOMPARE(changed.count(), 2);
+}
+
+void TestSetupPanel::detectsDatasetFormats()
+{
+    QTemporaryDir root;
+    QDir dir(root.path());
+    QCOMPARE(DatasetField::detectFormat(root.path()), QString());
+    QCOMPARE(DatasetField::detectFormat(dir.filePath(QStringLiteral("missing"))), QString());
+
+    dir.mkdir(QStringLiteral("idx"));
+    QDir idx(dir.filePath(QStringLiteral("idx")));
+    for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte"})
+        touch(idx, QLatin1String(f));
+    QCOMPARE(DatasetField::detectFormat(idx.path()), QString());  // one file short
+    touch(idx, QStringLiteral("t10k-labels-idx1-ubyte.gz"));
+    QCOMPARE(DatasetField::detectFormat(idx.path()), QStringLiteral("IDX"));
+
+    dir.mkpath(QStringLiteral("c10/cifar-10-batches-bin"));
+    QDir c10(dir.filePath(QStringLiteral("c10/cifar-10-batches-bin")));
+    touch(c10, QStringLiteral("data_batch_1.bin"));
+    touch(c10, QStringLiteral("test_batch.bin"));
+    QCOMPARE(DatasetField::detectFormat(dir.filePath(QStringLiteral("c10"))), QStringLiteral("CIFAR-10"));
+
+    dir.mkdir(QStringLiteral("c100"));
+    QDir c100(dir.filePath(QStringLiteral("c100")));
+    touch(c100, QStringLiteral("train.bin"));
+    touch(c100, QStringLiteral("test.bin"));
+    QCOMPARE(DatasetField::detectFormat(c100.path()), QStringLiteral("CIFAR-100"));
+
+    DatasetField field;
+    field.setPath(c100.path());
+    QVERIFY(field.formatText().contains(QStringLiteral("CIFAR-100")));
+    field.setPath(root.path());
+    QVERIFY(field.formatText().contains(QStringLiteral("no recognized dataset")));
+}
+
+QTEST_MAIN(TestSetupPanel)
+#include "tst_gui_setup_panel.moc"

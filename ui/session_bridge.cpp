@@ -1,0 +1,208 @@
+#include "session_bridge.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QStandardPaths>
+
+#include "csq/errors.h"
+#include "csq/session.h"
+
+namespace csq::ui {
+
+namespace {
+constexpr int kPollMs = 100;  // how soon the GUI notices that a stopped run's thread has ended
+}
+
+SessionBridge::SessionBridge(QObject* parent) : QObject(parent), session_(std::make_unique<csq::Session>(*this))
+{
+    qRegisterMetaType<csq::Snapshot>();
+    qRegisterMetaType<csq::EpochResult>();
+    qRegisterMetaType<csq::RunSummary>();
+    qRegisterMetaType<csq::ConfigPatch>();
+    poll_.setInterval(kPollMs);
+    connect(&poll_, &QTimer::timeout, this, &SessionBridge::pollRunning);
+}
+
+SessionBridge::~SessionBridge()
+{
+    blockSignals(true);  // receivers may be half destroyed already (the window closing)
+    stopAndWait();
+}
+
+template <class Work>
+QString SessionBridge::guarded(Work&& work)
+{
+    try {
+        work();
+        return {};
+    } catch (const std::exception& e) {
+        return QString::fromStdString(e.what());
+    }
+}
+
+QString SessionBridge::start(const csq::TrainingConfig& config)
+{
+    const auto error = guarded([&] { session_->start(config); });
+    if (error.isEmpty())
+        began();
+    else
+        Q_EMIT failed(error);
+    return error;
+}
+
+QString SessionBridge::startFromCheckpoint(const QString& checkpointPath, const QString& runDir)
+{
+    const auto error =
+        guarded([&] { session_->startFromCheckpoint(checkpointPath.toStdString(), runDir.toStdString()); });
+    if (error.isEmpty())
+        began();
+    else
+        Q_EMIT failed(error);
+    return error;
+}
+
+void SessionBridge::began()
+{
+    stopRequested_ = false;
+    hasModel_ = false;
+    wasRunning_ = true;
+    poll_.start();
+    Q_EMIT stateChanged();
+}
+
+QString SessionBridge::update(const csq::ConfigPatch& patch)
+{
+    return guarded([&] { session_->update(patch); });
+}
+
+void SessionBridge::pause()
+{
+    session_->pause();
+    Q_EMIT stateChanged();
+}
+
+void SessionBridge::resume()
+{
+    session_->resume();
+    Q_EMIT stateChanged();
+}
+
+void SessionBridge::stop()
+{
+    if (!running()) return;
+    stopRequested_ = true;
+    session_->resume();  // a paused run must reach its batch boundary to see the stop
+    session_->stop();
+    Q_EMIT stateChanged();
+}
+
+void SessionBridge::stopAndWait()
+{
+    stop();
+    session_->wait();
+    pollRunning();
+}
+
+void SessionBridge::finalize()
+{
+    session_->finalizeNow();
+}
+
+QString SessionBridge::defaultRunDir(const csq::TrainingConfig& config)
+{
+    const auto root = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    const auto stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return QDir(root).filePath(QStringLiteral("runs/%1-%2").arg(QString::fromStdString(config.model), stamp));
+}
+
+bool SessionBridge::running() const
+{
+    return session_->running();
+}
+
+bool SessionBridge::paused() const
+{
+    return session_->paused();
+}
+
+csq::TrainingConfig SessionBridge::config() const
+{
+    return session_->config();
+}
+
+QString SessionBridge::runDir() const
+{
+    return QString::fromStdString(session_->runDir());
+}
+
+QString SessionBridge::saveCheckpoint(const QString& path)
+{
+    return guarded([&] { session_->saveCheckpoint(path.toStdString()); });
+}
+
+QString SessionBridge::exportScheme(const QString& path)
+{
+    return guarded([&] { session_->exportScheme(path.toStdString()); });
+}
+
+QString SessionBridge::exportQuantized(const QString& path)
+{
+    return guarded([&] { session_->exportQuantized(path.toStdString()); });
+}
+
+QString SessionBridge::exportMetrics(const QString& path)
+{
+    return guarded([&] { session_->exportMetrics(path.toStdString()); });
+}
+
+void SessionBridge::pollRunning()
+{
+    if (running() || !wasRunning_) return;
+    poll_.stop();
+    session_->wait();  // the thread has left the run; join it so none is left behind
+    wasRunning_ = false;
+    stopRequested_ = false;
+    Q_EMIT stateChanged();
+    Q_EMIT runEnded();
+}
+
+// --- training thread: the lambdas carry copies; `this` as context drops them if the bridge is gone.
+
+void SessionBridge::onSnapshot(const csq::Snapshot& snapshot)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, snapshot] {
+            hasModel_ = true;
+            Q_EMIT snapshotArrived(snapshot);
+        },
+        Qt::QueuedConnection);
+}
+
+void SessionBridge::onEpoch(const csq::EpochResult& result)
+{
+    QMetaObject::invokeMethod(
+        this, [this, result] { Q_EMIT epochFinished(result); }, Qt::QueuedConnection);
+}
+
+void SessionBridge::onLog(const std::string& line)
+{
+    const auto text = QString::fromStdString(line);
+    QMetaObject::invokeMethod(
+        this, [this, text] { Q_EMIT logLine(text); }, Qt::QueuedConnection);
+}
+
+void SessionBridge::onFinished(const csq::RunSummary& summary)
+{
+    QMetaObject::invokeMethod(
+        this, [this, summary] { Q_EMIT finished(summary); }, Qt::QueuedConnection);
+}
+
+void SessionBridge::onFailed(const std::string& reason)
+{
+    const auto text = QString::fromStdString(reason);
+    QMetaObject::invokeMethod(
+        this, [this, text] { Q_EMIT failed(text); }, Qt::QueuedConnection);
+}
+
+}  // namespace csq::ui

@@ -1,0 +1,86 @@
+#pragma once
+// The GUI's handle on a training run: owns the csq::Session, receives its Observer callbacks on the
+// training thread and re-emits them as queued signals on the GUI thread, so panels never see threads.
+#include <memory>
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include "csq/config.h"
+#include "csq/observer.h"
+#include "csq/snapshot.h"
+#include "engine_metatypes.h"
+
+namespace csq {
+class Session;
+}
+
+namespace csq::ui {
+
+class SessionBridge : public QObject, public csq::Observer {
+    Q_OBJECT
+public:
+    explicit SessionBridge(QObject* parent = nullptr);
+    ~SessionBridge() override;  // stops a run and joins its thread: no thread outlives the window
+
+    // Each returns an empty string on success, otherwise the engine's message (also sent to failed()).
+    QString start(const csq::TrainingConfig& config);
+    QString startFromCheckpoint(const QString& checkpointPath, const QString& runDir = {});
+    QString update(const csq::ConfigPatch& patch);
+
+    void pause();
+    void resume();
+    void stop();         // asks the run to stop at the next batch; runEnded() follows
+    void stopAndWait();  // stop and join: for closing the window
+    void finalize();
+
+    // Where a run without out_dir writes: <app data>/runs/<model>-<date>-<time>, never the working
+    // directory (a desktop launch has none worth writing to).
+    static QString defaultRunDir(const csq::TrainingConfig& config);
+
+    bool running() const;
+    bool paused() const;
+    bool stopping() const { return stopRequested_ && running(); }
+    bool hasModel() const { return hasModel_; }  // a snapshot arrived: exports have a model to write
+    csq::TrainingConfig config() const;
+    QString runDir() const;
+
+    // Exports of the current state. Wait for the next batch boundary of a running session; return
+    // an empty string on success, otherwise the reason.
+    QString saveCheckpoint(const QString& path);
+    QString exportScheme(const QString& path);
+    QString exportQuantized(const QString& path);
+    QString exportMetrics(const QString& path);
+
+Q_SIGNALS:
+    void snapshotArrived(const csq::Snapshot& snapshot);
+    void epochFinished(const csq::EpochResult& result);
+    void logLine(const QString& line);
+    void finished(const csq::RunSummary& summary);
+    void failed(const QString& reason);
+    void stateChanged();  // running, paused or stopping changed
+    void runEnded();      // the training thread is gone (finished, failed or stopped)
+
+private:
+    // csq::Observer, called on the training thread: copy, queue to the GUI thread, return.
+    void onSnapshot(const csq::Snapshot& snapshot) override;
+    void onEpoch(const csq::EpochResult& result) override;
+    void onLog(const std::string& line) override;
+    void onFinished(const csq::RunSummary& summary) override;
+    void onFailed(const std::string& reason) override;
+
+    template <class Work>
+    QString guarded(Work&& work);
+    void began();
+    void pollRunning();
+
+    std::unique_ptr<csq::Session> session_;
+    // The engine has no "thread ended" callback for a stop, so the GUI polls running() while a run lives.
+    QTimer poll_;
+    bool wasRunning_ = false;
+    bool stopRequested_ = false;
+    bool hasModel_ = false;
+};
+
+}  // namespace csq::ui

@@ -1,0 +1,328 @@
+#include "setup_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "compact_double_spin_box.h"
+#include "dataset_field.h"
+
+namespace csq::ui {
+
+using csq::TrainingConfig;
+
+SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent), body_(new QWidget)
+{
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    outer->addWidget(scroll);
+    auto* column = new QVBoxLayout(body_);
+    column->setContentsMargins(8, 8, 8, 8);
+    column->setSpacing(10);
+    buildModelGroup();
+    buildDataGroup();
+    buildQuantizationGroup();
+    buildOptimizationGroup();
+    buildRunGroup();
+    column->addStretch(1);
+    scroll->setWidget(body_);
+    setConfig(TrainingConfig{});
+}
+
+QFormLayout* SetupPanel::addGroup(const QString& title)
+{
+    auto* box = new QGroupBox(title, body_);
+    auto* form = new QFormLayout(box);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    form->setHorizontalSpacing(10);
+    form->setVerticalSpacing(6);
+    static_cast<QVBoxLayout*>(body_->layout())->addWidget(box);
+    return form;
+}
+
+void SetupPanel::addField(QFormLayout* form, const QString& key, const QString& label, QWidget* editor,
+                          const QString& tip, Field field)
+{
+    // The editor with its message right under it: the message belongs to this field and no other.
+    auto* cell = new QWidget(form->parentWidget());
+    auto* column = new QVBoxLayout(cell);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(1);
+    editor->setParent(cell);
+    column->addWidget(editor);
+    field.issue = new QLabel(cell);
+    field.issue->setWordWrap(true);
+    field.issue->setStyleSheet(QStringLiteral("color: #d32f2f;"));
+    field.issue->setVisible(false);
+    column->addWidget(field.issue);
+    field.editor = editor;
+    const QString fullTip = QStringLiteral("<p>%1</p><p><i>config key: %2</i></p>").arg(tip, key);
+    editor->setToolTip(fullTip);
+    auto* labelWidget = new QLabel(label, form->parentWidget());
+    labelWidget->setToolTip(fullTip);
+    labelWidget->setBuddy(editor);
+    form->addRow(labelWidget, cell);
+    fields_.insert(key, std::move(field));
+    order_.append(key);
+}
+
+template <class T>
+void SetupPanel::addWhole(QFormLayout* form, const char* key, const QString& label, T TrainingConfig::*member, int min,
+                          int max, const QString& suffix, const QString& tip, const QString& special)
+{
+    auto* spin = new QSpinBox;
+    spin->setRange(min, max);
+    spin->setSuffix(suffix);
+    spin->setSpecialValueText(special);
+    spin->setKeyboardTracking(false);
+    spin->setAlignment(Qt::AlignRight);
+    connect(spin, &QSpinBox::valueChanged, this, &SetupPanel::edited);
+    addField(form, QString::fromLatin1(key), label, spin, tip,
+             {nullptr, nullptr, [spin, member](TrainingConfig& c) { c.*member = static_cast<T>(spin->value()); },
+              [spin, member](const TrainingConfig& c) { spin->setValue(static_cast<int>(c.*member)); }});
+}
+
+void SetupPanel::addReal(QFormLayout* form, const char* key, const QString& label, double TrainingConfig::*member,
+                         double min, double max, const QString& suffix, const QString& tip)
+{
+    auto* spin = new CompactDoubleSpinBox;
+    spin->setRange(min, max);
+    spin->setSuffix(suffix);
+    connect(spin, &QDoubleSpinBox::valueChanged, this, &SetupPanel::edited);
+    addField(form, QString::fromLatin1(key), label, spin, tip,
+             {nullptr, nullptr, [spin, member](TrainingConfig& c) { c.*member = spin->value(); },
+              [spin, member](const TrainingConfig& c) { spin->setValue(c.*member); }});
+}
+
+void SetupPanel::addFlag(QFormLayout* form, const char* key, const QString& label, bool TrainingConfig::*member,
+                         const QString& tip)
+{
+    auto* box = new QCheckBox;
+    connect(box, &QCheckBox::toggled, this, &SetupPanel::edited);
+    addField(form, QString::fromLatin1(key), label, box, tip,
+             {nullptr, nullptr, [box, member](TrainingConfig& c) { c.*member = box->isChecked(); },
+              [box, member](const TrainingConfig& c) { box->setChecked(c.*member); }});
+}
+
+template <class E>
+void SetupPanel::addChoice(QFormLayout* form, const char* key, const QString& label, E TrainingConfig::*member,
+                           const QList<QPair<QString, E>>& choices, const QString& tip)
+{
+    auto* combo = new QComboBox;
+    for (const auto& [text, value] : choices) combo->addItem(text, static_cast<int>(value));
+    connect(combo, &QComboBox::currentIndexChanged, this, &SetupPanel::edited);
+    addField(form, QString::fromLatin1(key), label, combo, tip,
+             {nullptr, nullptr,
+              [combo, member](TrainingConfig& c) { c.*member = static_cast<E>(combo->currentData().toInt()); },
+              [combo, member](const TrainingConfig& c) {
+                  combo->setCurrentIndex(combo->findData(static_cast<int>(c.*member)));
+              }});
+}
+
+void SetupPanel::buildModelGroup()
+{
+    auto* form = addGroup(tr("Model"));
+    auto* model = new QComboBox;
+    model->addItem(tr("MLP (2 hidden layers)"), QStringLiteral("mlp"));
+    model->addItem(tr("LeNet-5"), QStringLiteral("lenet5"));
+    model->addItem(tr("ResNet-20"), QStringLiteral("resnet20"));
+    connect(model, &QComboBox::currentIndexChanged, this, &SetupPanel::edited);
+    addField(form, QStringLiteral("model"), tr("Network"), model,
+             tr("The zoo network to quantize. LeNet-5 suits (Fashion-)MNIST; ResNet-20 suits CIFAR."),
+             {nullptr, nullptr, [model](TrainingConfig& c) { c.model = model->currentData().toString().toStdString(); },
+              [model](const TrainingConfig& c) {
+                  model->setCurrentIndex(model->findData(QString::fromStdString(c.model)));
+              }});
+    addFlag(form, "float", tr("Float baseline"), &TrainingConfig::floatModel,
+            tr("Train the same network without quantization: the accuracy to compare the scheme against."));
+    addChoice<csq::EdgeLayerPolicy>(form, "edge_layers", tr("First and last layer"), &TrainingConfig::edgeLayers,
+                                    {{tr("searched like the others"), csq::EdgeLayerPolicy::Quantize},
+                                     {tr("held at max bits"), csq::EdgeLayerPolicy::MaxBits}},
+                                    tr("Held layers keep every bit and stay outside the budget term (common practice "
+                                       "for the input and output layers)."));
+}
+
+void SetupPanel::buildDataGroup()
+{
+    auto* form = addGroup(tr("Data"));
+    dataset_ = new DatasetField;
+    connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::edited);
+    addField(form, QStringLiteral("data"), tr("Dataset"), dataset_, dataset_->toolTip(),
+             {nullptr, nullptr, [this](TrainingConfig& c) { c.data = dataset_->path().toStdString(); },
+              [this](const TrainingConfig& c) { dataset_->setPath(QString::fromStdString(c.data)); }});
+    addWhole(form, "train_limit", tr("Training images"), &TrainingConfig::trainLimit, 0, 10'000'000, tr(" images"),
+             tr("Use only this many training images (a seeded subset) for quick experiments; 0 uses all."), tr("all"));
+    addReal(form, "validation_fraction", tr("Validation split"), &TrainingConfig::validationFraction, 0, 0.89,
+            QString(),
+            tr("Fraction of the training images held out (seeded) and evaluated after each epoch; 0: none."));
+    addWhole(form, "crop_padding", tr("Random crop padding"), &TrainingConfig::cropPadding, 0, 16, tr(" px"),
+             tr("Augmentation: pad by this many pixels and crop back at a random offset; 0: off."), tr("off"));
+    addFlag(form, "horizontal_flip", tr("Horizontal flips"), &TrainingConfig::horizontalFlip,
+            tr("Augmentation: flip half the training images left–right (CIFAR; not digits)."));
+}
+
+void SetupPanel::buildQuantizationGroup()
+{
+    auto* form = addGroup(tr("Quantization and schedule"));
+    addWhole(form, "max_bits", tr("Max bits N"), &TrainingConfig::maxBits, 1, 16, tr(" bits"),
+             tr("Bit planes per weight: every layer starts with N bits and the search keeps a subset."));
+    addChoice<csq::BudgetMode>(
+        form, "budget_mode", tr("Budget measures"), &TrainingConfig::budgetMode,
+        {{tr("layer-average bits"), csq::BudgetMode::Layer}, {tr("size-weighted bits"), csq::BudgetMode::Size}},
+        tr("Which precision the target means: the mean of the layers' bits (as in the CSQ paper) "
+           "or bits weighted by each layer's size (the real model size)."));
+    addWhole(form, "epochs", tr("Epochs"), &TrainingConfig::epochs, 1, 100000, tr(" epochs"),
+             tr("Search plus post-ticket epochs; the ticket epoch (Budget panel) must not exceed this."));
+    addReal(form, "float_epochs", tr("Float warm-up"), &TrainingConfig::floatEpochs, 0, 100000, tr(" epochs"),
+            tr("Plain float training first; the bit planes are then written from the trained weights, so the "
+               "search refines a trained network. Must end before the ticket."));
+    addWhole(form, "finetune_epochs", tr("Finetune epochs"), &TrainingConfig::finetuneEpochs, 0, 100000, tr(" epochs"),
+             tr("Optional phase after the search: the scheme is fixed and β is rewound to β0 and grown again."),
+             tr("none"));
+    addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
+            tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
+    addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),
+             tr("Quantize activations to this many bits (straight-through gradient); 0: float activations."),
+             tr("float"));
+    addFlag(form, "ticket_meets_budget", tr("Ticket meets the budget"), &TrainingConfig::ticketMeetsBudget,
+            tr("At the ticket, set the marginal bits (by mask logit) so the frozen scheme meets the target exactly."));
+    addReal(form, "bit_logit_init", tr("Bit logit magnitude"), &TrainingConfig::bitLogitInit, 1e-4, 100, QString(),
+            tr("|logit| written for set and clear bits when the float weights are turned into bit planes."));
+    addReal(form, "mask_logit_init", tr("Mask logit init"), &TrainingConfig::maskLogitInit, 1e-4, 100, QString(),
+            tr("Initial mask logits m_b (> 0: every bit starts kept)."));
+}
+
+void SetupPanel::buildOptimizationGroup()
+{
+    auto* form = addGroup(tr("Optimization"));
+    const QList<QPair<QString, csq::OptimizerKind>> kinds{{tr("SGD"), csq::OptimizerKind::Sgd},
+                                                          {tr("Adam"), csq::OptimizerKind::Adam}};
+    addChoice(form, "optimizer", tr("Float optimizer"), &TrainingConfig::optimizer, kinds,
+              tr("Optimizer of the float parameters (biases, batch norm, the float model's weights)."));
+    addReal(form, "lr", tr("Learning rate"), &TrainingConfig::lr, 1e-7, 10, QString(),
+            tr("Peak learning rate of the float parameters; warm-up then cosine decay."));
+    addChoice(form, "bit_optimizer", tr("Bit optimizer"), &TrainingConfig::bitOptimizer, kinds,
+              tr("Optimizer of the bit logits P, Q, the scales and the mask logits."));
+    addReal(form, "bit_lr", tr("Bit learning rate"), &TrainingConfig::bitLr, 1e-7, 10, QString(),
+            tr("Learning rate of the bit logits and scales."));
+    addFlag(form, "bit_lr_follows_beta", tr("Bit rate follows β"), &TrainingConfig::bitLrFollowsBeta,
+            tr("Divide the bit and mask learning rates by β/β0, so a step moves each gate's argument βx by a "
+               "constant amount as β grows (otherwise gates flip every few steps at large β)."));
+    addReal(form, "mask_lr", tr("Mask learning rate"), &TrainingConfig::maskLr, 0, 10, QString(),
+            tr("Learning rate of the mask logits m_b; 0 uses the bit learning rate."));
+    addReal(form, "momentum", tr("Momentum"), &TrainingConfig::momentum, 0, 0.999, QString(),
+            tr("SGD momentum, in [0, 1)."));
+    addFlag(form, "nesterov", tr("Nesterov"), &TrainingConfig::nesterov, tr("Nesterov momentum for SGD."));
+    addReal(form, "weight_decay", tr("Weight decay"), &TrainingConfig::weightDecay, 0, 1, QString(),
+            tr("L2 decay of the float parameters."));
+    addReal(form, "bit_weight_decay", tr("Bit weight decay"), &TrainingConfig::bitWeightDecay, 0, 1, QString(),
+            tr("Decay of the bit logits and scales: pulls the logits towards half-open gates; usually 0."));
+    addReal(form, "mask_weight_decay", tr("Mask weight decay"), &TrainingConfig::maskWeightDecay, 0, 1, QString(),
+            tr("Decay of the mask logits."));
+    addReal(form, "warmup_epochs", tr("Warm-up"), &TrainingConfig::warmupEpochs, 0, 1000, tr(" epochs"),
+            tr("Linear learning-rate warm-up before the cosine decay."));
+    addWhole(form, "batch_size", tr("Batch size"), &TrainingConfig::batchSize, 1, 65536, tr(" images"),
+             tr("Images per optimization step."));
+}
+
+void SetupPanel::buildRunGroup()
+{
+    auto* form = addGroup(tr("Run"));
+    addWhole(form, "threads", tr("CPU threads"), &TrainingConfig::threads, 0, 1024, QString(),
+             tr("Intra-op threads of the run; 0 uses the machine's physical cores."), tr("physical cores"));
+    addWhole(form, "seed", tr("Seed"), &TrainingConfig::seed, 0, 2'000'000'000, QString(),
+             tr("Seeds the initialization, the data order, the subsets and the augmentation."));
+    addChoice<csq::DevicePreference>(form, "device", tr("Device"), &TrainingConfig::device,
+                                     {{tr("automatic"), csq::DevicePreference::Auto},
+                                      {tr("CPU"), csq::DevicePreference::Cpu},
+                                      {tr("CUDA"), csq::DevicePreference::Cuda}},
+                                     tr("Where to train: automatic picks CUDA when LibTorch has a device."));
+    addWhole(form, "log_every", tr("Snapshot every"), &TrainingConfig::logEvery, 1, 100000, tr(" batches"),
+             tr("How often the run reports a snapshot to the plots and metrics.csv."));
+    auto* row = new QWidget;
+    auto* line = new QHBoxLayout(row);
+    line->setContentsMargins(0, 0, 0, 0);
+    outDir_ = new QLineEdit(row);
+    outDir_->setPlaceholderText(tr("automatic: …/runs/<model>-<date>-<time>"));
+    outDir_->setClearButtonEnabled(true);
+    auto* browse = new QToolButton(row);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose the run directory"));
+    line->addWidget(outDir_, 1);
+    line->addWidget(browse);
+    connect(outDir_, &QLineEdit::textChanged, this, &SetupPanel::edited);
+    connect(browse, &QToolButton::clicked, this, [this] {
+        if (const auto dir = QFileDialog::getExistingDirectory(this, tr("Run directory"), outDir_->text());
+            !dir.isEmpty())
+            outDir_->setText(dir);
+    });
+    addField(form, QStringLiteral("out_dir"), tr("Run directory"), row,
+             tr("Where config.json, metrics.csv, scheme.json, checkpoint.pt and quantized.pt are written."),
+             {nullptr, nullptr, [this](TrainingConfig& c) { c.outDir = outDir_->text().trimmed().toStdString(); },
+              [this](const TrainingConfig& c) { outDir_->setText(QString::fromStdString(c.outDir)); }});
+}
+
+void SetupPanel::setConfig(const TrainingConfig& config)
+{
+    loading_ = true;
+    for (const auto& field : std::as_const(fields_)) field.write(config);
+    loading_ = false;
+}
+
+void SetupPanel::applyTo(TrainingConfig& config) const
+{
+    for (const auto& field : fields_) field.read(config);
+}
+
+void SetupPanel::showIssues(const std::vector<csq::ConfigIssue>& issues)
+{
+    for (auto it = fields_.begin(); it != fields_.end(); ++it) {
+        QString text;
+        for (const auto& issue : issues)
+            if (QString::fromStdString(issue.field) == it.key())
+                text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + QString::fromStdString(issue.message);
+        it->issue->setText(text);
+        it->issue->setVisible(!text.isEmpty());
+    }
+}
+
+void SetupPanel::setRunning(bool running)
+{
+    body_->setEnabled(!running);
+    body_->setToolTip(running ? tr("A run uses the settings it started with; stop it to change them. "
+                                   "The budget and schedule change live in the Budget panel.")
+                              : QString());
+}
+
+QWidget* SetupPanel::editor(const QString& key) const
+{
+    const auto it = fields_.find(key);
+    return it == fields_.end() ? nullptr : it->editor;
+}
+
+QString SetupPanel::issueText(const QString& key) const
+{
+    const auto it = fields_.find(key);
+    return it == fields_.end() ? QString() : it->issue->text();
+}
+
+void SetupPanel::edited()
+{
+    if (!loading_) Q_EMIT configChanged();
+}
+
+}  // namespace csq::ui

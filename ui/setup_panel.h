@@ -1,0 +1,78 @@
+#pragma once
+// The run's setup: model, dataset and every TrainingConfig knob except the four live budget knobs
+// (BudgetPanel), each with a tooltip and the engine's validation message shown beside it in red.
+#include <functional>
+#include <vector>
+
+#include <QHash>
+#include <QWidget>
+
+#include "csq/config.h"
+
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+
+namespace csq::ui {
+
+class DatasetField;
+
+class SetupPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SetupPanel(QWidget* parent = nullptr);
+
+    // Shows a config's values (no configChanged); applyTo writes the panel's knobs into a config.
+    void setConfig(const csq::TrainingConfig& config);
+    void applyTo(csq::TrainingConfig& config) const;
+    // Marks the fields named by the issues (JSON keys); clears the others.
+    void showIssues(const std::vector<csq::ConfigIssue>& issues);
+    // A run uses the config it started with: the knobs are read-only while it lives.
+    void setRunning(bool running);
+
+    DatasetField* datasetField() const { return dataset_; }
+    QWidget* editor(const QString& key) const;    // the widget editing a JSON key (tests)
+    QString issueText(const QString& key) const;  // the red message beside it ("" when fine)
+    QStringList keys() const { return order_; }
+
+Q_SIGNALS:
+    void configChanged();
+
+private:
+    struct Field {
+        QWidget* editor = nullptr;
+        QLabel* issue = nullptr;
+        std::function<void(csq::TrainingConfig&)> read;
+        std::function<void(const csq::TrainingConfig&)> write;
+    };
+
+    QFormLayout* addGroup(const QString& title);
+    void addField(QFormLayout* form, const QString& key, const QString& label, QWidget* editor, const QString& tip,
+                  Field field);
+    template <class T>
+    void addWhole(QFormLayout* form, const char* key, const QString& label, T csq::TrainingConfig::*member, int min,
+                  int max, const QString& suffix, const QString& tip, const QString& special = {});
+    void addReal(QFormLayout* form, const char* key, const QString& label, double csq::TrainingConfig::*member,
+                 double min, double max, const QString& suffix, const QString& tip);
+    void addFlag(QFormLayout* form, const char* key, const QString& label, bool csq::TrainingConfig::*member,
+                 const QString& tip);
+    template <class E>
+    void addChoice(QFormLayout* form, const char* key, const QString& label, E csq::TrainingConfig::*member,
+                   const QList<QPair<QString, E>>& choices, const QString& tip);
+
+    void buildModelGroup();
+    void buildDataGroup();
+    void buildQuantizationGroup();
+    void buildOptimizationGroup();
+    void buildRunGroup();
+    void edited();
+
+    QWidget* body_;
+    DatasetField* dataset_ = nullptr;
+    QLineEdit* outDir_ = nullptr;
+    QHash<QString, Field> fields_;
+    QStringList order_;
+    bool loading_ = false;
+};
+
+}  // namespace csq::ui
