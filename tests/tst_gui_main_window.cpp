@@ -17,6 +17,7 @@
 #include "beta_schedule_view.h"
 #include "budget_panel.h"
 #include "dataset_field.h"
+#include "gui_live_run.h"
 #include "main_window.h"
 #include "metrics_store.h"
 #include "run_controls.h"
@@ -26,39 +27,11 @@
 #include "value_slider.h"
 
 using namespace csq::ui;
+using namespace csq::ui::testing;
 
 namespace {
 
-const char* const kData = "/usr/share/datasets/fashion-mnist";
 constexpr int kRunTimeoutMs = 120000;
-
-csq::TrainingConfig tinyConfig(const QString& outDir)
-{
-    csq::TrainingConfig c;
-    c.data = kData;
-    c.trainLimit = 2000;
-    c.epochs = 2;
-    c.ticketEpoch = 1.5;
-    c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
-    c.finetuneEpochs = 0;
-    c.logEvery = 2;
-    c.outDir = outDir.toStdString();
-    return c;
-}
-
-int threadCount()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly)) return -1;
-    for (const auto& line : status.readAll().split('\n'))
-        if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
-    return -1;
-}
-
-bool nonEmptyFile(const QString& path)
-{
-    return QFileInfo(path).isFile() && QFileInfo(path).size() > 0;
-}
 
 // Answers the "stop the run?" question as a user would, once it shows.
 void answerCloseQuestion(QMessageBox::StandardButton answer, bool* asked)

@@ -8,44 +8,11 @@
 #include <QThread>
 #include <QtTest>
 
+#include "gui_live_run.h"
 #include "session_bridge.h"
 
 using namespace csq::ui;
-
-namespace {
-
-const char* const kData = "/usr/share/datasets/fashion-mnist";
-
-csq::TrainingConfig tinyConfig(const QString& outDir)
-{
-    csq::TrainingConfig c;
-    c.data = kData;
-    c.trainLimit = 2000;
-    c.epochs = 2;
-    c.ticketEpoch = 1.5;
-    c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
-    c.finetuneEpochs = 0;
-    c.logEvery = 2;
-    c.outDir = outDir.toStdString();
-    return c;
-}
-
-// Threads of this process, from the kernel: what "no thread left behind" is measured by.
-int threadCount()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly)) return -1;
-    for (const auto& line : status.readAll().split('\n'))
-        if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
-    return -1;
-}
-
-bool nonEmptyFile(const QString& path)
-{
-    return QFileInfo(path).isFile() && QFileInfo(path).size() > 0;
-}
-
-}  // namespace
+using namespace csq::ui::testing;
 
 class TestSessionBridge : public QObject {
     Q_OBJECT

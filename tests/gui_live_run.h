@@ -1,0 +1,40 @@
+#pragma once
+// Shared by the GUI tests that drive the real engine: the tiny run they start and the checks that
+// no thread or file is left behind.
+#include <QFile>
+#include <QFileInfo>
+#include <QString>
+
+#include "csq/config.h"
+
+namespace csq::ui::testing {
+
+inline const char* const kData = "/usr/share/datasets/fashion-mnist";
+
+inline csq::TrainingConfig tinyConfig(const QString& outDir)
+{
+    csq::TrainingConfig c;
+    c.data = kData;
+    c.trainLimit = 2000;
+    c.epochs = 2;
+    c.ticketEpoch = 1.5;
+    c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
+    c.finetuneEpochs = 0;
+    c.logEvery = 2;
+    c.outDir = outDir.toStdString();
+    return c;
+}
+
+// Threads of this process, from the kernel: what "no thread left behind" is measured by.
+inline int threadCount()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly)) return -1;
+    for (const auto& line : status.readAll().split('\n'))
+        if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
+    return -1;
+}
+
+inline bool nonEmptyFile(const QString& path) { return QFileInfo(path).isFile() && QFileInfo(path).size() > 0; }
+
+}  // namespace csq::ui::testing
