@@ -7,16 +7,6 @@
 #include <string>
 #include <vector>
 
-// GCC 12 reports false bounds warnings (its known std::string::insert issue) in gzip_compressor's footer.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wrestrict"
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filtering_stream.hpp>
-#pragma GCC diagnostic pop
-
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
@@ -25,8 +15,11 @@
 
 #include "csq/errors.h"
 #include "data/dataset_loader.h"
+#include "idx_bytes.h"
 
 using namespace csq::data;
+using csq::test::gzipped;
+using csq::test::idxBytes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -34,19 +27,8 @@ namespace {
 void writeBytes(const fs::path& path, const std::string& bytes, bool gzip)
 {
     fs::create_directories(path.parent_path());
-    std::ofstream file(path, std::ios::binary);
-    boost::iostreams::filtering_ostream out;
-    if (gzip) out.push(boost::iostreams::gzip_compressor());
-    out.push(file);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string idxBytes(const std::vector<uint32_t>& dims, const std::string& data)
-{
-    std::string bytes{'\0', '\0', '\x08', static_cast<char>(dims.size())};
-    for (uint32_t d : dims)
-        for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<char>((d >> shift) & 0xff));
-    return bytes + data;
+    const auto content = gzip ? gzipped(bytes) : bytes;
+    std::ofstream(path, std::ios::binary).write(content.data(), static_cast<std::streamsize>(content.size()));
 }
 
 // An IDX split of `count` 6 x 5 images labelled i % classes (plus `labelShift`).

@@ -6,16 +6,6 @@
 #include <string>
 #include <vector>
 
-// GCC 12 reports false bounds warnings (its known std::string::insert issue) in gzip_compressor's footer.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Warray-bounds"
-#pragma GCC diagnostic ignored "-Wrestrict"
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#pragma GCC diagnostic ignored "-Wstringop-overread"
-#include <boost/iostreams/filter/gzip.hpp>
-#include <boost/iostreams/filtering_stream.hpp>
-#pragma GCC diagnostic pop
-
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
@@ -24,33 +14,15 @@
 
 #include "csq/errors.h"
 #include "data/idx_reader.h"
+#include "idx_bytes.h"
 
 using namespace csq::data;
+using csq::test::gzipped;
+using csq::test::idxBytes;
 
 namespace {
 
 using Bytes = std::string;
-
-// Header (00 00 type ndims, big-endian uint32 dims) followed by `data`.
-Bytes idxBytes(const std::vector<uint32_t>& dims, const Bytes& data, unsigned char type = 0x08)
-{
-    Bytes bytes{'\0', '\0', static_cast<char>(type), static_cast<char>(dims.size())};
-    for (uint32_t d : dims)
-        for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<char>((d >> shift) & 0xff));
-    return bytes + data;
-}
-
-Bytes gzipped(const Bytes& bytes)
-{
-    std::ostringstream compressed;
-    {
-        boost::iostreams::filtering_ostream out;
-        out.push(boost::iostreams::gzip_compressor());
-        out.push(compressed);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    }  // the destructor flushes the compressor and writes the gzip footer
-    return compressed.str();
-}
 
 std::string writeFile(const QTemporaryDir& dir, const std::string& name, const Bytes& bytes)
 {
