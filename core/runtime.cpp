@@ -36,8 +36,6 @@ int configureThreads(int n)
     return threads;
 }
 
-int torchThreads() { return at::get_num_threads(); }
-
 std::string torchVersion() { return TORCH_VERSION; }
 
 std::string boostVersion()

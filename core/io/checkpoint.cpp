@@ -16,7 +16,7 @@ torch::serialize::InputArchive openArchive(const std::string& path)
     torch::serialize::InputArchive archive;
     try {
         archive.load_from(path);
-    } catch (const c10::Error& e) {
+    } catch (const c10::Error&) {
         throw Error(path, "not a CSQ checkpoint (cannot be read as a torch archive)",
                     "choose a checkpoint.pt written by CSQ Studio or csq-train");
     }
@@ -99,7 +99,7 @@ void loadCheckpoint(const std::string& path, torch::nn::Module& model, const Opt
             archive.read("optimizer" + std::to_string(i), optimizerArchive);
             optimizers[i]->load(optimizerArchive);
         }
-    } catch (const c10::Error& e) {
+    } catch (const c10::Error&) {
         throw Error(path, "the checkpoint does not match the model its config describes",
                     "the file is damaged or from another version");
     }

@@ -125,7 +125,6 @@ std::string summaryJson(const RunSummary& s)
     o["epochs"] = s.epochs;
     o["seconds"] = s.seconds;
     o["images_per_second"] = s.imagesPerSecond;
-    o["stopped_early"] = s.stoppedEarly;
     o["layers"] = layersArray(s.layers);
     return json::serialize(o);
 }

@@ -35,7 +35,6 @@ public:
     double beta() const { return beta_; }
     // Exact mode: every gate is a step; forward() gives the integer model's weight.
     void setExact(bool exact) { exact_ = exact; }
-    bool exact() const { return exact_; }
     // Ticket: mask gates become steps and the mask logits stop training; the scheme is frozen.
     void drawTicket();
     bool ticketDrawn() const { return ticket_; }

@@ -208,7 +208,7 @@ void Trainer::run(Control& control)
         }
         endEpoch();
     }
-    const auto summary = summarize(false);
+    const auto summary = summarize();
     writeFinalFiles(summary);
     observer_.onFinished(summary);
 }
@@ -273,7 +273,7 @@ void Trainer::endEpoch()
     metrics_.write(file("metrics.csv"));
 }
 
-RunSummary Trainer::summarize(bool stoppedEarly) const
+RunSummary Trainer::summarize() const
 {
     RunSummary s;
     s.model = config_.model;
@@ -290,7 +290,6 @@ RunSummary Trainer::summarize(bool stoppedEarly) const
     s.imagesPerSecond = position_.seconds > 0 ? static_cast<double>(data_.train.size()) * s.epochs / position_.seconds : 0;
     s.runDir = runDir_;
     s.floatModel = config_.floatModel;
-    s.stoppedEarly = stoppedEarly;
     return s;
 }
 

@@ -41,7 +41,6 @@ public:
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }
     const RunPosition& position() const { return position_; }
-    std::vector<LayerScheme> scheme() const { return quant::readScheme(layers_); }
     bool quantized() const { return !layers_.empty(); }
 
 private:
@@ -64,7 +63,7 @@ private:
     void trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& window);
     void emitSnapshot(Window& window, double t);
     EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
-    RunSummary summarize(bool stoppedEarly) const;
+    RunSummary summarize() const;
     void writeFinalFiles(const RunSummary& summary);
     std::string file(const char* name) const;
 

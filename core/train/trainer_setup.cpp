@@ -18,9 +18,9 @@ namespace fs = std::filesystem;
 Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(config)), observer_(observer)
 {
     requireValid(config_);
-    const bool wantCuda = config_.device == DevicePreference::Cuda ||
-                          (config_.device == DevicePreference::Auto && torch::cuda::is_available());
-    if (config_.device == DevicePreference::Cuda && !torch::cuda::is_available())
+    const bool cuda = cudaAvailable();
+    const bool wantCuda = config_.device == DevicePreference::Cuda || (config_.device == DevicePreference::Auto && cuda);
+    if (config_.device == DevicePreference::Cuda && !cuda)
         throw Error("config: device", "CUDA was asked for but this LibTorch has no CUDA device", "use device auto or cpu");
     device_ = wantCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     torch::manual_seed(config_.seed);

@@ -8,8 +8,6 @@ namespace csq {
 int physicalCores();
 // Sets LibTorch's intra-op threads once at start-up; n <= 0 means physicalCores(). Returns the count.
 int configureThreads(int n = 0);
-// Intra-op threads now in effect.
-int torchThreads();
 // "1.13.1" and friends, for --version and the About dialog.
 std::string torchVersion();
 std::string boostVersion();

@@ -52,7 +52,6 @@ struct RunSummary {
     std::vector<LayerScheme> layers;
     std::string runDir;
     bool floatModel = false;
-    bool stoppedEarly = false;
 };
 
 }  // namespace csq
