@@ -80,6 +80,7 @@ private Q_SLOTS:
     void initTestCase();
     void runWritesEveryFile();
     void evaluateReproducesQuantizedAccuracy();
+    void resumeEqualsUninterruptedRun_data();
     void resumeEqualsUninterruptedRun();
     void liveUpdateShowsInLaterSnapshots();
     void failuresArriveAsReasons();
@@ -168,16 +169,24 @@ void TestSession::evaluateReproducesQuantizedAccuracy()
     QCOMPARE(result.logits[0].size(), size_t{10});
 }
 
-// Stop during epoch 2, resume from the checkpoint: the remaining epochs match the uninterrupted run.
+void TestSession::resumeEqualsUninterruptedRun_data()
+{
+    QTest::addColumn<int>("stopEpoch");
+    QTest::newRow("search") << 1;
+    QTest::newRow("lattice finetune") << 2;  // after the ticket: the latent and kept bits come back
+}
+
+// Stop mid-epoch, resume from the checkpoint: the remaining epochs match the uninterrupted run.
 void TestSession::resumeEqualsUninterruptedRun()
 {
+    QFETCH(int, stopEpoch);
     QVERIFY(!firstRun_.empty());
     Recorder recorder;
     Session session(recorder);
     recorder.onEverySnapshot = [&](const Snapshot& s) {
-        if (s.epoch == 1 && s.step % 4 == 0) session.stop();  // mid-epoch: batch-level resume
+        if (s.epoch == stopEpoch && s.step % 4 == 0) session.stop();  // mid-epoch: batch-level resume
     };
-    session.start(tinyConfig(QStringLiteral("interrupted")));
+    session.start(tinyConfig(QStringLiteral("interrupted-%1").arg(stopEpoch)));
     session.wait();
     QVERIFY(!recorder.finished);
     const std::string dir = session.runDir();

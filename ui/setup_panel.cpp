@@ -191,8 +191,13 @@ void SetupPanel::buildQuantizationGroup()
             tr("Plain float training first; the bit planes are then written from the trained weights, so the "
                "search refines a trained network. Must end before the ticket."));
     addWhole(form, "finetune_epochs", tr("Finetune epochs"), &TrainingConfig::finetuneEpochs, 0, 100000, tr(" epochs"),
-             tr("Optional phase after the search: the scheme is fixed and β is rewound to β0 and grown again."),
-             tr("none"));
+             tr("Optional phase after the search epochs, with the scheme fixed."), tr("none"));
+    addChoice<csq::FinetuneMode>(
+        form, "finetune_mode", tr("After the ticket"), &TrainingConfig::finetuneMode,
+        {{tr("train on the kept-bit lattice"), csq::FinetuneMode::Lattice},
+         {tr("train bit logits, β rewound"), csq::FinetuneMode::Bits}},
+        tr("Lattice: a float weight rounded onto the codes the kept bits express, straight-through (better "
+           "accuracy). Bits: P and Q keep training with β rewound to β0, as in the CSQ reference code."));
     addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
             tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
     addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),

@@ -20,6 +20,8 @@ std::string toString(DevicePreference device)
     return device == DevicePreference::Auto ? "auto" : device == DevicePreference::Cpu ? "cpu" : "cuda";
 }
 
+std::string toString(FinetuneMode mode) { return mode == FinetuneMode::Lattice ? "lattice" : "bits"; }
+
 namespace {
 
 // Every knob with its JSON key, in one place: both directions of the JSON and the GUI read this order.
@@ -44,6 +46,7 @@ void forEachField(Config& c, Visitor&& v)
     v("epochs", c.epochs);
     v("float_epochs", c.floatEpochs);
     v("finetune_epochs", c.finetuneEpochs);
+    v("finetune_mode", c.finetuneMode);
     v("ticket_meets_budget", c.ticketMeetsBudget);
     v("act_bits", c.actBits);
     v("bit_logit_init", c.bitLogitInit);
@@ -82,6 +85,11 @@ template <>
 struct EnumNames<EdgeLayerPolicy> {
     static constexpr std::array<std::pair<const char*, EdgeLayerPolicy>, 2> values{
         {{"quantize", EdgeLayerPolicy::Quantize}, {"max-bits", EdgeLayerPolicy::MaxBits}}};
+};
+template <>
+struct EnumNames<FinetuneMode> {
+    static constexpr std::array<std::pair<const char*, FinetuneMode>, 2> values{
+        {{"lattice", FinetuneMode::Lattice}, {"bits", FinetuneMode::Bits}}};
 };
 template <>
 struct EnumNames<DevicePreference> {

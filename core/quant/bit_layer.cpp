@@ -26,6 +26,24 @@ void BitLayer::commitFloatWeights(const BitInit& init)
     weight.mutable_grad().reset();
 }
 
+void BitLayer::trainOnLattice(const torch::Tensor& start)
+{
+    {
+        torch::NoGradGuard noGrad;
+        weight.copy_(start);
+    }
+    floatMode_ = false;
+    weight.set_requires_grad(true);
+    for (auto* t : {&bits_->P, &bits_->Q}) {
+        t->set_requires_grad(false);
+        t->mutable_grad().reset();
+    }
+    bits_->trainOnLattice(weight);
+    bits_->fitScaleToLattice(weight.detach());
+}
+
+void BitLayer::reattachLattice() { bits_->trainOnLattice(weight); }
+
 void BitLayer::initFromFloat(const torch::Tensor& floatWeight, const torch::Tensor& floatBias, const BitInit& init)
 {
     bits_->initFromFloat(floatWeight, init);

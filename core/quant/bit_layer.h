@@ -27,6 +27,12 @@ public:
     void setFloatMode(bool on);
     bool floatMode() const { return floatMode_; }
     void commitFloatWeights(const BitInit& init);
+    // Lattice finetune (after the ticket): `weight` starts from `start` (the weight the network was
+    // trained with) and trains as a float latent rounded onto the kept bits, at the scale that rounds
+    // `start` best (BitWeight::trainOnLattice, fitScaleToLattice); P and Q stop training.
+    void trainOnLattice(const torch::Tensor& start);
+    // Re-attaches the latent after a checkpoint replaced `weight` and the mask (resume).
+    void reattachLattice();
     torch::Tensor weight;
 
     BitWeight& bits() { return bits_; }

@@ -1,6 +1,8 @@
 #include "quant/bit_weight.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -60,6 +62,13 @@ torch::Tensor BitWeightImpl::maskGateTensor() const
 
 torch::Tensor BitWeightImpl::forward()
 {
+    if (onLattice() && !exact_) {
+        const double bound = static_cast<double>(lattice_.maxCode());
+        auto s = scaleWithLsqGradient();
+        auto clipped = (latent_ * (levels() / s)).clamp(-bound, bound);
+        auto rounded = latticeCodes(clipped).to(clipped.scalar_type());
+        return s / levels() * (clipped + (rounded - clipped).detach());
+    }
     if (exact_) return scale * (integerCodes().to(scale.scalar_type()) / levels());
     auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
     auto planes = softGate(P, beta_) - softGate(Q, beta_);
@@ -69,22 +78,74 @@ torch::Tensor BitWeightImpl::forward()
 torch::Tensor BitWeightImpl::integerCodes() const
 {
     torch::NoGradGuard noGrad;
+    if (onLattice()) return latticeCodes(latent_ * (levels() / scale)).to(torch::kInt32);
     auto kept = keptMask().to(torch::kInt32) * powersOfTwo(maxBits_, torch::kInt32);
     auto planes = P.ge(0).to(torch::kInt32) - Q.ge(0).to(torch::kInt32);
     return (planes * kept.view(planeShape())).sum(0, false, torch::kInt32);
 }
 
-// Binary digits of |q| into P (q > 0) or Q (q < 0) as logits +a; every other logit -a, so clear bits
-// cancel exactly in the soft weight and read as 0 in the exact one.
+// Binary digits of |q| into P (q > 0) or Q (q < 0); right while every bit is kept.
 void BitWeightImpl::writeCodes(const torch::Tensor& q, double a)
 {
-    auto magnitude = q.abs();
-    auto positive = q.gt(0), negative = q.lt(0);
+    auto zero = torch::zeros_like(q);
+    writeDigits(torch::where(q.gt(0), q, zero), torch::where(q.lt(0), -q, zero), a);
+}
+
+// Set digits (bit masks `plus` for P, `minus` for Q) as logits +a, every other logit -a, so clear bits
+// cancel exactly in the soft weight and read as 0 in the exact one.
+void BitWeightImpl::writeDigits(const torch::Tensor& plus, const torch::Tensor& minus, double a)
+{
     for (int b = 0; b < maxBits_; ++b) {
-        auto bit = magnitude.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
-        P[b].copy_(torch::where(bit & positive, a, -a));
-        Q[b].copy_(torch::where(bit & negative, a, -a));
+        auto inPlus = plus.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
+        auto inMinus = minus.bitwise_right_shift(b).bitwise_and(1).to(torch::kBool);
+        P[b].copy_(torch::where(inPlus, a, -a));
+        Q[b].copy_(torch::where(inMinus, a, -a));
     }
+}
+
+torch::Tensor BitWeightImpl::latticeCodes(const torch::Tensor& v) const
+{
+    torch::NoGradGuard noGrad;
+    auto index = lattice_.nearestIndex(v.detach()).flatten();
+    return lattice_.values().index_select(0, index).view(v.sizes());
+}
+
+void BitWeightImpl::trainOnLattice(const torch::Tensor& latent)
+{
+    if (latent.sizes().vec() != shape_)
+        throw std::invalid_argument("trainOnLattice: latent shape " + c10::str(latent.sizes()) +
+                                    " does not match the layer's " + c10::str(c10::IntArrayRef(shape_)));
+    lattice_ = BitLattice(keptBits(), P.device());
+    latent_ = latent;
+}
+
+// The scale's gradient sums over every weight, so it is scaled by 1/sqrt(n * Q_p) (LSQ, Esser et al.
+// 2020; Q_p the lattice's positive levels): the scale then moves at the pace of a single weight.
+torch::Tensor BitWeightImpl::scaleWithLsqGradient() const
+{
+    const double positiveLevels = std::max<double>(1.0, static_cast<double>(lattice_.values().numel() - 1) / 2.0);
+    const double k = 1.0 / std::sqrt(static_cast<double>(numel()) * positiveLevels);
+    return (scale - scale * k).detach() + scale * k;
+}
+
+// Only the lattice's shape matters up to scale (kept {0} and kept {7} both make a ternary layer), so
+// the scale is searched on a grid: max code at alpha * max|w| for alpha in (0, 1], least rounding error.
+void BitWeightImpl::fitScaleToLattice(const torch::Tensor& w)
+{
+    torch::NoGradGuard noGrad;
+    const double top = w.abs().max().item<double>();
+    if (!std::isfinite(top) || top == 0.0 || lattice_.maxCode() == 0) return;
+    auto values = lattice_.values().to(w.scalar_type());
+    double bestScale = scale.item<double>(), bestError = std::numeric_limits<double>::infinity();
+    constexpr int kSteps = 64;
+    for (int i = 1; i <= kSteps; ++i) {
+        const double s = top * i / kSteps * levels() / static_cast<double>(lattice_.maxCode());
+        auto v = (w * (levels() / s)).clamp(-static_cast<double>(lattice_.maxCode()), static_cast<double>(lattice_.maxCode()));
+        auto rounded = values.index_select(0, lattice_.nearestIndex(v).flatten()).view(w.sizes());
+        const double error = (rounded * (s / levels()) - w).square().sum().item<double>();
+        if (error < bestError) bestError = error, bestScale = s;
+    }
+    scale.fill_(bestScale);
 }
 
 void BitWeightImpl::initFromFloat(const torch::Tensor& w0, const BitInit& init)
@@ -109,11 +170,23 @@ void BitWeightImpl::setFromCodes(const torch::Tensor& codes, const torch::Tensor
         throw std::invalid_argument("codes have shape " + c10::str(codes.sizes()) + ", the layer expects " +
                                     c10::str(c10::IntArrayRef(shape_)));
     if (scaleValue.numel() != 1) throw std::invalid_argument("scale must hold one value");
+    if (static_cast<int>(kept.size()) != maxBits_)
+        throw std::invalid_argument("kept bits: expected " + std::to_string(maxBits_) + " entries, got " +
+                                    std::to_string(kept.size()));
     auto q = codes.to(torch::kInt64).to(P.device());
-    if (q.abs().max().item<int64_t>() > static_cast<int64_t>(levels()))
-        throw std::invalid_argument("codes exceed the " + std::to_string(maxBits_) + "-bit range");
+    // Signed digits on the kept bits only: binary digits of a code such as 96 = 128 - 32 (kept {7, 5})
+    // would need bit 6.
+    const BitLattice lattice(kept, P.device());
+    torch::Tensor index;
+    try {
+        index = lattice.exactIndex(q).flatten();
+    } catch (const std::invalid_argument&) {
+        throw std::invalid_argument("codes cannot be written with the kept bits of this " + std::to_string(maxBits_) +
+                                    "-bit layer (out of range or using a dropped bit)");
+    }
     torch::NoGradGuard noGrad;
-    writeCodes(q, BitInit{}.bitLogit);
+    writeDigits(lattice.plusDigits().index_select(0, index).view(q.sizes()),
+                lattice.minusDigits().index_select(0, index).view(q.sizes()), BitInit{}.bitLogit);
     scale.copy_(scaleValue.reshape({}));
     setKeptBits(kept, BitInit{}.maskLogit);
 }

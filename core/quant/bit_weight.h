@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "quant/bit_lattice.h"
+
 namespace csq::quant {
 
 inline constexpr int kMinBits = 1;
@@ -41,6 +43,14 @@ public:
     // Held at max bits: all bits kept and frozen, outside the budget term.
     void holdAtMaxBits(double maskLogit);
     bool searchable() const { return searchable_; }
+    // Lattice training (the default finetune once the ticket is drawn): `latent`, the layer's float
+    // weight, is rounded onto the codes the kept bits can express, with a straight-through gradient to
+    // the latent and the LSQ gradient (rounded - unrounded code) to the scale. integerCodes() and exact
+    // mode read the same rounding. Call again after the mask changes (a loaded checkpoint).
+    void trainOnLattice(const torch::Tensor& latent);
+    bool onLattice() const { return latent_.defined(); }
+    // Sets the scale that rounds w onto the lattice with the least squared error (after trainOnLattice).
+    void fitScaleToLattice(const torch::Tensor& w);
     // Sets the mask logits to +/-magnitude for a chosen set of kept bits (hand-built schemes).
     void setKeptBits(const std::vector<bool>& kept, double magnitude);
 
@@ -65,9 +75,14 @@ public:
 private:
     torch::Tensor maskGateTensor() const;   // differentiable unless the ticket is drawn
     void writeCodes(const torch::Tensor& signedCodes, double logit);
+    void writeDigits(const torch::Tensor& plus, const torch::Tensor& minus, double logit);
+    torch::Tensor latticeCodes(const torch::Tensor& v) const;
+    torch::Tensor scaleWithLsqGradient() const;  // the scale's value, its gradient scaled  // nearest lattice code of float codes v
     std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
 
     std::vector<int64_t> shape_;
+    torch::Tensor latent_;  // shares the layer's float weight while on the lattice
+    BitLattice lattice_;
     int maxBits_;
     double beta_ = 1.0;
     bool exact_ = false;

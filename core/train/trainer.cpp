@@ -56,14 +56,27 @@ void Trainer::commitFloatWeights()
 
 void Trainer::drawTicket()
 {
+    // Lattice finetune starts from the weights the network was trained with, soft masks included: the
+    // kept bits then say how many codes a layer has, the fitted scale where they lie.
+    std::vector<torch::Tensor> trained;
+    if (config_.finetuneMode == FinetuneMode::Lattice) {
+        torch::NoGradGuard noGrad;
+        for (auto& l : layers_) trained.push_back(l.layer->bits()->forward().detach().clone());
+    }
     if (config_.ticketMeetsBudget && !position_.ticketDrawn) {
         const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
         if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
     }
-    for (auto& l : layers_) {
-        auto& bits = l.layer->bits();
+    for (size_t i = 0; i < layers_.size(); ++i) {
+        auto& bits = layers_[i].layer->bits();
         bits->drawTicket();
         bits->mask.mutable_grad().reset();  // undefined grad: the optimizer leaves the mask alone
+        if (trained.empty()) continue;
+        auto& layer = *layers_[i].layer;
+        layer.trainOnLattice(trained[i]);
+        // The latent is the float warm-up's weight tensor: its momentum from then is stale.
+        const auto key = c10::guts::to_string(layer.weight.unsafeGetTensorImpl());
+        for (auto& o : optimizers_) o->state().erase(key);
     }
     position_.ticketDrawn = true;
 }

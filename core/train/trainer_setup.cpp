@@ -49,6 +49,8 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
     if (header.position.ticketDrawn) trainer->drawTicket();
     io::loadCheckpoint(checkpointPath, *trainer->model_, trainer->optimizers_);
     trainer->model_->to(trainer->device_);
+    if (header.position.ticketDrawn && config.finetuneMode == FinetuneMode::Lattice)
+        for (auto& l : trainer->layers_) l.layer->reattachLattice();  // the loaded latent and kept bits
     trainer->metrics_.loadExisting(trainer->file("metrics.csv"), header.position.step);
     return trainer;
 }

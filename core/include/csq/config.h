@@ -14,6 +14,9 @@ enum class OptimizerKind { Sgd, Adam };
 // First and last quantized layers: searched like the others, or held at max bits outside the budget.
 enum class EdgeLayerPolicy { Quantize, MaxBits };
 enum class DevicePreference { Auto, Cpu, Cuda };
+// After the ticket: train a float latent weight rounded onto the kept bits (straight-through), or keep
+// training the bit logits P, Q with beta rewound (ARCHITECTURE §1, the reference code's way).
+enum class FinetuneMode { Lattice, Bits };
 
 struct TrainingConfig {
     // model
@@ -41,6 +44,7 @@ struct TrainingConfig {
     // §1 initialization): CSQ then refines a trained network instead of a random one.
     double floatEpochs = 2.0;
     int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
+    FinetuneMode finetuneMode = FinetuneMode::Lattice;  // how weights train from the ticket on
     bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
     int actBits = 0;                  // 0: float activations
     double bitLogitInit = 1.0;        // |logit| written for set / clear bits at initialization
@@ -93,6 +97,7 @@ TrainingConfig loadConfig(const std::string& path);
 std::string toString(OptimizerKind kind);
 std::string toString(EdgeLayerPolicy policy);
 std::string toString(DevicePreference device);
+std::string toString(FinetuneMode mode);
 
 // Live changes applied at the next batch boundary of a running session.
 struct ConfigPatch {
