@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "quant/bit_compose.h"
 #include "quant/gate.h"
 
 namespace csq::quant {
@@ -71,8 +72,7 @@ torch::Tensor BitWeightImpl::forward()
     }
     if (exact_) return scale * (integerCodes().to(scale.scalar_type()) / levels());
     auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
-    auto planes = softGate(P, beta_) - softGate(Q, beta_);
-    return scale * (planes * coeff.view(planeShape())).sum(0);
+    return composeBits(P, Q, coeff, scale, beta_);
 }
 
 torch::Tensor BitWeightImpl::integerCodes() const

@@ -74,9 +74,7 @@ void Trainer::drawTicket()
         if (trained.empty()) continue;
         auto& layer = *layers_[i].layer;
         layer.trainOnLattice(trained[i]);
-        // The latent is the float warm-up's weight tensor: its momentum from then is stale.
-        const auto key = c10::guts::to_string(layer.weight.unsafeGetTensorImpl());
-        for (auto& o : optimizers_) o->state().erase(key);
+        optim_.forget(layer.weight);  // the float warm-up's momentum for this tensor is stale
     }
     position_.ticketDrawn = true;
 }
@@ -114,9 +112,7 @@ void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels
     setGates(beta);
     const double factor = lrFactorAt(config_, t);
     const double bitFactor = config_.bitLrFollowsBeta ? factor * config_.beta0 / beta : factor;
-    for (const auto& g : lrGroups_)
-        optimizers_[g.optimizer]->param_groups()[g.group].options().set_lr(
-            baseLr(g.source) * (g.source == LrSource::Float ? factor : bitFactor));
+    optim_.setLearningRates(config_, factor, bitFactor);
 
     auto x = data::toFloatBatch(images, norm_).to(device_);
     auto y = labels.to(device_);
@@ -129,9 +125,9 @@ void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels
         budget = config_.lambda * deltaS * quant::budgetTerm(layers_, config_.budgetMode);
         loss = loss + budget;
     }
-    for (auto& o : optimizers_) o->zero_grad();
+    optim_.zeroGrad();
     loss.backward();
-    for (auto& o : optimizers_) o->step();
+    optim_.step();
 
     torch::NoGradGuard noGrad;
     auto correct = logits.argmax(1).eq(y).sum();
@@ -318,7 +314,7 @@ void Trainer::writeFinalFiles(const RunSummary& summary)
 void Trainer::saveCheckpoint(const std::string& path)
 {
     syncEpochSums();
-    io::saveCheckpoint(path, *model_, optimizers_, {toJson(config_), position_});
+    io::saveCheckpoint(path, *model_, optim_.optimizers, {toJson(config_), position_});
 }
 
 void Trainer::exportScheme(const std::string& path) const

@@ -18,6 +18,7 @@
 #include "models/network.h"
 #include "quant/scheme_readout.h"
 #include "train/control.h"
+#include "train/optimizers.h"
 #include "train/run_position.h"
 
 namespace csq::train {
@@ -76,15 +77,7 @@ private:
     models::InputShape shape_;
     std::shared_ptr<models::Network> model_;
     std::vector<quant::NamedBitLayer> layers_;
-    enum class LrSource { Float, Bits, Masks };
-    struct LrGroup {
-        size_t optimizer, group;
-        LrSource source;
-    };
-    double baseLr(LrSource source) const;  // before the schedule's factor
-
-    std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers_;  // float params; bit and mask logits
-    std::vector<LrGroup> lrGroups_;
+    OptimizerSet optim_;  // float params and scales; bit and mask logits
     RunPosition position_;
     io::MetricsLog metrics_;
     EpochResult lastEpoch_;

@@ -1,0 +1,31 @@
+#pragma once
+// Training-step variants of one network for csq-bench: plain float, CSQ search (bits and masks
+// soft, budget term on), CSQ finetune (lattice, the default; and bit logits with beta rewound), and
+// inference of the exact integer model. Random input of the dataset's shape: only speed is measured.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace csq::bench {
+
+struct BenchModel {
+    std::string name;                       // zoo name
+    int64_t channels, height, width, batch;
+};
+
+struct Variant {
+    std::string name;  // float | csq_search | csq_finetune | csq_finetune_bits | quantized_infer
+    std::function<void()> step;  // one training step (or one inference batch)
+};
+
+// Builds every variant of `model` at `maxBits` (each owns its network and optimizers).
+std::vector<Variant> buildVariants(const BenchModel& model, int maxBits, uint64_t seed);
+// One variant alone (for the memory probe of a child process).
+Variant buildVariant(const BenchModel& model, const std::string& variant, int maxBits, uint64_t seed);
+std::vector<std::string> variantNames();
+
+// Peak resident set of this process so far, MiB.
+double peakRssMiB();
+
+}  // namespace csq::bench

@@ -1,0 +1,98 @@
+#include "train/optimizers.h"
+
+#include <set>
+
+namespace csq::train {
+
+namespace {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(OptimizerKind kind, std::vector<torch::optim::OptimizerParamGroup> groups,
+                                                       double lr)
+{
+    if (kind == OptimizerKind::Sgd) return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(lr));
+    return std::make_unique<torch::optim::Adam>(groups, torch::optim::AdamOptions(lr));
+}
+
+std::unique_ptr<torch::optim::OptimizerOptions> groupOptions(OptimizerKind kind, const TrainingConfig& c, double lr,
+                                                             double decay)
+{
+    if (kind == OptimizerKind::Sgd)
+        return std::make_unique<torch::optim::SGDOptions>(
+            torch::optim::SGDOptions(lr).momentum(c.momentum).nesterov(c.nesterov && c.momentum > 0).weight_decay(decay));
+    return std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr).weight_decay(decay));
+}
+
+}  // namespace
+
+double baseLr(const TrainingConfig& config, LrSource source)
+{
+    switch (source) {
+    case LrSource::Float: return config.lr;
+    case LrSource::Bits: return config.bitLr;
+    case LrSource::Masks: return config.maskLr > 0 ? config.maskLr : config.bitLr;
+    }
+    return config.lr;
+}
+
+// Float parameters (biases, batch norm, float weights, scales) train with `optimizer` at `lr`. Bit
+// logits and mask logits train with `bit_optimizer` (Adam by default): their gradients carry the
+// factor s * c_b * beta * sigmoid' (often 1e-6), which plain SGD would need a learning rate of
+// thousands to follow, while Adam's per-element normalisation moves every logit at bit_lr per step.
+OptimizerSet buildOptimizers(torch::nn::Module& model, const std::vector<quant::NamedBitLayer>& layers,
+                             const TrainingConfig& config)
+{
+    std::set<const void*> bitParams;
+    std::vector<torch::Tensor> floats, scales, bits, masks;
+    for (const auto& l : layers) {
+        auto& b = l.layer->bits();
+        bits.push_back(b->P);
+        bits.push_back(b->Q);
+        scales.push_back(b->scale);
+        if (b->searchable()) masks.push_back(b->mask);
+        for (auto* t : {&b->P, &b->Q, &b->scale, &b->mask}) bitParams.insert(t->unsafeGetTensorImpl());
+    }
+    for (const auto& p : model.parameters())
+        if (!bitParams.count(p.unsafeGetTensorImpl())) floats.push_back(p);
+
+    OptimizerSet set;
+    auto add = [&](OptimizerKind kind, double lr, std::vector<std::pair<std::vector<torch::Tensor>, double>> sets,
+                   std::vector<LrSource> sources) {
+        std::vector<torch::optim::OptimizerParamGroup> groups;
+        for (size_t i = 0; i < sets.size(); ++i) {
+            if (sets[i].first.empty()) continue;
+            set.groups.push_back({set.optimizers.size(), groups.size(), sources[i]});
+            groups.emplace_back(sets[i].first, groupOptions(kind, config, baseLr(config, sources[i]), sets[i].second));
+        }
+        if (!groups.empty()) set.optimizers.push_back(makeOptimizer(kind, std::move(groups), lr));
+    };
+    // Scales are magnitudes, not logits: they follow the float optimizer, without weight decay.
+    add(config.optimizer, config.lr, {{floats, config.weightDecay}, {scales, 0.0}}, {LrSource::Float, LrSource::Float});
+    add(config.bitOptimizer, config.bitLr, {{bits, config.bitWeightDecay}, {masks, config.maskWeightDecay}},
+        {LrSource::Bits, LrSource::Masks});
+    return set;
+}
+
+void OptimizerSet::setLearningRates(const TrainingConfig& config, double factor, double bitFactor)
+{
+    for (const auto& g : groups)
+        optimizers[g.optimizer]->param_groups()[g.group].options().set_lr(
+            baseLr(config, g.source) * (g.source == LrSource::Float ? factor : bitFactor));
+}
+
+void OptimizerSet::zeroGrad()
+{
+    for (auto& o : optimizers) o->zero_grad();
+}
+
+void OptimizerSet::step()
+{
+    for (auto& o : optimizers) o->step();
+}
+
+void OptimizerSet::forget(const torch::Tensor& parameter)
+{
+    const auto key = c10::guts::to_string(parameter.unsafeGetTensorImpl());
+    for (auto& o : optimizers) o->state().erase(key);
+}
+
+}  // namespace csq::train
