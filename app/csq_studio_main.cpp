@@ -10,6 +10,7 @@
 #include "csq/runtime.h"
 #include "csq/version.h"
 #include "main_window.h"
+#include "session_bridge.h"
 #include "theme.h"
 
 int main(int argc, char** argv)
@@ -31,7 +32,10 @@ int main(int argc, char** argv)
                                              QStringLiteral("Start the run as soon as the window is up."));
     const QCommandLineOption themeOption(
         QStringLiteral("theme"), QStringLiteral("light or dark (default: as last used)."), QStringLiteral("THEME"));
+    const QCommandLineOption quitOption(QStringLiteral("quit-when-done"),
+                                        QStringLiteral("Quit once the run has ended (for scripted measurements)."));
     parser.addOption(configOption);
+    parser.addOption(quitOption);
     parser.addOption(autostartOption);
     parser.addOption(themeOption);
     parser.addPositionalArgument(QStringLiteral("path"),
@@ -51,6 +55,9 @@ int main(int argc, char** argv)
     }
     for (const auto& path : parser.positionalArguments()) window.openPath(path);
     window.show();
+    if (parser.isSet(quitOption))
+        QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &app, &QApplication::quit,
+                         Qt::QueuedConnection);
     if (parser.isSet(autostartOption))
         QTimer::singleShot(0, &window, [&window] {
             if (!window.startRun())

@@ -99,12 +99,15 @@ public:
         int64_t channels = 16;
         for (int stage = 0; stage < 3; ++stage) {
             const int64_t width = 16 << stage;
+            // A list per stage: parameter names read layer1.0.conv1.weight, as in PyTorch's ResNets.
+            nn::ModuleList list;
             for (int b = 0; b < 3; ++b) {
                 auto block = std::make_shared<BasicBlock>(make, channels, width, (stage > 0 && b == 0) ? 2 : 1);
-                register_module("layer" + std::to_string(stage + 1) + "." + std::to_string(b), block);
+                list->push_back(block);
                 blocks_.push_back(block);
                 channels = width;
             }
+            register_module("layer" + std::to_string(stage + 1), list);
         }
         fc_ = make.linear(64, in.classes);
         register_module("fc", fc_.ptr());
