@@ -15,29 +15,25 @@ namespace {
 // Elements per reduction chunk: partial sums are per chunk, added in chunk order.
 constexpr int64_t kChunk = 8192;
 
+// u = Σ_b coeff_b (sP_b − sQ_b) over one chunk, planes streamed one at a time.
 template <class T>
-inline T sigmoid(T x)
-{
-    return T(1) / (T(1) + std::exp(-x));
-}
-
-// Over one chunk: the gates sP = σ(βP), sQ = σ(βQ) (kept for the backward, which then needs no exp)
-// and u = Σ_b coeff_b (sP_b − sQ_b), planes streamed one at a time.
-template <class T>
-void composeChunk(const T* P, const T* Q, const T* coeff, int64_t bits, int64_t n, int64_t begin, int64_t end,
-                  T beta, T* sP, T* sQ, T* u)
+void sumPlanes(const T* sP, const T* sQ, const T* coeff, int64_t bits, int64_t n, int64_t begin, int64_t end, T* u)
 {
     for (int64_t i = begin; i < end; ++i) u[i] = T(0);
     for (int64_t b = 0; b < bits; ++b) {
-        const int64_t o = b * n;
+        const T* p = sP + b * n;
+        const T* q = sQ + b * n;
         const T c = coeff[b];
-        for (int64_t i = begin; i < end; ++i) {
-            const T gp = sigmoid(beta * P[o + i]), gq = sigmoid(beta * Q[o + i]);
-            sP[o + i] = gp;
-            sQ[o + i] = gq;
-            u[i] += c * (gp - gq);
-        }
+        for (int64_t i = begin; i < end; ++i) u[i] += c * (p[i] - q[i]);
     }
+}
+
+// σ(β x) into a new tensor with ATen's vectorised kernels (AVX2/AVX-512 where the CPU has them).
+torch::Tensor gates(const torch::Tensor& x, double beta)
+{
+    auto out = torch::mul(x, beta);
+    out.sigmoid_();
+    return out;
 }
 
 struct ComposeBits : torch::autograd::Function<ComposeBits> {
@@ -47,17 +43,13 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
         const int64_t bits = P.size(0), n = P.numel() / bits;
         auto p = P.contiguous(), q = Q.contiguous(), c = coeff.contiguous();
         auto u = torch::empty(P.sizes().slice(1), P.options());
-        auto sP = torch::empty_like(p), sQ = torch::empty_like(q);
+        auto sP = gates(p, beta), sQ = gates(q, beta);
         AT_DISPATCH_FLOATING_TYPES(P.scalar_type(), "composeBits", [&] {
-            const auto* pp = p.data_ptr<scalar_t>();
-            const auto* qp = q.data_ptr<scalar_t>();
             const auto* cp = c.data_ptr<scalar_t>();
+            const auto* sPp = sP.data_ptr<scalar_t>();
+            const auto* sQp = sQ.data_ptr<scalar_t>();
             auto* up = u.data_ptr<scalar_t>();
-            auto* sPp = sP.data_ptr<scalar_t>();
-            auto* sQp = sQ.data_ptr<scalar_t>();
-            at::parallel_for(0, n, kChunk, [&](int64_t begin, int64_t end) {
-                composeChunk(pp, qp, cp, bits, n, begin, end, static_cast<scalar_t>(beta), sPp, sQp, up);
-            });
+            at::parallel_for(0, n, kChunk, [&](int64_t begin, int64_t end) { sumPlanes(sPp, sQp, cp, bits, n, begin, end, up); });
         });
         ctx->save_for_backward({sP, sQ, c, scale, u});
         ctx->saved_data["beta"] = beta;
