@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Measures the issue's Fashion-MNIST figures: CSQ runs at several budgets next to the float
 # baseline of the same model and epochs, then prints one table row per run from summary.json.
-# Usage: scripts/fashion_results.sh [build dir] [output dir] [models...]
-#   e.g. scripts/fashion_results.sh build/release runs/results lenet5 resnet20
+# Usage: [RUNS="float layer-2 ..."] [CONFIG=base.json] scripts/fashion_results.sh [build dir] [output dir] [models...]
+#   e.g. scripts/fashion_results.sh build/release runs/results lenet5
+#        RUNS="float layer-2" CONFIG=resources/configs/resnet20-fashion-short.json \
+#          scripts/fashion_results.sh build/release runs/results resnet20
+# RUNS picks from: float layer-2 layer-3 size-2 (default: all); CONFIG is read before the flags.
 set -euo pipefail
 build=${1:-build/release}
 out=${2:-runs/results}
@@ -11,16 +14,25 @@ models=("${@:-lenet5}")
 train="$build/app/csq-train"
 mkdir -p "$out"
 
+runs=(${RUNS:-float layer-2 layer-3 size-2})
+base=()
+[ -n "${CONFIG:-}" ] && base=(--config "$CONFIG")
+
 run() {  # name, flags...
   local name=$1; shift
-  [ -f "$out/$name/summary.json" ] || "$train" --out "$out/$name" --log-every 200 "$@" > "$out/$name.log" 2>&1
+  [ -f "$out/$name/summary.json" ] || "$train" "${base[@]}" --out "$out/$name" --log-every 200 "$@" > "$out/$name.log" 2>&1
 }
 
 for model in "${models[@]}"; do
-  run "$model-float" --model "$model" --float
-  run "$model-layer-2" --model "$model" --target-bits 2 --budget-mode layer
-  run "$model-layer-3" --model "$model" --target-bits 3 --budget-mode layer
-  run "$model-size-2" --model "$model" --target-bits 2 --budget-mode size
+  for r in "${runs[@]}"; do
+    case $r in
+      float) run "$model-float" --model "$model" --float ;;
+      layer-2) run "$model-layer-2" --model "$model" --target-bits 2 --budget-mode layer ;;
+      layer-3) run "$model-layer-3" --model "$model" --target-bits 3 --budget-mode layer ;;
+      size-2) run "$model-size-2" --model "$model" --target-bits 2 --budget-mode size ;;
+      *) echo "unknown run '$r' (float layer-2 layer-3 size-2)" >&2; exit 2 ;;
+    esac
+  done
 done
 
 python3 - "$out" <<'PY'
