@@ -135,13 +135,11 @@ void BitWeightImpl::fitScaleToLattice(const torch::Tensor& w)
     torch::NoGradGuard noGrad;
     const double top = w.abs().max().item<double>();
     if (!std::isfinite(top) || top == 0.0 || lattice_.maxCode() == 0) return;
-    auto values = lattice_.values().to(w.scalar_type());
     double bestScale = scale.item<double>(), bestError = std::numeric_limits<double>::infinity();
     constexpr int kSteps = 64;
     for (int i = 1; i <= kSteps; ++i) {
         const double s = top * i / kSteps * levels() / static_cast<double>(lattice_.maxCode());
-        auto v = (w * (levels() / s)).clamp(-static_cast<double>(lattice_.maxCode()), static_cast<double>(lattice_.maxCode()));
-        auto rounded = values.index_select(0, lattice_.nearestIndex(v).flatten()).view(w.sizes());
+        auto rounded = latticeCodes(w * (levels() / s)).to(w.scalar_type());
         const double error = (rounded * (s / levels()) - w).square().sum().item<double>();
         if (error < bestError) bestError = error, bestScale = s;
     }
