@@ -15,6 +15,7 @@
 #include "data/augmentation.h"
 #include "data/batcher.h"
 #include "data/normalization.h"
+#include "data/prefetcher.h"
 #include "data/split.h"
 
 using namespace csq::data;
@@ -74,6 +75,10 @@ private Q_SLOTS:
     void validationSplit();
     void validationSplitEdges();
     void limitKeepsClassesAndSeed();
+    void prefetchKeepsOrder_data();
+    void prefetchKeepsOrder();
+    void prefetchStopsEarly();
+    void prefetchRethrows();
 };
 
 void TestBatcher::sameSeedSameOrder()
@@ -347,6 +352,71 @@ void TestBatcher::limitKeepsClassesAndSeed()
     QVERIFY(std::is_sorted(fewIds.begin(), fewIds.end()));
     QVERIFY(std::adjacent_find(fewIds.begin(), fewIds.end()) == fewIds.end());
     QVERIFY(fewIds.front() != 0 || fewIds.back() != 29);  // not simply the first 30
+}
+
+void TestBatcher::prefetchKeepsOrder_data()
+{
+    QTest::addColumn<int>("depth");
+    QTest::newRow("in the step") << 0;
+    QTest::newRow("one ahead") << 1;
+    QTest::newRow("four ahead") << 4;
+}
+
+// Prefetching changes where a batch is prepared, never which batch comes next or what it holds,
+// including from a mid-epoch seek and with augmentation.
+void TestBatcher::prefetchKeepsOrder()
+{
+    QFETCH(int, depth);
+    auto data = indexedDataset(103);
+    Batcher plain(data, 10, 7, true), ahead(data, 10, 7, true);
+    for (auto* b : {&plain, &ahead}) {
+        b->setAugmentation({1, true});
+        b->startEpoch(3);
+        b->seek(2);
+    }
+    Prefetcher prefetcher(ahead, depth, [](Batch& b) { b.input = b.images.to(torch::kFloat).add(0.5); });
+    Batch expected, got;
+    int batches = 0;
+    while (plain.next(expected)) {
+        QVERIFY(prefetcher.next(got));
+        QCOMPARE(got.index, expected.index);
+        QVERIFY(torch::equal(got.images, expected.images));
+        QVERIFY(torch::equal(got.labels, expected.labels));
+        QVERIFY(torch::equal(got.input, expected.images.to(torch::kFloat).add(0.5)));
+        ++batches;
+    }
+    QCOMPARE(batches, 9);  // 11 batches of 103 images, from the third on
+    QVERIFY(!prefetcher.next(got));
+    QVERIFY(!prefetcher.next(got));  // stays exhausted
+}
+
+// A run stopped mid-epoch destroys the prefetcher with batches waiting: it must join, not hang.
+void TestBatcher::prefetchStopsEarly()
+{
+    auto data = indexedDataset(1000);
+    Batcher batcher(data, 10, 1, true);
+    int prepared = 0;
+    {
+        Prefetcher prefetcher(batcher, 3, [&prepared](Batch&) { ++prepared; });
+        Batch batch;
+        QVERIFY(prefetcher.next(batch));
+        QCOMPARE(batch.index, int64_t{0});
+    }
+    QVERIFY(prepared >= 1 && prepared <= 5);  // bounded by the depth, not the epoch's 100 batches
+    QVERIFY(batcher.position() <= 5);
+}
+
+void TestBatcher::prefetchRethrows()
+{
+    auto data = indexedDataset(50);
+    Batcher batcher(data, 10, 1, false);
+    Prefetcher prefetcher(batcher, 2, [](Batch& b) {
+        if (b.index == 2) throw csq::Error("prepare", "batch 2 is bad");
+    });
+    Batch batch;
+    QVERIFY(prefetcher.next(batch));
+    QVERIFY(prefetcher.next(batch));
+    QVERIFY_THROWS_EXCEPTION(csq::Error, prefetcher.next(batch));
 }
 
 QTEST_GUILESS_MAIN(TestBatcher)

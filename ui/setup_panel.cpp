@@ -258,6 +258,9 @@ void SetupPanel::buildRunGroup()
                                      tr("Where to train: automatic picks CUDA when LibTorch has a device."));
     addWhole(form, "log_every", tr("Snapshot every"), &TrainingConfig::logEvery, 1, 100000, tr(" batches"),
              tr("How often the run reports a snapshot to the plots and metrics.csv."));
+    addWhole(form, "prefetch_batches", tr("Prefetch"), &TrainingConfig::prefetchBatches, 0, 64, tr(" batches"),
+             tr("Batches gathered, augmented and converted ahead on a worker thread while the current one "
+                "trains; 0 prepares each batch inside the step."), tr("none"));
     auto* row = new QWidget;
     auto* line = new QHBoxLayout(row);
     line->setContentsMargins(0, 0, 0, 0);

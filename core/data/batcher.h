@@ -16,6 +16,7 @@ struct Batch {
     torch::Tensor images;  // uint8 [B, C, H, W]
     torch::Tensor labels;  // int64 [B]
     int64_t index = 0;     // position of this batch within its epoch
+    torch::Tensor input;   // the model's input, when prepared ahead (see Prefetcher); else undefined
 };
 
 class Batcher {

@@ -7,5 +7,6 @@ target_sources(csqcore PRIVATE
   data/split.cpp
   data/augmentation.cpp
   data/batcher.cpp
+  data/prefetcher.cpp
   data/dataset_loader.cpp
 )

@@ -68,6 +68,7 @@ void forEachField(Config& c, Visitor&& v)
     v("seed", c.seed);
     v("device", c.device);
     v("log_every", c.logEvery);
+    v("prefetch_batches", c.prefetchBatches);
     v("out_dir", c.outDir);
 }
 
@@ -235,6 +236,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.batchSize >= 1 && c.batchSize <= 65536, "batch_size", "must be in 1..65536");
     check(issues, c.threads >= 0 && c.threads <= 1024, "threads", "must be >= 0 (0: physical cores)");
     check(issues, c.logEvery >= 1, "log_every", "must be >= 1");
+    check(issues, c.prefetchBatches >= 0 && c.prefetchBatches <= 64, "prefetch_batches",
+          "must be in 0..64 (0: prepare each batch in the training step)");
     return issues;
 }
 

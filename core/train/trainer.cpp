@@ -6,6 +6,7 @@
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "data/batcher.h"
+#include "data/prefetcher.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "io/quantized_model.h"
@@ -105,8 +106,15 @@ void Trainer::applyControl(Control& control, double t)
     if (!position_.ticketDrawn && t >= config_.ticketEpoch && quantized()) drawTicket();
 }
 
-void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& w)
+void Trainer::prepareInput(data::Batch& batch) const
 {
+    batch.input = data::toFloatBatch(batch.images, norm_);
+    if (device_.is_cuda()) batch.input = batch.input.pin_memory();  // lets the copy below overlap
+}
+
+void Trainer::trainStep(const data::Batch& batch, double t, Window& w)
+{
+    const auto& images = batch.images;
     const bool search = quantized() && !position_.ticketDrawn && t >= config_.floatEpochs;
     const double beta = betaAt(config_, t);
     setGates(beta);
@@ -114,8 +122,9 @@ void Trainer::trainStep(const torch::Tensor& images, const torch::Tensor& labels
     const double bitFactor = config_.bitLrFollowsBeta ? factor * config_.beta0 / beta : factor;
     optim_.setLearningRates(config_, factor, bitFactor);
 
-    auto x = data::toFloatBatch(images, norm_).to(device_);
-    auto y = labels.to(device_);
+    auto x = batch.input.defined() ? batch.input.to(device_, /*non_blocking=*/true)
+                                   : data::toFloatBatch(images, norm_).to(device_);
+    auto y = batch.labels.to(device_);
     auto logits = model_->forward(x);
     auto ce = torch::cross_entropy_loss(logits, y);
     auto loss = ce;
@@ -229,15 +238,16 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
     if (position_.batch > 0) batcher.seek(position_.batch);
     seedEpochSums();
     Window window;
+    data::Prefetcher prefetcher(batcher, config_.prefetchBatches, [this](data::Batch& b) { prepareInput(b); });
     data::Batch batch;
     while (true) {
         control.waitWhilePaused();
         if (control.stopRequested()) return false;
         const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
         applyControl(control, t);
-        if (!batcher.next(batch)) return true;
+        if (!prefetcher.next(batch)) return true;
         const auto start = Clock::now();
-        trainStep(batch.images, batch.labels, t, window);
+        trainStep(batch, t, window);
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         ++position_.batch;
         ++position_.step;

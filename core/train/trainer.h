@@ -61,7 +61,8 @@ private:
     void commitFloatWeights();
     void drawTicket();
     void setGates(double beta);
-    void trainStep(const torch::Tensor& images, const torch::Tensor& labels, double t, Window& window);
+    void trainStep(const data::Batch& batch, double t, Window& window);
+    void prepareInput(data::Batch& batch) const;  // on the prefetch worker: normalized float images
     void emitSnapshot(Window& window, double t);
     EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
     RunSummary summarize() const;

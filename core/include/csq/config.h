@@ -73,6 +73,7 @@ struct TrainingConfig {
     uint64_t seed = 1;
     DevicePreference device = DevicePreference::Auto;
     int logEvery = 20;                // a snapshot every this many batches
+    int prefetchBatches = 2;          // batches prepared ahead on a worker thread; 0: in the step
     std::string outDir;               // run directory ("" for the caller's default)
 
     int totalEpochs() const { return epochs + finetuneEpochs; }
