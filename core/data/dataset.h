@@ -3,6 +3,7 @@
 // batches are converted to float on the way to the model) with int64 labels, and the split bundle.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -13,6 +14,7 @@ struct Dataset {
     torch::Tensor labels;  // int64 [N]
     int64_t classes = 0;   // labels lie in [0, classes)
     std::string name;
+    std::vector<std::string> classNames;  // one per class where the format names them (image folders)
 
     int64_t size() const { return images.defined() ? images.size(0) : 0; }
     int64_t channels() const { return images.defined() ? images.size(1) : 0; }
@@ -25,7 +27,7 @@ struct Dataset {
 
 struct DataSplits {
     Dataset train, validation, test;  // validation is empty (size 0) when none was asked for
-    std::string format;               // "idx", "cifar10" or "cifar100"
+    std::string format;               // "idx", "cifar10", "cifar100" or "folder"
 };
 
 }  // namespace csq::data

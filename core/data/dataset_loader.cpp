@@ -102,6 +102,11 @@ DataSplits loadCifar(const Layout& layout)
 
 }  // namespace
 
+LoadOptions loadOptions(const TrainingConfig& c)
+{
+    return {c.trainLimit, c.validationFraction, c.seed, c.imageSize, c.imageChannels};
+}
+
 std::string detectFormat(const std::string& path)
 {
     std::error_code ec;

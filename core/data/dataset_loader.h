@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "csq/config.h"
 #include "data/dataset.h"
 
 namespace csq::data {
@@ -15,7 +16,12 @@ struct LoadOptions {
     int64_t trainLimit = 0;           // use a seeded subset of this many training samples; <= 0: all
     double validationFraction = 0.0;  // held out of the (limited) training set, in [0, 1)
     uint64_t seed = 0;
+    int imageSize = 32;               // image folders: resized to imageSize x imageSize
+    int imageChannels = 0;            // image folders: 1, 3, or 0 (gray only when every image is)
 };
+
+// The loading knobs of a run's config.
+LoadOptions loadOptions(const TrainingConfig& config);
 
 // "idx", "cifar10", "cifar100", or "" when the path holds none of them (or does not exist). A file is
 // looked at as its directory; CIFAR files may also sit in cifar-10-batches-bin/ or cifar-100-binary/.

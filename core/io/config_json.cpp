@@ -29,6 +29,9 @@ template <class Config, class Visitor>
 void forEachField(Config& c, Visitor&& v)
 {
     v("model", c.model);
+    v("model_spec", c.modelSpec);
+    v("weights", c.weights);
+    v("name_map", c.nameMap);
     v("float", c.floatModel);
     v("edge_layers", c.edgeLayers);
     v("data", c.data);
@@ -36,6 +39,8 @@ void forEachField(Config& c, Visitor&& v)
     v("validation_fraction", c.validationFraction);
     v("crop_padding", c.cropPadding);
     v("horizontal_flip", c.horizontalFlip);
+    v("image_size", c.imageSize);
+    v("image_channels", c.imageChannels);
     v("max_bits", c.maxBits);
     v("target_bits", c.targetBits);
     v("budget_mode", c.budgetMode);
@@ -202,8 +207,12 @@ std::string str(double v)
 std::vector<ConfigIssue> validate(const TrainingConfig& c)
 {
     std::vector<ConfigIssue> issues;
-    check(issues, c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20", "model",
-          "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20");
+    check(issues, !c.modelSpec.empty() || c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20",
+          "model", "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20, or give a model_spec file");
+    check(issues, c.nameMap.empty() || !c.weights.empty(), "name_map", "renames imported weights: give weights too");
+    check(issues, c.imageSize >= 4 && c.imageSize <= 1024, "image_size", "must be in 4..1024 pixels");
+    check(issues, c.imageChannels == 0 || c.imageChannels == 1 || c.imageChannels == 3, "image_channels",
+          "must be 0 (automatic), 1 (gray) or 3 (RGB)");
     check(issues, !c.data.empty(), "data", "give the dataset folder");
     check(issues, c.trainLimit >= 0, "train_limit", "must be >= 0 (0 uses every training image)");
     check(issues, c.validationFraction >= 0 && c.validationFraction < 0.9, "validation_fraction", "must be in [0, 0.9)");

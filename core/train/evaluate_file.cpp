@@ -13,8 +13,7 @@ Evaluation evaluateQuantizedModel(const std::string& quantizedPath, const std::s
     configureThreads(threads);
     auto model = io::readQuantizedModel(quantizedPath);
     const auto& config = model.config;
-    const auto data = data::loadDataset(dataPath.empty() ? config.data : dataPath,
-                                        {config.trainLimit, config.validationFraction, config.seed});
+    const auto data = data::loadDataset(dataPath.empty() ? config.data : dataPath, data::loadOptions(config));
     Evaluation result;
     result.model = config.model;
     result.dataset = data.test.name;

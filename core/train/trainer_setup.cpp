@@ -56,7 +56,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
 
 void Trainer::loadData()
 {
-    data_ = data::loadDataset(config_.data, {config_.trainLimit, config_.validationFraction, config_.seed});
+    data_ = data::loadDataset(config_.data, data::loadOptions(config_));
     norm_ = data::computeNormalization(data_.train.images);
     shape_ = {data_.train.channels(), data_.train.height(), data_.train.width(),
               std::max({data_.train.classes, data_.test.classes, int64_t{2}})};

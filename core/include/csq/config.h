@@ -20,7 +20,10 @@ enum class FinetuneMode { Lattice, Bits };
 
 struct TrainingConfig {
     // model
-    std::string model = "lenet5";  // zoo: mlp | lenet5 | resnet20
+    std::string model = "lenet5";  // zoo: mlp | lenet5 | resnet20 (ignored when model_spec is set)
+    std::string modelSpec;         // a JSON model spec file; "" uses the zoo model
+    std::string weights;           // pretrained float weights: a PyTorch state_dict or TorchScript file
+    std::string nameMap;           // JSON {"their.name": "our.name"} applied to the weights' names
     bool floatModel = false;       // the same network without quantization: the baseline
     EdgeLayerPolicy edgeLayers = EdgeLayerPolicy::Quantize;
 
@@ -30,6 +33,8 @@ struct TrainingConfig {
     double validationFraction = 0.0; // held out of the training split, seeded
     int cropPadding = 0;             // augmentation: random crop with this zero padding (0: off)
     bool horizontalFlip = false;
+    int imageSize = 32;              // image folders: every image resized to this square size
+    int imageChannels = 0;           // image folders: 1 gray, 3 RGB, 0 gray only when every image is
 
     // quantization and budget
     int maxBits = 8;                  // N, 1..16
