@@ -48,14 +48,21 @@ po::options_description describeOptions()
         ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images");
     po::options_description model("Model and data");
     model.add_options()
-        ("model", po::value<std::string>(), ("mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
+        ("model", po::value<std::string>(), ("zoo model: mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
+        ("model-spec", po::value<std::string>(), "a JSON model spec (layers, residual blocks; see README) instead of --model")
+        ("weights", po::value<std::string>(),
+         "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits "
+         "start from them")
+        ("name-map", po::value<std::string>(), "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors")
         ("float", "train the same network without quantization (the baseline)")
         ("edge-layers", po::value<std::string>(), "first/last layer: quantize | max-bits (default: quantize)")
-        ("data", po::value<std::string>(), ("dataset folder: IDX (MNIST-style), CIFAR-10/100 binary" + dflt(d.data)).c_str())
+        ("data", po::value<std::string>(), ("dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg" + dflt(d.data)).c_str())
         ("train-limit", po::value<int64_t>(), "use this many training images, 0 = all (default: 0)")
         ("validation", po::value<double>(), "fraction of training images held out for validation (default: 0)")
         ("crop-padding", po::value<int64_t>(), "augment: random crop with this zero padding, 0 = off (default: 0)")
-        ("flip", "augment: random horizontal flip");
+        ("flip", "augment: random horizontal flip")
+        ("image-size", po::value<int64_t>(), ("image folders: resize every image to this square size" + dflt(d.imageSize)).c_str())
+        ("image-channels", po::value<int64_t>(), "image folders: 1 gray, 3 RGB, 0 = gray only if every image is (default: 0)");
     po::options_description quant("Quantization and budget");
     quant.add_options()
         ("max-bits", po::value<int64_t>(), ("max bits per weight N, 1..16" + dflt(d.maxBits)).c_str())
@@ -100,7 +107,9 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         Kind kind;
     };
     static const Flag flags[] = {
-        {"model", "model", Text}, {"float", "float", Switch}, {"edge-layers", "edge_layers", Text},
+        {"model", "model", Text}, {"model-spec", "model_spec", Text}, {"weights", "weights", Text},
+        {"name-map", "name_map", Text}, {"image-size", "image_size", Whole}, {"image-channels", "image_channels", Whole},
+        {"float", "float", Switch}, {"edge-layers", "edge_layers", Text},
         {"data", "data", Text}, {"train-limit", "train_limit", Whole}, {"validation", "validation_fraction", Real},
         {"crop-padding", "crop_padding", Whole}, {"flip", "horizontal_flip", Switch}, {"max-bits", "max_bits", Whole},
         {"target-bits", "target_bits", Real}, {"budget-mode", "budget_mode", Text}, {"lambda", "lambda", Real},

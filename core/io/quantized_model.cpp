@@ -26,7 +26,7 @@ std::set<std::string> bitParameterNames(const std::vector<quant::NamedBitLayer>&
 }  // namespace
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm)
+                         const models::InputShape& shape, const data::Normalization& norm, const std::string& specText)
 {
     torch::NoGradGuard noGrad;
     auto layers = quant::findBitLayers(model);
@@ -46,6 +46,7 @@ void writeQuantizedModel(const std::string& path, models::Network& model, const 
     dict.insert("__input_shape__", torch::tensor({shape.channels, shape.height, shape.width, shape.classes}));
     dict.insert("__norm_mean__", torch::tensor(norm.mean));
     dict.insert("__norm_std__", torch::tensor(norm.std));
+    dict.insert("__model_spec__", specText);
     const auto bytes = torch::pickle_save(c10::IValue(dict));
     writeFileAtomic(path, std::string_view(bytes.data(), bytes.size()));
 }
@@ -95,7 +96,11 @@ QuantizedModel readQuantizedModel(const std::string& path)
     auto shape = tensorAt(dict, "__input_shape__", path).to(torch::kInt64);
     out.shape = {shape[0].item<int64_t>(), shape[1].item<int64_t>(), shape[2].item<int64_t>(), shape[3].item<int64_t>()};
     out.norm = {floats(tensorAt(dict, "__norm_mean__", path)), floats(tensorAt(dict, "__norm_std__", path))};
-    out.network = models::buildModel({out.config.model, out.config.floatModel, out.config.maxBits, out.config.actBits},
+    // The spec travels inside the file, so the model rebuilds without the spec file it came from.
+    auto specIt = dict.find("__model_spec__");
+    const std::string specText = specIt != dict.end() && specIt->value().isString() ? specIt->value().toStringRef() : "";
+    out.network = models::buildModel({out.config.model, out.config.floatModel, out.config.maxBits, out.config.actBits,
+                                      specText, path + ": __model_spec__"},
                                      out.shape);
     out.layers = quant::findBitLayers(*out.network);
 

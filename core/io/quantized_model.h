@@ -3,7 +3,7 @@
 // "<name>.codes" (int32 integers q), "<name>.scale", "<name>.kept" (uint8 per bit, LSB first) and
 // "<name>.max_bits"; every float tensor (biases, batch norm, activation ranges) under its own name;
 // "__config__" (the run's config JSON), "__input_shape__" [C, H, W, classes], "__norm_mean__",
-// "__norm_std__". Weight of a quantized layer = scale * codes / (2^max_bits - 1).
+// "__norm_std__", "__model_spec__" (the spec JSON the network was built from). Weight of a quantized layer = scale * codes / (2^max_bits - 1).
 #include <memory>
 #include <string>
 
@@ -15,7 +15,7 @@
 namespace csq::io {
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm);
+                         const models::InputShape& shape, const data::Normalization& norm, const std::string& specText);
 
 struct QuantizedModel {
     TrainingConfig config;

@@ -12,10 +12,10 @@ int LayerFactory::nextInputBits()
 }
 
 torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
-                                        bool bias)
+                                        bool bias, LayerQuant quant)
 {
     const int inputBits = nextInputBits();
-    if (float_)
+    if (float_ || !quant.quantize)
         return torch::nn::AnyModule(
             torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias)));
     quant::BitConv2dOptions o;
@@ -25,17 +25,18 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
     o.stride = {stride, stride};
     o.padding = {padding, padding};
     o.bias = bias;
-    o.maxBits = maxBits_;
+    o.maxBits = quant.maxBits > 0 ? quant.maxBits : maxBits_;
     quant::BitConv2d layer(o);
     layer->setInputBits(inputBits);
     return torch::nn::AnyModule(layer);
 }
 
-torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias)
+torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias, LayerQuant quant)
 {
     const int inputBits = nextInputBits();
-    if (float_) return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
-    quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, maxBits_});
+    if (float_ || !quant.quantize)
+        return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
+    quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, quant.maxBits > 0 ? quant.maxBits : maxBits_});
     layer->setInputBits(inputBits);
     return torch::nn::AnyModule(layer);
 }

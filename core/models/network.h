@@ -18,6 +18,12 @@ public:
     virtual torch::Tensor forward(torch::Tensor x) = 0;
 };
 
+// A layer's own quantization, overriding the run's: kept float, or searched with other max bits.
+struct LayerQuant {
+    bool quantize = true;
+    int maxBits = 0;  // 0: the run's max_bits
+};
+
 // Makes conv and linear layers: quantized with N max bits, or float. The first layer built keeps
 // float inputs; later ones quantize their input to `actBits` (0: float).
 class LayerFactory {
@@ -25,8 +31,8 @@ public:
     LayerFactory(bool floatModel, int maxBits, int actBits) : float_(floatModel), maxBits_(maxBits), actBits_(actBits) {}
 
     torch::nn::AnyModule conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
-                              bool bias = true);
-    torch::nn::AnyModule linear(int64_t in, int64_t out, bool bias = true);
+                              bool bias = true, LayerQuant quant = {});
+    torch::nn::AnyModule linear(int64_t in, int64_t out, bool bias = true, LayerQuant quant = {});
 
 private:
     int nextInputBits();

@@ -9,6 +9,7 @@
 #include "data/prefetcher.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
+#include "io/float_weights.h"
 #include "io/quantized_model.h"
 #include "train/evaluator.h"
 #include "train/schedule.h"
@@ -295,7 +296,7 @@ void Trainer::endEpoch()
 RunSummary Trainer::summarize() const
 {
     RunSummary s;
-    s.model = config_.model;
+    s.model = modelName_;
     s.dataset = data_.train.name.empty() ? config_.data : data_.train.name;
     s.budgetMode = toString(config_.budgetMode);
     s.maxBits = config_.maxBits;
@@ -309,6 +310,7 @@ RunSummary Trainer::summarize() const
     s.imagesPerSecond = position_.seconds > 0 ? static_cast<double>(data_.train.size()) * s.epochs / position_.seconds : 0;
     s.runDir = runDir_;
     s.floatModel = config_.floatModel;
+    s.importedTestAccuracy = importedAccuracy_;
     return s;
 }
 
@@ -316,6 +318,8 @@ void Trainer::writeFinalFiles(const RunSummary& summary)
 {
     exportScheme(file("scheme.json"));
     exportQuantized(file("quantized.pt"));
+    const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
+    io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
     saveCheckpoint(file("checkpoint.pt"));
     metrics_.write(file("metrics.csv"));
     io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
@@ -335,7 +339,7 @@ void Trainer::exportScheme(const std::string& path) const
 
 void Trainer::exportQuantized(const std::string& path) const
 {
-    io::writeQuantizedModel(path, *model_, config_, shape_, norm_);
+    io::writeQuantizedModel(path, *model_, config_, shape_, norm_, specText_);
 }
 
 }  // namespace csq::train

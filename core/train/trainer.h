@@ -12,6 +12,7 @@
 #include "csq/observer.h"
 #include "csq/snapshot.h"
 #include "data/batcher.h"
+#include "io/float_weights.h"
 #include "data/dataset.h"
 #include "data/normalization.h"
 #include "io/run_files.h"
@@ -49,6 +50,7 @@ private:
 
     void loadData();
     void buildModel();
+    void importWeights();  // config.weights into the float layers, then the bits from them
     void buildOptimizer();
     void prepareRunDir();
     double batchesPerEpoch() const;
@@ -75,6 +77,10 @@ private:
     torch::Device device_ = torch::kCPU;
     data::DataSplits data_;
     data::Normalization norm_;
+    io::NameMap names_;            // their weight names <-> ours, for import and export
+    double importedAccuracy_ = -1;  // float test accuracy of the imported weights
+    std::string specText_;                 // the model spec the network was built from (zoo or file)
+    std::string modelName_ = config_.model;  // the spec's name when a spec file is used
     models::InputShape shape_;
     std::shared_ptr<models::Network> model_;
     std::vector<quant::NamedBitLayer> layers_;

@@ -1,4 +1,5 @@
 // Trainer set-up: data, model, optimizer, run directory, and resuming from a checkpoint.
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 
@@ -8,6 +9,7 @@
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "models/zoo.h"
+#include "train/evaluator.h"
 #include "train/trainer.h"
 
 namespace csq::train {
@@ -25,13 +27,14 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     torch::manual_seed(config_.seed);
     loadData();
     buildModel();
+    importWeights();
     buildOptimizer();
     runDir_ = config_.outDir;
     if (runDir_.empty()) {
         char stamp[32];
         const std::time_t now = std::time(nullptr);
         std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-        runDir_ = (fs::path("runs") / (config_.model + "-" + stamp)).string();
+        runDir_ = (fs::path("runs") / (modelName_ + "-" + stamp)).string();
     }
 }
 
@@ -64,7 +67,14 @@ void Trainer::loadData()
 
 void Trainer::buildModel()
 {
-    model_ = models::buildModel({config_.model, config_.floatModel, config_.maxBits, config_.actBits}, shape_);
+    specText_ = models::specTextFor(config_.model, config_.modelSpec);
+    const auto source = config_.modelSpec.empty() ? "model " + config_.model : config_.modelSpec;
+    model_ = models::buildModel(
+        {config_.model, config_.floatModel, config_.maxBits, config_.actBits, specText_, source}, shape_);
+    if (!config_.modelSpec.empty()) {
+        const auto name = models::parseModelSpec(specText_, source).name;
+        modelName_ = name.empty() ? fs::path(config_.modelSpec).stem().string() : name;
+    }
     layers_ = quant::findBitLayers(*model_);
     const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
     for (auto& l : layers_) {
@@ -76,6 +86,28 @@ void Trainer::buildModel()
         layers_.back().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
     }
     model_->to(device_);
+}
+
+void Trainer::importWeights()
+{
+    names_ = io::NameMap::load(config_.nameMap);
+    if (config_.weights.empty()) return;
+    const auto weights = io::readFloatWeights(config_.weights);
+    const int copied = io::importFloatWeights(*model_, weights, names_, config_.weights);
+    const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
+    for (auto& l : layers_) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+    // The float model as imported: every layer on its float weight for this one evaluation.
+    std::vector<bool> wasFloat;
+    for (auto& l : layers_) {
+        wasFloat.push_back(l.layer->floatMode());
+        l.layer->setFloatMode(true);
+    }
+    importedAccuracy_ = train::accuracy(*model_, data_.test, norm_, {device_, 1000});
+    for (size_t i = 0; i < layers_.size(); ++i) layers_[i].layer->setFloatMode(wasFloat[i]);
+    char line[160];
+    std::snprintf(line, sizeof line, "imported %d tensors (%s) from %s; float test accuracy %.2f%%", copied,
+                  weights.format.c_str(), config_.weights.c_str(), importedAccuracy_);
+    observer_.onLog(line);
 }
 
 void Trainer::buildOptimizer() { optim_ = buildOptimizers(*model_, layers_, config_); }

@@ -52,6 +52,7 @@ struct RunSummary {
     std::vector<LayerScheme> layers;
     std::string runDir;
     bool floatModel = false;
+    double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
 };
 
 }  // namespace csq

@@ -1,0 +1,230 @@
+#include "models/spec_network.h"
+
+#include <map>
+#include <set>
+
+#include "csq/errors.h"
+
+namespace csq::models {
+
+namespace nn = torch::nn;
+
+namespace {
+
+// What flows between layers: an image [C, H, W] or, after a flatten, a vector of `c` features.
+struct Shape {
+    int64_t c = 0, h = 0, w = 0;
+    bool flat = false;
+    std::string str() const
+    {
+        return flat ? std::to_string(c) + " features" : std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+    }
+    bool operator==(const Shape&) const = default;
+};
+
+// One step of the forward pass; a residual step holds its two branches.
+struct Step {
+    LayerKind kind;
+    nn::AnyModule module;  // conv, linear, batch norm
+    int64_t kernel = 1, stride = 1, padding = 0, outputSize = 1;
+    double dropout = 0;
+    std::vector<Step> body, shortcut;
+    bool activationAfterAdd = true;
+};
+
+// Modules without parameters of their own that give dotted names their levels (features -> 0).
+class Container : public nn::Module {};
+
+class SpecNetwork : public Network {
+public:
+    torch::Tensor forward(torch::Tensor x) override { return run(steps, x); }
+
+    torch::Tensor run(std::vector<Step>& sequence, torch::Tensor x)
+    {
+        for (auto& s : sequence) x = apply(s, x);
+        return x;
+    }
+
+    torch::Tensor apply(Step& s, const torch::Tensor& x)
+    {
+        switch (s.kind) {
+        case LayerKind::Conv:
+        case LayerKind::Linear:
+        case LayerKind::BatchNorm: return s.module.forward(x);
+        case LayerKind::Relu: return torch::relu(x);
+        case LayerKind::Relu6: return torch::hardtanh(x, 0.0, 6.0);
+        case LayerKind::MaxPool: return torch::max_pool2d(x, s.kernel, s.stride, s.padding);
+        case LayerKind::AvgPool: return torch::avg_pool2d(x, s.kernel, s.stride, s.padding);
+        case LayerKind::AdaptiveAvgPool: return torch::adaptive_avg_pool2d(x, {s.outputSize, s.outputSize});
+        case LayerKind::Flatten: return x.flatten(1);
+        case LayerKind::Dropout: return torch::dropout(x, s.dropout, is_training());
+        case LayerKind::Residual: {
+            auto y = run(s.body, x) + (s.shortcut.empty() ? x : run(s.shortcut, x));
+            return s.activationAfterAdd ? torch::relu(y) : y;
+        }
+        }
+        return x;
+    }
+
+    // Registers `module` under a dotted path, creating the parent levels once.
+    void place(const std::string& path, const std::shared_ptr<nn::Module>& module, const std::string& jsonPath,
+               const std::string& source)
+    {
+        if (!registered_.insert(path).second)
+            throw Error(source + ": " + jsonPath + ".name", "'" + path + "' names two layers", "give each layer its own name");
+        nn::Module* parent = this;
+        std::string prefix;
+        size_t start = 0;
+        for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+            const auto level = path.substr(start, dot - start);
+            prefix += (prefix.empty() ? "" : ".") + level;
+            auto& container = containers_[prefix];
+            if (!container) {
+                if (registered_.count(prefix))
+                    throw Error(source + ": " + jsonPath + ".name", "'" + path + "' lies inside the layer '" + prefix + "'");
+                container = std::make_shared<Container>();
+                parent->register_module(level, container);
+            }
+            parent = container.get();
+            start = dot + 1;
+        }
+        if (containers_.count(path))
+            throw Error(source + ": " + jsonPath + ".name", "'" + path + "' is already a prefix of other layers' names");
+        parent->register_module(path.substr(start), module);
+    }
+
+    std::vector<Step> steps;
+
+private:
+    std::map<std::string, std::shared_ptr<Container>> containers_;
+    std::set<std::string> registered_;
+};
+
+class Builder {
+public:
+    Builder(SpecNetwork& net, LayerFactory& make, const InputShape& input, std::string source)
+        : net_(net), make_(make), classes_(input.classes), source_(std::move(source))
+    {
+    }
+
+    std::vector<Step> sequence(const std::vector<LayerSpec>& layers, Shape& shape, const std::string& prefix)
+    {
+        std::vector<Step> steps;
+        for (size_t i = 0; i < layers.size(); ++i) steps.push_back(layer(layers[i], shape, prefix, i));
+        return steps;
+    }
+
+private:
+    [[noreturn]] void fail(const LayerSpec& l, const std::string& what, const std::string& hint = {}) const
+    {
+        throw Error(source_ + ": " + l.jsonPath, what, hint);
+    }
+
+    // A parametric layer's full name; unnamed ones take their index, as in torch's nn.Sequential.
+    static std::string fullName(const LayerSpec& l, const std::string& prefix, size_t index)
+    {
+        const auto own = l.name.empty() ? std::to_string(index) : l.name;
+        return prefix.empty() ? own : prefix + "." + own;
+    }
+
+    void requireImage(const LayerSpec& l, const Shape& in, const char* what) const
+    {
+        if (in.flat) fail(l, std::string(what) + " needs an image input, got " + in.str(), "move it before the flatten");
+    }
+
+    void shrink(const LayerSpec& l, Shape& s, int64_t kernel, int64_t stride, int64_t padding) const
+    {
+        const int64_t h = (s.h + 2 * padding - kernel) / stride + 1, w = (s.w + 2 * padding - kernel) / stride + 1;
+        if (s.h + 2 * padding < kernel || s.w + 2 * padding < kernel || h <= 0 || w <= 0)
+            fail(l, "input " + s.str() + " is smaller than the kernel " + std::to_string(kernel),
+                 "use larger images (image_size) or remove a pooling layer");
+        s.h = h;
+        s.w = w;
+    }
+
+    Step layer(const LayerSpec& l, Shape& shape, const std::string& prefix, size_t index)
+    {
+        Step step{l.kind};
+        const LayerQuant quant{l.quantize.value_or(true), l.maxBits.value_or(0)};
+        const int64_t out = l.outIsClasses ? classes_ : l.out;
+        switch (l.kind) {
+        case LayerKind::Conv:
+            requireImage(l, shape, "a conv layer");
+            step.module = make_.conv(shape.c, out, l.kernel, l.stride, l.padding, l.bias, quant);
+            shrink(l, shape, l.kernel, l.stride, l.padding);
+            shape.c = out;
+            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+            break;
+        case LayerKind::Linear:
+            if (!shape.flat) fail(l, "a linear layer needs flat input, got " + shape.str(), "add {\"type\": \"flatten\"} before it");
+            step.module = make_.linear(shape.c, out, l.bias, quant);
+            shape.c = out;
+            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+            break;
+        case LayerKind::BatchNorm:
+            if (shape.flat)
+                step.module = nn::AnyModule(nn::BatchNorm1d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
+            else
+                step.module = nn::AnyModule(nn::BatchNorm2d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
+            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+            break;
+        case LayerKind::MaxPool:
+        case LayerKind::AvgPool:
+            requireImage(l, shape, "pooling");
+            step.kernel = l.kernel;
+            step.stride = l.stride;
+            step.padding = l.padding;
+            shrink(l, shape, l.kernel, l.stride, l.padding);
+            break;
+        case LayerKind::AdaptiveAvgPool:
+            requireImage(l, shape, "adaptive pooling");
+            step.outputSize = l.outputSize;
+            shape.h = shape.w = l.outputSize;
+            break;
+        case LayerKind::Flatten:
+            if (!shape.flat) shape = {shape.c * shape.h * shape.w, 1, 1, true};
+            break;
+        case LayerKind::Dropout: step.dropout = l.dropout; break;
+        case LayerKind::Relu:
+        case LayerKind::Relu6: break;
+        case LayerKind::Residual: residual(l, shape, prefix, index, step); break;
+        }
+        return step;
+    }
+
+    void residual(const LayerSpec& l, Shape& shape, const std::string& prefix, size_t index, Step& step)
+    {
+        const auto name = fullName(l, prefix, index);
+        Shape body = shape, shortcut = shape;
+        step.body = sequence(l.body, body, name);
+        step.shortcut = sequence(l.shortcut, shortcut, name);
+        step.activationAfterAdd = l.activationAfterAdd;
+        if (!(body == shortcut))
+            fail(l, "the body gives " + body.str() + " but the shortcut " + shortcut.str() + "; they are added",
+                 l.shortcut.empty() ? "add a \"shortcut\" projection (a 1x1 conv with the body's stride)"
+                                    : "make both branches end in the same shape");
+        shape = body;
+    }
+
+    SpecNetwork& net_;
+    LayerFactory& make_;
+    int64_t classes_;
+    std::string source_;
+};
+
+}  // namespace
+
+std::shared_ptr<Network> buildFromSpec(const ModelSpec& spec, LayerFactory& make, const InputShape& input,
+                                       const std::string& source)
+{
+    auto net = std::make_shared<SpecNetwork>();
+    Shape shape{input.channels, input.height, input.width, false};
+    net->steps = Builder(*net, make, input, source).sequence(spec.layers, shape, "");
+    if (!shape.flat || shape.c != input.classes)
+        throw Error(source + ": layers", "the network ends in " + shape.str() + ", not " + std::to_string(input.classes) +
+                                             " class scores",
+                    "end with a flatten and a linear layer with \"out\": \"classes\"");
+    return net;
+}
+
+}  // namespace csq::models
