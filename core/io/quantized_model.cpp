@@ -103,6 +103,8 @@ QuantizedModel readQuantizedModel(const std::string& path)
                                       specText, path + ": __model_spec__"},
                                      out.shape);
     out.layers = quant::findBitLayers(*out.network);
+    out.modelName = specText.empty() ? out.config.model : models::parseModelSpec(specText, path).name;
+    if (out.modelName.empty()) out.modelName = out.config.model;
 
     torch::NoGradGuard noGrad;
     for (auto& l : out.layers) {

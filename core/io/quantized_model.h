@@ -19,6 +19,7 @@ void writeQuantizedModel(const std::string& path, models::Network& model, const 
 
 struct QuantizedModel {
     TrainingConfig config;
+    std::string modelName;  // the spec's name (the zoo model's for zoo runs)
     models::InputShape shape;
     data::Normalization norm;
     std::shared_ptr<models::Network> network;  // quantized layers in exact mode

@@ -15,7 +15,7 @@ Evaluation evaluateQuantizedModel(const std::string& quantizedPath, const std::s
     const auto& config = model.config;
     const auto data = data::loadDataset(dataPath.empty() ? config.data : dataPath, data::loadOptions(config));
     Evaluation result;
-    result.model = config.model;
+    result.model = model.modelName;
     result.dataset = data.test.name;
     result.images = data.test.size();
     const train::EvalSettings settings{torch::kCPU, 1000};
