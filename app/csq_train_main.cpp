@@ -89,6 +89,9 @@ po::options_description describeOptions()
         ("threads", po::value<int64_t>(), "intra-op threads, 0 = physical cores (default: 0)")
         ("seed", po::value<int64_t>(), ("random seed" + dflt(d.seed)).c_str())
         ("device", po::value<std::string>(), "auto | cpu | cuda (default: auto)")
+        ("on-divergence", po::value<std::string>(),
+         "when the loss turns NaN/Inf: stop | rollback (to the last checkpoint with half the learning rates, "
+         "at most 3 times) (default: stop)")
         ("log-every", po::value<int64_t>(), ("batches between snapshots" + dflt(d.logEvery)).c_str())
         ("prefetch", po::value<int64_t>(),
          ("batches prepared ahead on a worker thread, 0 = none" + dflt(d.prefetchBatches)).c_str());
@@ -118,7 +121,7 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole},
         {"optimizer", "optimizer", Text}, {"lr", "lr", Real},
         {"bit-optimizer", "bit_optimizer", Text}, {"bit-lr", "bit_lr", Real}, {"mask-lr", "mask_lr", Real}, {"batch-size", "batch_size", Whole},
-        {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text},
+        {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text}, {"on-divergence", "on_divergence", Text},
         {"log-every", "log_every", Whole}, {"prefetch", "prefetch_batches", Whole}, {"out", "out_dir", Text},
     };
     const auto base = vm.count("config") ? csq::loadConfig(vm["config"].as<std::string>()) : csq::TrainingConfig{};

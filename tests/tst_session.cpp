@@ -48,6 +48,11 @@ public:
         std::lock_guard lock(mutex);
         failure = reason;
     }
+    void onLog(const std::string& line) override
+    {
+        std::lock_guard lock(mutex);
+        logs.push_back(line);
+    }
 
     std::mutex mutex;
     std::vector<Snapshot> snapshots;
@@ -55,6 +60,7 @@ public:
     RunSummary summary;
     bool finished = false;
     std::string failure;
+    std::vector<std::string> logs;
     std::function<void(const Snapshot&)> onEverySnapshot;
     std::function<void(const EpochResult&)> onEveryEpoch;
 };
@@ -84,6 +90,8 @@ private Q_SLOTS:
     void resumeEqualsUninterruptedRun();
     void liveUpdateShowsInLaterSnapshots();
     void failuresArriveAsReasons();
+    void divergenceStopsAndKeepsTheCheckpoint();
+    void divergenceRollsBack();
     void invalidConfigIsRejectedAtStart();
 
 private:
@@ -241,6 +249,56 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     ConfigPatch bad;
     bad.targetBits = 20.0;
     QVERIFY_THROWS_EXCEPTION(Error, session.update(bad));
+}
+
+// Sets an absurd learning rate at the first snapshot of the second epoch, once: by then the first
+// epoch's checkpoint exists, and the next steps overflow the weights.
+void blowUpInSecondEpoch(Recorder& recorder, Session& session, std::string& checkpointBefore)
+{
+    recorder.onEverySnapshot = [&recorder, &session, &checkpointBefore](const Snapshot& s) {
+        if (s.epoch == 1 && checkpointBefore.empty()) {
+            checkpointBefore = io::readFile(session.runDir() + "/checkpoint.pt");
+            ConfigPatch patch;
+            patch.lr = 1e38;
+            session.update(patch);
+        }
+    };
+}
+
+void TestSession::divergenceStopsAndKeepsTheCheckpoint()
+{
+    Recorder recorder;
+    Session session(recorder);
+    std::string before;
+    blowUpInSecondEpoch(recorder, session, before);
+    session.start(tinyConfig(QStringLiteral("diverge-stop")));
+    session.wait();
+    QVERIFY(!before.empty());
+    QVERIFY(!recorder.finished);
+    QVERIFY2(recorder.failure.find("diverged at epoch 2") != std::string::npos, recorder.failure.c_str());
+    QVERIFY2(recorder.failure.find("on_divergence") != std::string::npos, recorder.failure.c_str());
+    // The good checkpoint is untouched and still resumes.
+    QVERIFY(io::readFile(session.runDir() + "/checkpoint.pt") == before);
+    for (const auto& s : recorder.snapshots) QVERIFY(std::isfinite(s.ce));  // the NaN snapshot never went out
+}
+
+void TestSession::divergenceRollsBack()
+{
+    Recorder recorder;
+    Session session(recorder);
+    std::string before;
+    blowUpInSecondEpoch(recorder, session, before);
+    auto config = tinyConfig(QStringLiteral("diverge-rollback"));
+    config.onDivergence = DivergencePolicy::Rollback;
+    session.start(config);
+    session.wait();
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QVERIFY(recorder.finished);
+    QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
+                        [](const auto& l) { return l.find("rolling back") != std::string::npos; }));
+    QCOMPARE(session.config().lr, config.lr * 0.5);
+    QVERIFY(std::isfinite(recorder.summary.testAccuracyQuantized) && recorder.summary.testAccuracyQuantized > 0);
+    QVERIFY(io::readFile(session.runDir() + "/metrics.csv").find("nan") == std::string::npos);
 }
 
 void TestSession::failuresArriveAsReasons()

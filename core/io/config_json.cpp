@@ -21,6 +21,7 @@ std::string toString(DevicePreference device)
 }
 
 std::string toString(FinetuneMode mode) { return mode == FinetuneMode::Lattice ? "lattice" : "bits"; }
+std::string toString(DivergencePolicy policy) { return policy == DivergencePolicy::Stop ? "stop" : "rollback"; }
 
 namespace {
 
@@ -72,6 +73,7 @@ void forEachField(Config& c, Visitor&& v)
     v("threads", c.threads);
     v("seed", c.seed);
     v("device", c.device);
+    v("on_divergence", c.onDivergence);
     v("log_every", c.logEvery);
     v("prefetch_batches", c.prefetchBatches);
     v("out_dir", c.outDir);
@@ -96,6 +98,11 @@ template <>
 struct EnumNames<FinetuneMode> {
     static constexpr std::array<std::pair<const char*, FinetuneMode>, 2> values{
         {{"lattice", FinetuneMode::Lattice}, {"bits", FinetuneMode::Bits}}};
+};
+template <>
+struct EnumNames<DivergencePolicy> {
+    static constexpr std::array<std::pair<const char*, DivergencePolicy>, 2> values{
+        {{"stop", DivergencePolicy::Stop}, {"rollback", DivergencePolicy::Rollback}}};
 };
 template <>
 struct EnumNames<DevicePreference> {

@@ -1,6 +1,7 @@
 // Session: runs a Trainer on its own thread and routes calls from other threads to it.
 #include "csq/session.h"
 
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
@@ -46,6 +47,29 @@ struct Session::Impl {
         future.get();
     }
 
+    // Runs the trainer; on divergence under on_divergence = rollback, resumes from the last checkpoint
+    // with half the learning rates, at most kMaxRollbacks times.
+    void runWithRollbacks()
+    {
+        for (int rollbacks = 0;; ++rollbacks) {
+            try {
+                trainer->run(*control);
+                return;
+            } catch (const train::Diverged& e) {
+                const auto checkpoint = trainer->checkpointPath();
+                std::error_code ec;
+                if (trainer->config().onDivergence != DivergencePolicy::Rollback || rollbacks == kMaxRollbacks ||
+                    !std::filesystem::exists(checkpoint, ec))
+                    throw;
+                observer.onLog(std::string(e.what()) + "; rolling back to the last checkpoint with half the learning rates");
+                auto next = train::Trainer::resume(checkpoint, observer, trainer->runDir(), 0.5);
+                std::lock_guard guard(mutex);
+                trainer = std::move(next);
+                config = trainer->config();
+            }
+        }
+    }
+
     void launch(std::function<std::unique_ptr<train::Trainer>()> build)
     {
         std::unique_lock lock(mutex);
@@ -63,7 +87,7 @@ struct Session::Impl {
                     trainer = std::move(built);
                     config = trainer->config();
                 }
-                trainer->run(*control);
+                runWithRollbacks();
             } catch (const std::exception& e) {
                 observer.onFailed(e.what());
             }

@@ -1,6 +1,7 @@
 // Trainer: the batch loop, phases, live control, snapshots, epoch evaluation and run files.
 #include "train/trainer.h"
 
+#include <cmath>
 #include <filesystem>
 
 #include "csq/errors.h"
@@ -180,6 +181,12 @@ void Trainer::emitSnapshot(Window& w, double t)
         s.ce = sums[0].item<double>() / static_cast<double>(w.batches);
         s.budgetLoss = sums[1].item<double>() / static_cast<double>(w.batches);
         s.trainAccuracy = 100.0 * sums[2].item<double>() / static_cast<double>(w.images);
+        if (!std::isfinite(s.ce) || !std::isfinite(s.budgetLoss))
+            throw Diverged("training", "diverged at epoch " + std::to_string(position_.epoch + 1) + ", step " +
+                                           std::to_string(position_.step) + ": the loss is " +
+                                           (std::isnan(s.ce) ? "NaN" : "infinite") +
+                                           "; the last checkpoint is kept as it was",
+                           "lower the learning rates (lr, bit_lr) or set on_divergence to rollback");
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
     s.imagesPerSecond = seconds > 0 ? static_cast<double>(w.images) / seconds : 0.0;
@@ -327,6 +334,10 @@ void Trainer::writeFinalFiles(const RunSummary& summary)
 
 void Trainer::saveCheckpoint(const std::string& path)
 {
+    // A diverged model never replaces a good checkpoint, whichever path asked for the save.
+    for (const auto& p : model_->parameters())
+        if (!torch::isfinite(p).all().item<bool>())
+            throw Diverged(path, "not saved: the model holds NaN or Inf values", "lower the learning rates");
     syncEpochSums();
     io::saveCheckpoint(path, *model_, optim_.optimizers, {toJson(config_), position_});
 }

@@ -9,12 +9,13 @@
 #include <torch/torch.h>
 
 #include "csq/config.h"
+#include "csq/errors.h"
 #include "csq/observer.h"
 #include "csq/snapshot.h"
 #include "data/batcher.h"
-#include "io/float_weights.h"
 #include "data/dataset.h"
 #include "data/normalization.h"
+#include "io/float_weights.h"
 #include "io/run_files.h"
 #include "models/network.h"
 #include "quant/scheme_readout.h"
@@ -24,13 +25,20 @@
 
 namespace csq::train {
 
+// The loss turned NaN or Inf: thrown at the snapshot that sees it, before anything is saved.
+class Diverged : public Error {
+public:
+    using Error::Error;
+};
+
 class Trainer {
 public:
     // A fresh run: validates the config, loads the data, builds and initializes the model.
     Trainer(TrainingConfig config, Observer& observer);
     // Continues the run saved in checkpoint.pt, writing to `runDir` (default: the checkpoint's folder).
+    // `lrScale` multiplies the saved learning rates (a rollback after divergence halves them).
     static std::unique_ptr<Trainer> resume(const std::string& checkpointPath, Observer& observer,
-                                           const std::string& runDir = {});
+                                           const std::string& runDir = {}, double lrScale = 1.0);
 
     // Trains until done or stopped; on stop the position is saved to checkpoint.pt.
     void run(Control& control);
@@ -42,6 +50,7 @@ public:
 
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }
+    std::string checkpointPath() const { return file("checkpoint.pt"); }
     const RunPosition& position() const { return position_; }
     bool quantized() const { return !layers_.empty(); }
 

@@ -38,10 +38,14 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     }
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Observer& observer, const std::string& runDir)
+std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Observer& observer, const std::string& runDir,
+                                         double lrScale)
 {
     auto header = io::readCheckpointHeader(checkpointPath);
     auto config = configFromJson(header.configJson, checkpointPath + ": config");
+    config.lr *= lrScale;
+    config.bitLr *= lrScale;
+    config.maskLr *= lrScale;
     config.outDir = runDir.empty() ? fs::path(checkpointPath).parent_path().string() : runDir;
     auto trainer = std::make_unique<Trainer>(config, observer);
     trainer->position_ = header.position;

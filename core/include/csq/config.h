@@ -17,6 +17,10 @@ enum class DevicePreference { Auto, Cpu, Cuda };
 // After the ticket: train a float latent weight rounded onto the kept bits (straight-through), or keep
 // training the bit logits P, Q with beta rewound (ARCHITECTURE §1, the reference code's way).
 enum class FinetuneMode { Lattice, Bits };
+// When the loss turns NaN or Inf: stop with the reason, or go back to the last checkpoint with half
+// the learning rates (at most kMaxRollbacks times).
+enum class DivergencePolicy { Stop, Rollback };
+inline constexpr int kMaxRollbacks = 3;
 
 struct TrainingConfig {
     // model
@@ -77,6 +81,7 @@ struct TrainingConfig {
     int threads = 0;                  // intra-op threads; 0: physical cores
     uint64_t seed = 1;
     DevicePreference device = DevicePreference::Auto;
+    DivergencePolicy onDivergence = DivergencePolicy::Stop;
     int logEvery = 20;                // a snapshot every this many batches
     int prefetchBatches = 2;          // batches prepared ahead on a worker thread; 0: in the step
     std::string outDir;               // run directory ("" for the caller's default)
@@ -104,6 +109,7 @@ std::string toString(OptimizerKind kind);
 std::string toString(EdgeLayerPolicy policy);
 std::string toString(DevicePreference device);
 std::string toString(FinetuneMode mode);
+std::string toString(DivergencePolicy policy);
 
 // Live changes applied at the next batch boundary of a running session.
 struct ConfigPatch {
