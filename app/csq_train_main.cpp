@@ -73,11 +73,15 @@ po::options_description describeOptions()
         ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
         ("ticket", po::value<double>(), ("epoch at which the scheme freezes" + dflt(d.ticketEpoch)).c_str())
         ("epochs", po::value<int64_t>(), ("search + post-ticket epochs" + dflt(d.epochs)).c_str())
+        ("float-epochs", po::value<double>(),
+         ("plain float epochs before the bits start from the float weights" + dflt(d.floatEpochs)).c_str())
         ("finetune-epochs", po::value<int64_t>(), ("extra epochs after the search epochs" + dflt(d.finetuneEpochs)).c_str())
         ("finetune-mode", po::value<std::string>(),
          "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound) "
          "(default: lattice)")
-        ("act-bits", po::value<int64_t>(), "activation bits, 0 = float (default: 0)");
+        ("act-bits", po::value<int64_t>(), "activation bits, 0 = float (default: 0)")
+        ("uniform-bits", po::value<int64_t>(),
+         "hold every layer at this many bits, no search: the uniform baseline (default: 0 = search)");
     po::options_description optim("Optimization and run");
     optim.add_options()
         ("optimizer", po::value<std::string>(), "sgd | adam (default: sgd)")
@@ -117,8 +121,8 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         {"crop-padding", "crop_padding", Whole}, {"flip", "horizontal_flip", Switch}, {"max-bits", "max_bits", Whole},
         {"target-bits", "target_bits", Real}, {"budget-mode", "budget_mode", Text}, {"lambda", "lambda", Real},
         {"beta0", "beta0", Real}, {"beta-final", "beta_final", Real}, {"ticket", "ticket_epoch", Real},
-        {"epochs", "epochs", Whole}, {"finetune-epochs", "finetune_epochs", Whole},
-        {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole},
+        {"epochs", "epochs", Whole}, {"float-epochs", "float_epochs", Real}, {"finetune-epochs", "finetune_epochs", Whole},
+        {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole}, {"uniform-bits", "uniform_bits", Whole},
         {"optimizer", "optimizer", Text}, {"lr", "lr", Real},
         {"bit-optimizer", "bit_optimizer", Text}, {"bit-lr", "bit_lr", Real}, {"mask-lr", "mask_lr", Real}, {"batch-size", "batch_size", Whole},
         {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text}, {"on-divergence", "on_divergence", Text},

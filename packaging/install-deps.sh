@@ -9,10 +9,14 @@ packages=(
   # engine: LibTorch (CPU) and Boost 1.81 (json, iostreams, program_options)
   libtorch-dev libboost1.81-dev libboost-json1.81-dev libboost-iostreams1.81-dev
   libboost-program-options1.81-dev zlib1g-dev
+  # image folders: PNG and JPEG decoding (through Boost.GIL)
+  libpng-dev libjpeg-dev
   # GUI: Qt 6 Widgets + SVG, QCustomPlot for Qt 6
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
   # default data set: Fashion-MNIST, gzipped IDX under /usr/share/datasets/fashion-mnist
   dataset-fashion-mnist
+  # the round-trip test with real PyTorch (bring-your-own model); Debian's, not a pip one
+  python3-torch
   # a real window and screenshots without a display
   xvfb xauth
 )

@@ -24,6 +24,7 @@ if(CSQ_BUILD_GUI)
   csq_add_gui_test(tst_gui_loss_accuracy_view)
   csq_add_gui_test(tst_gui_setup_panel)
   csq_add_gui_test(tst_gui_budget_panel)
+  csq_add_gui_test(tst_gui_dataset_inspector)
   # These two train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
   csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
   csq_add_gui_test(tst_gui_main_window TIMEOUT 400)

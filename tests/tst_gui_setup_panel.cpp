@@ -1,6 +1,7 @@
 // SetupPanel: every knob round-trips between a config and the panel, an invalid setting shows the
 // engine's message beside its own field (and only there), edits emit configChanged, and the
-// dataset field recognizes IDX, CIFAR-10 and CIFAR-100 folders by their file names.
+// dataset field recognizes IDX, CIFAR-10 and CIFAR-100 folders by their file names; a model spec
+// visibly overrides the zoo network until it is cleared.
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -8,6 +9,8 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTemporaryDir>
@@ -37,6 +40,7 @@ private Q_SLOTS:
     void issuesShowBesideTheirField();
     void editsEmitConfigChanged();
     void detectsDatasetFormats();
+    void modelSpecOverridesTheZooModel();
 };
 
 void TestSetupPanel::showsEveryKnobButTheLiveOnes()
@@ -58,6 +62,9 @@ void TestSetupPanel::roundTripsAConfig()
 {
     csq::TrainingConfig in;
     in.model = "resnet20";
+    in.modelSpec = "/tmp/specs/net.json";
+    in.weights = "/tmp/weights/net.pth";
+    in.nameMap = "/tmp/weights/names.json";
     in.floatModel = true;
     in.edgeLayers = csq::EdgeLayerPolicy::MaxBits;
     in.data = "/tmp/some/data";
@@ -65,7 +72,10 @@ void TestSetupPanel::roundTripsAConfig()
     in.validationFraction = 0.1;
     in.cropPadding = 4;
     in.horizontalFlip = true;
+    in.imageSize = 96;
+    in.imageChannels = 3;
     in.maxBits = 6;
+    in.uniformBits = 3;
     in.budgetMode = csq::BudgetMode::Size;
     in.epochs = 3;
     in.finetuneEpochs = 2;
@@ -84,6 +94,7 @@ void TestSetupPanel::roundTripsAConfig()
     in.threads = 2;
     in.seed = 7;
     in.device = csq::DevicePreference::Cpu;
+    in.onDivergence = csq::DivergencePolicy::Rollback;
     in.logEvery = 2;
     in.outDir = "/tmp/run";
     SetupPanel panel;
@@ -96,6 +107,22 @@ void TestSetupPanel::roundTripsAConfig()
     out.ticketEpoch = in.ticketEpoch;
     panel.applyTo(out);
     QCOMPARE(QString::fromStdString(csq::toJson(out)), QString::fromStdString(csq::toJson(in)));
+    // The new fields by name too, so a JSON writer that skipped one could not hide it.
+    QCOMPARE(out.modelSpec, in.modelSpec);
+    QCOMPARE(out.weights, in.weights);
+    QCOMPARE(out.nameMap, in.nameMap);
+    QCOMPARE(out.imageSize, 96);
+    QCOMPARE(out.imageChannels, 3);
+    in.imageChannels = 1;  // every choice of the channel chooser maps back to itself
+    panel.setConfig(in);
+    panel.applyTo(out);
+    QCOMPARE(out.imageChannels, 1);
+    in.imageChannels = 0;
+    in.modelSpec = in.weights = in.nameMap = "";  // cleared paths come back empty, not as stale text
+    panel.setConfig(in);
+    panel.applyTo(out);
+    QCOMPARE(out.imageChannels, 0);
+    QVERIFY(out.modelSpec.empty() && out.weights.empty() && out.nameMap.empty());
 }
 
 void TestSetupPanel::issuesShowBesideTheirField()
@@ -168,6 +195,52 @@ void TestSetupPanel::detectsDatasetFormats()
     QVERIFY(field.formatText().contains(QStringLiteral("CIFAR-100")));
     field.setPath(root.path());
     QVERIFY(field.formatText().contains(QStringLiteral("no recognized dataset")));
+}
+
+void TestSetupPanel::modelSpecOverridesTheZooModel()
+{
+    SetupPanel panel;
+    panel.show();  // visibility of the note is only meaningful on a shown panel
+    auto* model = qobject_cast<QComboBox*>(panel.editor(QStringLiteral("model")));
+    auto* spec = panel.editor(QStringLiteral("model_spec"))->findChild<QLineEdit*>();
+    QVERIFY(model && spec);
+    auto note = [&] {
+        for (auto* label : model->parentWidget()->findChildren<QLabel*>())
+            if (label->text().contains(QStringLiteral("overridden"))) return label;
+        return static_cast<QLabel*>(nullptr);
+    };
+    QVERIFY(note());
+    QVERIFY(model->isEnabled());
+    QVERIFY(!note()->isVisible());
+
+    QSignalSpy changed(&panel, &SetupPanel::configChanged);
+    spec->setText(QStringLiteral("/tmp/my-net.json"));  // typed by the user
+    QVERIFY(!model->isEnabled());
+    QVERIFY(note()->isVisible());
+    QCOMPARE(changed.count(), 1);
+    csq::TrainingConfig config;
+    panel.applyTo(config);
+    QCOMPARE(config.modelSpec, std::string("/tmp/my-net.json"));
+
+    spec->clear();  // the line edit's clear button
+    QVERIFY(model->isEnabled());
+    QVERIFY(!note()->isVisible());
+
+    csq::TrainingConfig loaded;
+    loaded.modelSpec = "/tmp/other.json";  // a config loaded from a file overrides it too
+    panel.setConfig(loaded);
+    QVERIFY(!model->isEnabled());
+    panel.setConfig(csq::TrainingConfig{});
+    QVERIFY(model->isEnabled());
+
+    // A path that names no file is noted at once, beside the field.
+    auto* weights = panel.editor(QStringLiteral("weights"))->findChild<QLineEdit*>();
+    QVERIFY(weights);
+    weights->setText(QStringLiteral("/no/such/weights.pth"));
+    bool noted = false;
+    for (auto* label : panel.editor(QStringLiteral("weights"))->findChildren<QLabel*>())
+        noted = noted || (label->isVisible() && label->text().contains(QStringLiteral("no such file")));
+    QVERIFY(noted);
 }
 
 QTEST_MAIN(TestSetupPanel)

@@ -16,6 +16,7 @@
 #include "beta_schedule_view.h"
 #include "budget_panel.h"
 #include "csq/version.h"
+#include "dataset_inspector.h"
 #include "file_actions.h"
 #include "gate_heatmap_view.h"
 #include "layer_bits_view.h"
@@ -121,6 +122,10 @@ void MainWindow::buildDocks()
     auto* setupDock = dock(setup_, tr("Setup"), QStringLiteral("setupDock"), Qt::LeftDockWidgetArea);
     auto* budgetDock = dock(budget_, tr("Budget and schedule"), QStringLiteral("budgetDock"), Qt::LeftDockWidgetArea);
     auto* logDock = dock(log_, tr("Log"), QStringLiteral("logDock"), Qt::BottomDockWidgetArea);
+    // A tab behind the budget: it reads the dataset only when brought forward.
+    tabifyDockWidget(budgetDock, dock(inspector_ = new DatasetInspector, tr("Dataset"), QStringLiteral("datasetDock"),
+                                      Qt::LeftDockWidgetArea));
+    budgetDock->raise();
     resizeDocks({setupDock, budgetDock}, {560, 240}, Qt::Vertical);
     resizeDocks({setupDock}, {380}, Qt::Horizontal);
     resizeDocks({logDock}, {130}, Qt::Vertical);
@@ -216,6 +221,7 @@ void MainWindow::onConfigEdited()
     controls_->setStartBlocked(
         issues.empty() ? QString() : QString::fromStdString(issues.front().field + ": " + issues.front().message));
     beta_->setPlan(BetaPlan::of(current));
+    inspector_->setSource(QString::fromStdString(current.data), current.imageSize, current.imageChannels);
 }
 
 bool MainWindow::startRun()

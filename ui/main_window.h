@@ -1,5 +1,5 @@
 #pragma once
-// The application's main window: assembles the panels (setup, budget, log docks; plot tabs; run
+// The application's main window: assembles the panels (setup, budget, dataset, log docks; plot tabs; run
 // tool bar and status bar), wires them to the session, and keeps settings, drops and closing tidy.
 #include <QByteArray>
 #include <QMainWindow>
@@ -13,6 +13,7 @@ namespace csq::ui {
 
 class BetaScheduleView;
 class BudgetPanel;
+class DatasetInspector;
 class FileActions;
 class GateHeatmapView;
 class LayerBitsView;
@@ -77,6 +78,7 @@ private:
     SetupPanel* setup_;
     BudgetPanel* budget_;
     LogPanel* log_;
+    DatasetInspector* inspector_;
     RunControls* controls_;
     RunStatusBar* status_;
     FileActions* files_;

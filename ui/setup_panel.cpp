@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -118,6 +119,47 @@ void SetupPanel::addFlag(QFormLayout* form, const char* key, const QString& labe
               [box, member](const TrainingConfig& c) { box->setChecked(c.*member); }});
 }
 
+QLineEdit* SetupPanel::addFile(QFormLayout* form, const char* key, const QString& label,
+                               std::string TrainingConfig::*member, const QString& filter, const QString& tip)
+{
+    auto* cell = new QWidget;
+    auto* column = new QVBoxLayout(cell);
+    column->setContentsMargins(0, 0, 0, 0);
+    column->setSpacing(2);
+    auto* line = new QHBoxLayout;
+    line->setSpacing(4);
+    auto* edit = new QLineEdit(cell);
+    edit->setPlaceholderText(tr("none"));
+    edit->setClearButtonEnabled(true);
+    auto* browse = new QToolButton(cell);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose the file"));
+    line->addWidget(edit, 1);
+    line->addWidget(browse);
+    column->addLayout(line);
+    // Existence is the file's business, not the config's (validate() is pure): noted here as the user types.
+    auto* missing = new QLabel(tr("no such file"), cell);
+    missing->setStyleSheet(QStringLiteral("color: #d32f2f;"));
+    missing->setVisible(false);
+    column->addWidget(missing);
+    connect(edit, &QLineEdit::textChanged, this, [this, missing](const QString& text) {
+        const auto path = text.trimmed();
+        missing->setVisible(!path.isEmpty() && !QFileInfo(path).isFile());
+        edited();
+    });
+    connect(browse, &QToolButton::clicked, this, [this, edit, label, filter] {
+        const auto start = edit->text().trimmed();
+        if (const auto file =
+                QFileDialog::getOpenFileName(this, label, start, filter + QStringLiteral(";;") + tr("All files (*)"));
+            !file.isEmpty())
+            edit->setText(file);
+    });
+    addField(form, QString::fromLatin1(key), label, cell, tip,
+             {nullptr, nullptr, [edit, member](TrainingConfig& c) { c.*member = edit->text().trimmed().toStdString(); },
+              [edit, member](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*member)); }});
+    return edit;
+}
+
 template <class E>
 void SetupPanel::addChoice(QFormLayout* form, const char* key, const QString& label, E TrainingConfig::*member,
                            const QList<QPair<QString, E>>& choices, const QString& tip)
@@ -136,7 +178,7 @@ void SetupPanel::addChoice(QFormLayout* form, const char* key, const QString& la
 void SetupPanel::buildModelGroup()
 {
     auto* form = addGroup(tr("Model"));
-    auto* model = new QComboBox;
+    auto* model = model_ = new QComboBox;
     model->addItem(tr("MLP (2 hidden layers)"), QStringLiteral("mlp"));
     model->addItem(tr("LeNet-5"), QStringLiteral("lenet5"));
     model->addItem(tr("ResNet-20"), QStringLiteral("resnet20"));
@@ -147,6 +189,21 @@ void SetupPanel::buildModelGroup()
               [model](const TrainingConfig& c) {
                   model->setCurrentIndex(model->findData(QString::fromStdString(c.model)));
               }});
+    // The note sits in the chooser's own cell, under the combo box, so the override shows where it applies.
+    modelNote_ = new QLabel(tr("overridden by the model spec below"), model->parentWidget());
+    modelNote_->setStyleSheet(QStringLiteral("color: #b26a00; font-style: italic;"));
+    modelNote_->setVisible(false);
+    static_cast<QVBoxLayout*>(model->parentWidget()->layout())->insertWidget(1, modelNote_);
+    modelSpec_ = addFile(form, "model_spec", tr("Model spec"), &TrainingConfig::modelSpec, tr("Model spec (*.json)"),
+                         tr("A JSON file describing your own network (layers, shapes); when given it replaces the "
+                            "zoo network above. Clear it to use the zoo network again."));
+    connect(modelSpec_, &QLineEdit::textChanged, this, &SetupPanel::updateModelOverride);
+    addFile(form, "weights", tr("Pretrained weights"), &TrainingConfig::weights, tr("Weights (*.pt *.pth *.zip)"),
+            tr("Float weights to start from: a PyTorch state_dict (.pt, .pth, saved with torch.save) or a "
+               "TorchScript file. Parameters are matched by name; the bits are written from them."));
+    addFile(form, "name_map", tr("Weight name map"), &TrainingConfig::nameMap, tr("Name map (*.json)"),
+            tr("A JSON object {\"their.name\": \"our.name\", …} renaming the imported weights' names to "
+               "the network's; needs pretrained weights."));
     addFlag(form, "float", tr("Float baseline"), &TrainingConfig::floatModel,
             tr("Train the same network without quantization: the accuracy to compare the scheme against."));
     addChoice<csq::EdgeLayerPolicy>(form, "edge_layers", tr("First and last layer"), &TrainingConfig::edgeLayers,
@@ -173,6 +230,11 @@ void SetupPanel::buildDataGroup()
              tr("Augmentation: pad by this many pixels and crop back at a random offset; 0: off."), tr("off"));
     addFlag(form, "horizontal_flip", tr("Horizontal flips"), &TrainingConfig::horizontalFlip,
             tr("Augmentation: flip half the training images left–right (CIFAR; not digits)."));
+    addWhole(form, "image_size", tr("Image size"), &TrainingConfig::imageSize, 4, 1024, tr(" px"),
+             tr("Image folders: every image is resized to this square size (IDX and CIFAR keep their own)."));
+    addChoice<int>(form, "image_channels", tr("Image channels"), &TrainingConfig::imageChannels,
+                   {{tr("automatic"), 0}, {tr("gray (1)"), 1}, {tr("RGB (3)"), 3}},
+                   tr("Image folders: read as gray or RGB; automatic reads gray only when every image is gray."));
 }
 
 void SetupPanel::buildQuantizationGroup()
@@ -180,6 +242,10 @@ void SetupPanel::buildQuantizationGroup()
     auto* form = addGroup(tr("Quantization and schedule"));
     addWhole(form, "max_bits", tr("Max bits N"), &TrainingConfig::maxBits, 1, 16, tr(" bits"),
              tr("Bit planes per weight: every layer starts with N bits and the search keeps a subset."));
+    addWhole(form, "uniform_bits", tr("Uniform bits"), &TrainingConfig::uniformBits, 0, 16, tr(" bits"),
+             tr("A uniform baseline: every layer held at this many bits, no search; at most max bits. "
+                "Off searches a mixed scheme."),
+             tr("off (search)"));
     addChoice<csq::BudgetMode>(
         form, "budget_mode", tr("Budget measures"), &TrainingConfig::budgetMode,
         {{tr("layer-average bits"), csq::BudgetMode::Layer}, {tr("size-weighted bits"), csq::BudgetMode::Size}},
@@ -256,6 +322,13 @@ void SetupPanel::buildRunGroup()
                                       {tr("CPU"), csq::DevicePreference::Cpu},
                                       {tr("CUDA"), csq::DevicePreference::Cuda}},
                                      tr("Where to train: automatic picks CUDA when LibTorch has a device."));
+    addChoice<csq::DivergencePolicy>(
+        form, "on_divergence", tr("If the loss diverges"), &TrainingConfig::onDivergence,
+        {{tr("stop the run"), csq::DivergencePolicy::Stop},
+         {tr("roll back, halve the rates"), csq::DivergencePolicy::Rollback}},
+        tr("When the loss turns NaN or infinite: stop with the reason, or go back to the last checkpoint with "
+           "half the learning rates (at most %1 times).")
+            .arg(csq::kMaxRollbacks));
     addWhole(form, "log_every", tr("Snapshot every"), &TrainingConfig::logEvery, 1, 100000, tr(" batches"),
              tr("How often the run reports a snapshot to the plots and metrics.csv."));
     addWhole(form, "prefetch_batches", tr("Prefetch"), &TrainingConfig::prefetchBatches, 0, 64, tr(" batches"),
@@ -331,6 +404,13 @@ QString SetupPanel::issueText(const QString& key) const
 void SetupPanel::edited()
 {
     if (!loading_) Q_EMIT configChanged();
+}
+
+void SetupPanel::updateModelOverride()
+{
+    const bool overridden = !modelSpec_->text().trimmed().isEmpty();
+    model_->setEnabled(!overridden);
+    modelNote_->setVisible(overridden);
 }
 
 }  // namespace csq::ui

@@ -9,6 +9,7 @@
 
 #include "csq/config.h"
 
+class QComboBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -56,6 +57,10 @@ private:
                  double min, double max, const QString& suffix, const QString& tip);
     void addFlag(QFormLayout* form, const char* key, const QString& label, bool csq::TrainingConfig::*member,
                  const QString& tip);
+    // A file path with a browse button (QFileDialog filter `filter`), a clear button and a note when
+    // the file does not exist.
+    QLineEdit* addFile(QFormLayout* form, const char* key, const QString& label,
+                       std::string csq::TrainingConfig::*member, const QString& filter, const QString& tip);
     template <class E>
     void addChoice(QFormLayout* form, const char* key, const QString& label, E csq::TrainingConfig::*member,
                    const QList<QPair<QString, E>>& choices, const QString& tip);
@@ -66,10 +71,14 @@ private:
     void buildOptimizationGroup();
     void buildRunGroup();
     void edited();
+    void updateModelOverride();  // a model spec replaces the zoo network: say so at the chooser
 
     QWidget* body_;
     DatasetField* dataset_ = nullptr;
     QLineEdit* outDir_ = nullptr;
+    QComboBox* model_ = nullptr;
+    QLineEdit* modelSpec_ = nullptr;
+    QLabel* modelNote_ = nullptr;
     QHash<QString, Field> fields_;
     QStringList order_;
     bool loading_ = false;

@@ -7,6 +7,7 @@
 #include "csq/errors.h"
 #include "data/cifar_reader.h"
 #include "data/idx_reader.h"
+#include "data/image_folder.h"
 #include "data/split.h"
 
 namespace csq::data {
@@ -23,7 +24,8 @@ const char* const kRecognizedLayouts =
     "recognized layouts: IDX (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
     "t10k-labels-idx1-ubyte, each optionally .gz); CIFAR-10 binary (data_batch_1.bin … data_batch_5.bin and "
     "test_batch.bin, optionally inside cifar-10-batches-bin/); CIFAR-100 binary (train.bin and test.bin, "
-    "optionally inside cifar-100-binary/)";
+    "optionally inside cifar-100-binary/); image folders (<root>/<class>/*.png|jpg|jpeg with 1 in 5 images of "
+    "each class held out for testing, or <root>/train/<class>/… and <root>/test/<class>/…)";
 
 struct Layout {
     std::string format;  // empty: none recognized
@@ -66,6 +68,8 @@ Layout findLayout(const fs::path& path)
     if (dir.empty()) dir = ".";
     for (const auto& candidate : {dir, dir / "cifar-10-batches-bin", dir / "cifar-100-binary"})
         if (auto format = formatIn(candidate); !format.empty()) return {format, candidate};
+    // Last: a folder of class folders only counts when it holds no IDX or CIFAR files.
+    if (isImageFolder(dir.string())) return {"folder", dir};
     return {};
 }
 
@@ -130,7 +134,9 @@ DataSplits loadDataset(const std::string& path, const LoadOptions& options)
     requireDatasetPath(path);
     const auto layout = findLayout(path);
     if (layout.format.empty()) throw Error(path, "no recognized dataset in this directory", kRecognizedLayouts);
-    auto splits = layout.format == "idx" ? loadIdx(layout.dir) : loadCifar(layout);
+    auto splits = layout.format == "idx"      ? loadIdx(layout.dir)
+                  : layout.format == "folder" ? readImageFolder(layout.dir.string(), options)
+                                              : loadCifar(layout);
     splits.format = layout.format;
     const auto& train = splits.train.images;
     const auto& test = splits.test.images;

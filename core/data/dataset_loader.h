@@ -1,6 +1,7 @@
 #pragma once
-// Finds out which dataset layout a path holds (IDX, CIFAR-10 or CIFAR-100 binary) and loads it into
-// train / validation / test splits, with errors that tell the user what to install or pass.
+// Finds out which dataset layout a path holds (IDX, CIFAR-10 or CIFAR-100 binary, or a folder of images
+// in class sub-folders) and loads it into train / validation / test splits, with errors that tell the
+// user what to install or pass.
 #include <cstdint>
 #include <string>
 
@@ -23,15 +24,17 @@ struct LoadOptions {
 // The loading knobs of a run's config.
 LoadOptions loadOptions(const TrainingConfig& config);
 
-// "idx", "cifar10", "cifar100", or "" when the path holds none of them (or does not exist). A file is
-// looked at as its directory; CIFAR files may also sit in cifar-10-batches-bin/ or cifar-100-binary/.
+// "idx", "cifar10", "cifar100", "folder" (image folder, see image_folder.h; only when no IDX or CIFAR
+// files are found), or "" when the path holds none of them (or does not exist). A file is looked at as
+// its directory; CIFAR files may also sit in cifar-10-batches-bin/ or cifar-100-binary/.
 std::string detectFormat(const std::string& path);
 
 // Throws unless `path` exists; when it is `defaultPath`, the message says which package installs it.
 void requireDatasetPath(const std::string& path, const std::string& defaultPath = kDefaultDatasetPath);
 
 // Reads the dataset at `path`: train_limit is applied first, then the validation split is taken from
-// what remains, so train_limit bounds the whole training-side work.
+// what remains, so train_limit bounds the whole training-side work. Image folders are decoded with
+// imageSize / imageChannels, and without train/ and test/ folders their test split is drawn with `seed`.
 DataSplits loadDataset(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace csq::data

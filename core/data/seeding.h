@@ -6,7 +6,7 @@
 namespace csq::data {
 
 // Stream names, so no two consumers of the same seed draw the same numbers.
-enum class Stream : uint64_t { Limit = 1, Validation = 2, EpochOrder = 3, Augmentation = 4 };
+enum class Stream : uint64_t { Limit = 1, Validation = 2, EpochOrder = 3, Augmentation = 4, TestHoldOut = 5 };
 
 // SplitMix64 finalizer: neighbouring inputs (epoch 3 and 4) give unrelated outputs.
 inline uint64_t splitMix64(uint64_t x)

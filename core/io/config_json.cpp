@@ -54,6 +54,7 @@ void forEachField(Config& c, Visitor&& v)
     v("finetune_epochs", c.finetuneEpochs);
     v("finetune_mode", c.finetuneMode);
     v("ticket_meets_budget", c.ticketMeetsBudget);
+    v("uniform_bits", c.uniformBits);
     v("act_bits", c.actBits);
     v("bit_logit_init", c.bitLogitInit);
     v("mask_logit_init", c.maskLogitInit);
@@ -237,6 +238,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.floatEpochs >= 0 && c.floatEpochs < c.ticketEpoch, "float_epochs",
           "must be in [0, ticket_epoch = " + str(c.ticketEpoch) + "), got " + str(c.floatEpochs));
     check(issues, c.finetuneEpochs >= 0, "finetune_epochs", "must be >= 0");
+    check(issues, c.uniformBits >= 0 && c.uniformBits <= c.maxBits, "uniform_bits",
+          "must be in 0..max_bits = " + std::to_string(c.maxBits) + " (0: search a mixed scheme)");
     check(issues, c.actBits >= 0 && c.actBits <= 16, "act_bits", "must be in 0..16 (0: float activations)");
     check(issues, c.bitLogitInit > 0, "bit_logit_init", "must be > 0");
     check(issues, c.maskLogitInit > 0, "mask_logit_init", "must be > 0 (every bit starts kept)");

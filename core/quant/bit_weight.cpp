@@ -195,10 +195,14 @@ void BitWeightImpl::drawTicket()
     mask.set_requires_grad(false);
 }
 
-void BitWeightImpl::holdAtMaxBits(double maskLogit)
+void BitWeightImpl::holdAtBits(int bits, double maskLogit)
 {
-    torch::NoGradGuard noGrad;
-    mask.fill_(std::abs(maskLogit) > 0 ? std::abs(maskLogit) : 1.0);
+    if (bits < 1 || bits > maxBits_)
+        throw std::invalid_argument("holdAtBits: " + std::to_string(bits) + " bits in a " + std::to_string(maxBits_) +
+                                    "-bit layer");
+    std::vector<bool> kept(static_cast<size_t>(maxBits_), false);
+    for (int b = maxBits_ - bits; b < maxBits_; ++b) kept[static_cast<size_t>(b)] = true;
+    setKeptBits(kept, std::abs(maskLogit) > 0 ? std::abs(maskLogit) : 1.0);
     searchable_ = false;
     drawTicket();
 }

@@ -41,7 +41,9 @@ public:
     void drawTicket();
     bool ticketDrawn() const { return ticket_; }
     // Held at max bits: all bits kept and frozen, outside the budget term.
-    void holdAtMaxBits(double maskLogit);
+    void holdAtMaxBits(double maskLogit) { holdAtBits(maxBits_, maskLogit); }
+    // Keeps the top `bits` bits (a uniform k-bit grid over [-scale, scale]) and leaves the search.
+    void holdAtBits(int bits, double maskLogit);
     bool searchable() const { return searchable_; }
     // Lattice training (the default finetune once the ticket is drawn): `latent`, the layer's float
     // weight, is rounded onto the codes the kept bits can express, with a straight-through gradient to

@@ -105,7 +105,8 @@ void Trainer::applyControl(Control& control, double t)
         }
     }
     if (t >= config_.floatEpochs) commitFloatWeights();
-    if (!position_.ticketDrawn && t >= config_.ticketEpoch && quantized()) drawTicket();
+    const double ticketAt = config_.uniformBits > 0 ? config_.floatEpochs : config_.ticketEpoch;
+    if (!position_.ticketDrawn && t >= ticketAt && quantized()) drawTicket();
 }
 
 void Trainer::prepareInput(data::Batch& batch) const

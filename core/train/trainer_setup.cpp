@@ -85,7 +85,10 @@ void Trainer::buildModel()
         l.layer->initFresh(init);
         l.layer->setFloatMode(config_.floatEpochs > 0);
     }
-    if (config_.edgeLayers == EdgeLayerPolicy::MaxBits && !layers_.empty()) {
+    if (config_.uniformBits > 0) {
+        for (auto& l : layers_)
+            l.layer->bits()->holdAtBits(std::min(config_.uniformBits, l.layer->bits()->maxBits()), config_.maskLogitInit);
+    } else if (config_.edgeLayers == EdgeLayerPolicy::MaxBits && !layers_.empty()) {
         layers_.front().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
         layers_.back().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
     }

@@ -55,6 +55,9 @@ struct TrainingConfig {
     int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
     FinetuneMode finetuneMode = FinetuneMode::Lattice;  // how weights train from the ticket on
     bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
+    // > 0: the uniform baseline: every layer held at this many bits, no search; the weights train from
+    // the end of the float warm-up as after a ticket.
+    int uniformBits = 0;
     int actBits = 0;                  // 0: float activations
     double bitLogitInit = 1.0;        // |logit| written for set / clear bits at initialization
     double maskLogitInit = 1.0;       // initial mask logits (> 0: every bit kept)
