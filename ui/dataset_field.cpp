@@ -1,6 +1,5 @@
 #include "dataset_field.h"
 
-#include <algorithm>
 
 #include <QDir>
 #include <QDragEnterEvent>
@@ -14,25 +13,20 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "csq/dataset_preview.h"
+
 namespace csq::ui {
 
 namespace {
 
-bool hasIdxFile(const QDir& dir, const QString& stem)
+// The engine's format names as the field shows them.
+QString displayName(const std::string& format)
 {
-    return QFileInfo(dir.filePath(stem)).isFile() || QFileInfo(dir.filePath(stem + QStringLiteral(".gz"))).isFile();
-}
-
-QString formatIn(const QDir& dir)
-{
-    const QStringList idx{QStringLiteral("train-images-idx3-ubyte"), QStringLiteral("train-labels-idx1-ubyte"),
-                          QStringLiteral("t10k-images-idx3-ubyte"), QStringLiteral("t10k-labels-idx1-ubyte")};
-    if (std::all_of(idx.begin(), idx.end(), [&](const QString& stem) { return hasIdxFile(dir, stem); }))
-        return QStringLiteral("IDX");
-    auto isFile = [&](const char* name) { return QFileInfo(dir.filePath(QString::fromLatin1(name))).isFile(); };
-    if (isFile("data_batch_1.bin") && isFile("test_batch.bin")) return QStringLiteral("CIFAR-10");
-    if (isFile("train.bin") && isFile("test.bin")) return QStringLiteral("CIFAR-100");
-    return {};
+    if (format == "idx") return QStringLiteral("IDX");
+    if (format == "cifar10") return QStringLiteral("CIFAR-10");
+    if (format == "cifar100") return QStringLiteral("CIFAR-100");
+    if (format == "folder") return QStringLiteral("image folder");
+    return QString::fromStdString(format);
 }
 
 // The folder a drop means: a folder itself, or the folder of a dropped dataset file.
@@ -52,13 +46,8 @@ QString droppedFolder(const QMimeData* mime)
 
 QString DatasetField::detectFormat(const QString& path)
 {
-    const QFileInfo info(path);
-    if (path.isEmpty() || !info.exists()) return {};
-    const QDir dir(info.isDir() ? info.absoluteFilePath() : info.absolutePath());
-    for (const auto& candidate : {dir.path(), dir.filePath(QStringLiteral("cifar-10-batches-bin")),
-                                  dir.filePath(QStringLiteral("cifar-100-binary"))})
-        if (auto format = formatIn(QDir(candidate)); !format.isEmpty()) return format;
-    return {};
+    // The engine decides, so the field never disagrees with what a run will read.
+    return displayName(csq::detectDatasetFormat(path.toStdString()));
 }
 
 DatasetField::DatasetField(QWidget* parent) : QWidget(parent), edit_(new QLineEdit(this)), format_(new QLabel(this))

@@ -26,6 +26,10 @@ struct DatasetPreview {
     std::vector<Sample> samples;            // the first samplesPerClass training images of each class, by class
 };
 
+// "idx", "cifar10", "cifar100", "folder", or "" when `path` holds no dataset csq can read; cheap (looks
+// at file names only), so the GUI can call it as the user types.
+std::string detectDatasetFormat(const std::string& path);
+
 // Reads the dataset at `path` as a run would (image folders resized to imageSize, imageChannels 0/1/3)
 // and summarizes it. Throws csq::Error with a readable message when the path holds no dataset.
 DatasetPreview previewDataset(const std::string& path, int imageSize, int imageChannels, int samplesPerClass);
