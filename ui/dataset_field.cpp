@@ -1,7 +1,6 @@
 #include "dataset_field.h"
 
 
-#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
