@@ -1,9 +1,11 @@
 // csq-train: the headless front end of the CSQ engine. Parses flags into a TrainingConfig, runs a
 // Session with a progress printer, and maps Ctrl-C to "finish the batch, save, exit 130".
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "csq/evaluate.h"
 #include "csq/runtime.h"
 #include "csq/session.h"
+#include "csq/sweep.h"
 #include "csq/version.h"
 
 namespace po = boost::program_options;
@@ -45,7 +48,12 @@ po::options_description describeOptions()
         ("out", po::value<std::string>(), "run directory (default: runs/<model>-<date>-<time>)")
         ("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")
         ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt and exit")
-        ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images");
+        ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images")
+        ("sweep", po::value<std::string>(),
+         "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "
+         "resumes an interrupted sweep")
+        ("uniform", po::value<std::string>(), "with --sweep: also uniform baselines at these bits, e.g. 2,3,4")
+        ("parallel", po::value<int>()->default_value(1), "with --sweep: runs side by side, sharing the threads");
     po::options_description model("Model and data");
     model.add_options()
         ("model", po::value<std::string>(), ("zoo model: mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
@@ -158,6 +166,36 @@ int evaluate(const po::variables_map& vm)
     return 0;
 }
 
+int sweep(const po::variables_map& vm)
+{
+    csq::SweepPlan plan;
+    plan.base = configFrom(vm);
+    plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
+    if (vm.count("uniform"))
+        for (double k : csq::parseNumberList(vm["uniform"].as<std::string>(), "--uniform")) {
+            if (k != std::floor(k)) throw csq::Error("--uniform", "bits must be whole numbers, got " + std::to_string(k));
+            plan.uniformBits.push_back(static_cast<int>(k));
+        }
+    plan.directory = plan.base.outDir.empty() ? "runs/sweep-" + plan.base.model : plan.base.outDir;
+    plan.parallel = std::max(1, vm["parallel"].as<int>());
+    std::mutex printing;
+    csq::SweepProgress progress{[&printing](const std::string& run, const std::string& line) {
+        std::lock_guard lock(printing);
+        std::cout << '[' << run << "] " << line << std::endl;
+    }};
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    std::cout << "sweep: " << plan.runs().size() << " runs in " << plan.directory << ", " << plan.parallel
+              << " at a time" << std::endl;
+    const auto results = csq::runSweep(plan, progress, &interrupted);
+    std::cout << csq::resultsCsv(results);
+    if (interrupted) {
+        std::cerr << "csq-train: sweep interrupted; run the same command again to resume it\n";
+        return 130;
+    }
+    return results.size() == plan.runs().size() ? 0 : 1;
+}
+
 int train(const po::variables_map& vm)
 {
     csq::TrainingConfig config = configFrom(vm);
@@ -211,7 +249,7 @@ int main(int argc, char** argv)
         return 0;
     }
     try {
-        return vm.count("evaluate") ? evaluate(vm) : train(vm);
+        return vm.count("evaluate") ? evaluate(vm) : vm.count("sweep") ? sweep(vm) : train(vm);
     } catch (const std::exception& e) {
         std::cerr << "csq-train: " << e.what() << '\n';
         return 1;

@@ -125,6 +125,7 @@ std::string summaryJson(const RunSummary& s)
     o["epochs"] = s.epochs;
     o["seconds"] = s.seconds;
     o["images_per_second"] = s.imagesPerSecond;
+    o["total_params"] = s.totalParams;
     if (s.importedTestAccuracy >= 0) o["imported_test_accuracy"] = s.importedTestAccuracy;
     o["layers"] = layersArray(s.layers);
     return json::serialize(o);

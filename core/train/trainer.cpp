@@ -319,6 +319,8 @@ RunSummary Trainer::summarize() const
     s.runDir = runDir_;
     s.floatModel = config_.floatModel;
     s.importedTestAccuracy = importedAccuracy_;
+    for (const auto& p : model_->named_parameters())
+        if (p.key().find("bits.") == std::string::npos) s.totalParams += p.value().numel();
     return s;
 }
 
