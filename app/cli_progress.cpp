@@ -27,6 +27,7 @@ void ProgressPrinter::endLine()
 void ProgressPrinter::onSnapshot(const Snapshot& s)
 {
     std::lock_guard lock(mutex_);
+    if (s.totalEpochs > 0) totalEpochs_ = s.totalEpochs;  // a resumed run brings its own
     const auto now = std::chrono::steady_clock::now();
     if (!terminal_ && now - lastPlain_ < std::chrono::seconds(10)) return;  // logs: a line every 10 s
     lastPlain_ = now;

@@ -2,9 +2,13 @@
 // --evaluate reproduces the quantized accuracy, a resumed run equals an uninterrupted one, live
 // updates show in later snapshots, and failures arrive as readable reasons.
 #include <condition_variable>
+#include <csignal>
+#include <map>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+
+#include <sys/resource.h>
 
 #include <boost/json.hpp>
 #include <torch/torch.h>
@@ -93,6 +97,8 @@ private Q_SLOTS:
     void divergenceStopsAndKeepsTheCheckpoint();
     void divergenceRollsBack();
     void invalidConfigIsRejectedAtStart();
+    void fullDiskKeepsThePreviousFiles();
+    void unwritableOutputIsAReason();
 
 private:
     TrainingConfig tinyConfig(const QString& runName) const;
@@ -323,6 +329,65 @@ void TestSession::invalidConfigIsRejectedAtStart()
     QVERIFY_THROWS_EXCEPTION(Error, session.start(config));
     QVERIFY(!session.running());
     QVERIFY_THROWS_EXCEPTION(Error, session.exportScheme(dir_.filePath(QStringLiteral("x.json")).toStdString()));
+}
+
+// A disk that fills up mid-run (simulated with a file-size limit: writes past it fail with EFBIG, as
+// with ENOSPC) fails the run with the file and what to do, and every file of the earlier run in the
+// same folder stays byte for byte as it was.
+void TestSession::fullDiskKeepsThePreviousFiles()
+{
+    auto config = tinyConfig(QStringLiteral("full"));
+    config.epochs = 1;
+    config.floatEpochs = 0.5;
+    config.ticketEpoch = 1;
+    config.finetuneEpochs = 0;
+    {
+        Recorder recorder;
+        Session session(recorder);
+        session.start(config);
+        session.wait();
+        QVERIFY2(recorder.finished, recorder.failure.c_str());
+    }
+    std::map<std::string, std::string> before;
+    for (const auto& entry : fs::directory_iterator(config.outDir))
+        before[entry.path().filename().string()] = io::readFile(entry.path().string());
+    QVERIFY(before.count("checkpoint.pt") && before.at("checkpoint.pt").size() > 100'000);
+
+    Recorder recorder;
+    {
+        struct rlimit saved {};
+        QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+        auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+        struct rlimit small = saved;
+        small.rlim_cur = 64 * 1024;  // config.json fits, a checkpoint does not
+        QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
+        Session session(recorder);
+        session.start(config);
+        session.wait();
+        ::setrlimit(RLIMIT_FSIZE, &saved);
+        std::signal(SIGXFSZ, previous);
+    }
+    QVERIFY(!recorder.finished);
+    QVERIFY2(recorder.failure.find("checkpoint.pt: write failed") != std::string::npos, recorder.failure.c_str());
+    QVERIFY2(recorder.failure.find("the previous file is unchanged") != std::string::npos, recorder.failure.c_str());
+    for (const auto& [name, bytes] : before)
+        QVERIFY2(io::readFile((fs::path(config.outDir) / name).string()) == bytes, name.c_str());
+    for (const auto& entry : fs::directory_iterator(config.outDir))  // no temporary left behind
+        QVERIFY2(entry.path().filename().string().find(".tmp-") == std::string::npos, entry.path().c_str());
+}
+
+void TestSession::unwritableOutputIsAReason()
+{
+    Recorder recorder;
+    Session session(recorder);
+    auto config = tinyConfig(QStringLiteral("unused"));
+    config.outDir = "/dev/full";
+    session.start(config);
+    session.wait();
+    QVERIFY(!recorder.finished);
+    QVERIFY2(recorder.failure.find("/dev/full") != std::string::npos &&
+                 recorder.failure.find("choose a writable folder") != std::string::npos,
+             recorder.failure.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestSession)

@@ -163,6 +163,7 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.t = t;
     s.step = position_.step;
     s.totalSteps = static_cast<int64_t>(batchesPerEpoch()) * config_.totalEpochs();
+    s.totalEpochs = config_.totalEpochs();
     s.beta = betaAt(config_, t);
     s.lambda = config_.lambda;
     s.targetBits = config_.targetBits;

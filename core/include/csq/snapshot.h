@@ -18,6 +18,7 @@ struct Snapshot {
     double t = 0;             // fractional epochs since the start
     int64_t step = 0;         // global batch index
     int64_t totalSteps = 0;
+    int totalEpochs = 0;  // epochs + finetune epochs of the run in force (a resumed run's own)
     double beta = 1, lambda = 0, deltaS = 0, targetBits = 0, lr = 0;
     BudgetMode budgetMode = BudgetMode::Layer;
     std::vector<LayerScheme> layers;                 // names, sizes, kept bits
