@@ -24,6 +24,7 @@
 #include "loss_accuracy_view.h"
 #include "metrics_store.h"
 #include "precision_view.h"
+#include "run_comparison_window.h"
 #include "run_controls.h"
 #include "run_status_bar.h"
 #include "session_bridge.h"
@@ -145,6 +146,21 @@ void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     files_->fillMenu(file);
+    auto comparison = [this] {  // finished runs and sweeps: a window of its own, made on first use
+        auto* window = findChild<RunComparisonWindow*>();
+        if (!window) (window = new RunComparisonWindow(this))->setConfigSource([this] { return config(); });
+        window->show();
+        window->raise();
+        return window;
+    };
+    auto* compare = new QAction(tr("Co&mpare runs…"), this);
+    compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    connect(compare, &QAction::triggered, this, comparison);
+    auto* sweep = new QAction(tr("Run s&weep…"), this);
+    sweep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
+    connect(sweep, &QAction::triggered, this, [comparison] { comparison()->showSweepDialog(); });
+    file->insertActions(files_->quitAction(), {compare, sweep});
+    file->insertSeparator(files_->quitAction());
     auto* fileBar = addToolBar(tr("File"));
     fileBar->setObjectName(QStringLiteral("fileToolBar"));
     fileBar->addAction(files_->openConfigAction());

@@ -189,11 +189,13 @@ RunResult readRunResult(const std::string& runDir)
 
 void markParetoFront(std::vector<RunResult>& results)
 {
+    // A float run is the reference, not a point of the quantized trade-off: never on the front, never
+    // dominating one.
     for (auto& r : results) {
-        r.onFront = std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
+        r.onFront = !r.floatModel && std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
             const bool noWorse = o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
             const bool better = o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
-            return &o != &r && noWorse && better;
+            return &o != &r && !o.floatModel && noWorse && better;
         });
     }
 }

@@ -47,7 +47,8 @@ struct RunResult {
 RunResult readRunResult(const std::string& runDir);
 // Every finished run under a sweep directory (by sweep.json order, else by name), front marked.
 std::vector<RunResult> readSweepResults(const std::string& sweepDirectory);
-// Marks the Pareto front of (weightedAvgBits, testAccuracyQuantized): smaller and more accurate is better.
+// Marks the Pareto front of (weightedAvgBits, testAccuracyQuantized) among the quantized runs: smaller
+// and more accurate is better; float runs are the reference and stay off it.
 void markParetoFront(std::vector<RunResult>& results);
 // name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front
 std::string resultsCsv(const std::vector<RunResult>& results);

@@ -1,0 +1,174 @@
+// ParetoView: hand-made results (a dominated mixed run, three front runs, two uniform baselines and a
+// float run) draw as 4 mixed and 2 uniform points, the front series holds exactly the front points in
+// x order (in bits and in KiB), the float run is a horizontal line, not a point; the tooltip names a
+// run with its figures; PNG, SVG, PDF and CSV exports are valid files, the CSV one row per run.
+#include <cmath>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "csq/sweep.h"
+#include "pareto_view.h"
+#include "qcustomplot_include.h"
+#include "tst_gui_support.h"
+
+using namespace csq::ui;
+
+namespace {
+
+csq::RunResult result(const char* name, bool uniform, double target, double weightedBits, double kib, double accuracy)
+{
+    csq::RunResult r;
+    r.name = name;
+    r.runDir = std::string("/runs/sweep/") + name;
+    r.model = "lenet5";
+    r.uniform = uniform;
+    r.targetBits = target;
+    r.avgBits = target;
+    r.weightedAvgBits = weightedBits;
+    r.weightKiB = kib;
+    r.testAccuracy = accuracy + 0.3;
+    r.testAccuracyQuantized = accuracy;
+    return r;
+}
+
+// Front: mixed-1.5, mixed-2, mixed-4. Dominated: mixed-3 (by mixed-2), uniform-2 (by mixed-2),
+// uniform-4 (by mixed-4). The KiB order differs from the bits order for the front's last two points.
+std::vector<csq::RunResult> fixture()
+{
+    std::vector<csq::RunResult> results = {
+        result("mixed-1.5", false, 1.5, 1.2, 9.0, 85.0),  result("mixed-2", false, 2, 1.6, 12.0, 88.0),
+        result("mixed-3", false, 3, 2.5, 20.0, 87.5),     result("mixed-4", false, 4, 3.4, 11.0, 89.5),
+        result("uniform-2", true, 2, 2.0, 16.0, 86.0),    result("uniform-4", true, 4, 4.0, 32.0, 89.0),
+    };
+    auto f = result("float", false, 2, 32.0, 240.0, 91.0);
+    f.floatModel = true;
+    results.push_back(f);
+    csq::markParetoFront(results);
+    return results;
+}
+
+}  // namespace
+
+class TestParetoView : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void seriesHoldMixedAndUniformRuns();
+    void frontIsTheFrontPointsInXOrder();
+    void frontFollowsTheKibAxis();
+    void floatRunIsAReferenceLine();
+    void tooltipNamesTheRun();
+    void exportsImagesAndCsv();
+    void emptyResultsDrawNothing();
+};
+
+void TestParetoView::seriesHoldMixedAndUniformRuns()
+{
+    ParetoView view;
+    view.setResults(fixture());
+    QCOMPARE(view.mixedCount(), 4);
+    QCOMPARE(view.uniformCount(), 2);
+    QCOMPARE(static_cast<int>(view.results().size()), 7);
+}
+
+void TestParetoView::frontIsTheFrontPointsInXOrder()
+{
+    const auto results = fixture();
+    int marked = 0;
+    for (const auto& r : results) marked += r.onFront && !r.floatModel;
+    QCOMPARE(marked, 3);  // the engine's front of the fixture, as designed
+    ParetoView view;
+    view.setResults(results);
+    const QVector<QPointF> expected = {{1.2, 85.0}, {1.6, 88.0}, {3.4, 89.5}};
+    QCOMPARE(view.frontPoints(), expected);
+}
+
+void TestParetoView::frontFollowsTheKibAxis()
+{
+    ParetoView view;
+    view.setResults(fixture());
+    view.setXAxis(ParetoView::XAxis::WeightKiB);
+    const QVector<QPointF> expected = {{9.0, 85.0}, {11.0, 89.5}, {12.0, 88.0}};
+    QCOMPARE(view.frontPoints(), expected);
+    QCOMPARE(view.plot().xAxis->label(), QStringLiteral("weight size (KiB)"));
+    view.setXAxis(ParetoView::XAxis::WeightedBits);
+    QCOMPARE(view.frontPoints().first(), QPointF(1.2, 85.0));
+}
+
+void TestParetoView::floatRunIsAReferenceLine()
+{
+    ParetoView view;
+    auto results = fixture();
+    view.setResults(results);
+    QVERIFY(view.hasFloatReference());
+    QCOMPARE(view.floatReference(), 91.0);
+    // 32 bits would squeeze the other points: the x axis stays near them.
+    QVERIFY(view.plot().xAxis->range().upper < 10);
+    QVERIFY(view.plot().yAxis->range().contains(91.0));
+    results.pop_back();
+    view.setResults(results);
+    QVERIFY(!view.hasFloatReference());
+    QVERIFY(std::isnan(view.floatReference()));
+}
+
+void TestParetoView::tooltipNamesTheRun()
+{
+    ParetoView view;
+    view.resize(900, 600);
+    view.setResults(fixture());
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.plot().replot();
+    const auto tip = view.toolTipFor(1);  // mixed-2
+    QVERIFY(tip.contains(QStringLiteral("mixed-2")));
+    QVERIFY(tip.contains(QStringLiteral("1.600")));  // size-weighted bits
+    QVERIFY(tip.contains(QStringLiteral("88.00")));  // exact integer model accuracy
+    QVERIFY(tip.contains(QStringLiteral("12.00 KiB")));
+    QVERIFY(tip.contains(QStringLiteral("Pareto front")));
+    QVERIFY(!view.toolTipFor(2).contains(QStringLiteral("Pareto front")));  // mixed-3 is dominated
+    QVERIFY(view.toolTipFor(99).isEmpty());
+    // Hovering at a run's point finds that run; far from every point, none.
+    auto& p = view.plot();
+    const QPointF at(p.xAxis->coordToPixel(2.0), p.yAxis->coordToPixel(86.0));  // uniform-2
+    QCOMPARE(view.resultAt(at), 4);
+    QCOMPARE(view.resultAt(at + QPointF(40, 40)), -1);
+}
+
+void TestParetoView::exportsImagesAndCsv()
+{
+    ParetoView view;
+    const auto results = fixture();
+    view.setResults(results);
+    QTemporaryDir dir;
+    for (const char* suffix : {"png", "svg", "pdf", "csv"}) {
+        const auto path = dir.filePath(QStringLiteral("pareto.%1").arg(QLatin1String(suffix)));
+        QCOMPARE(view.exportTo(path), QString());
+    }
+    QVERIFY(testing::isPng(dir.filePath(QStringLiteral("pareto.png"))));
+    QVERIFY(testing::isSvg(dir.filePath(QStringLiteral("pareto.svg"))));
+    QVERIFY(testing::isPdf(dir.filePath(QStringLiteral("pareto.pdf"))));
+    const auto rows = testing::readCsv(dir.filePath(QStringLiteral("pareto.csv")));
+    QCOMPARE(rows.size(), 1 + static_cast<int>(results.size()));
+    QCOMPARE(rows.first().join(u','), QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
+                                                    "test_accuracy,test_accuracy_quantized,on_front"));
+    QCOMPARE(rows[1][0], QStringLiteral("mixed-1.5"));
+    QCOMPARE(rows[3][8], QStringLiteral("0"));  // mixed-3: dominated
+    QCOMPARE(rows[5][1], QStringLiteral("uniform"));
+    QCOMPARE(rows[7][1], QStringLiteral("float"));
+    QVERIFY(!view.exportTo(dir.filePath(QStringLiteral("pareto.txt"))).isEmpty());
+}
+
+void TestParetoView::emptyResultsDrawNothing()
+{
+    ParetoView view;
+    view.setResults({});
+    QCOMPARE(view.mixedCount(), 0);
+    QCOMPARE(view.uniformCount(), 0);
+    QVERIFY(view.frontPoints().isEmpty());
+    QVERIFY(!view.hasFloatReference());
+    QTemporaryDir dir;
+    QCOMPARE(view.exportTo(dir.filePath(QStringLiteral("empty.png"))), QString());
+}
+
+QTEST_MAIN(TestParetoView)
+#include "tst_gui_pareto_view.moc"

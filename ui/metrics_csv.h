@@ -1,0 +1,40 @@
+#pragma once
+// A run directory's metrics.csv read back for plotting (MetricsStore only holds live snapshots): the
+// header names the columns, rows are of kind "step" (every logged batch) or "epoch" (every epoch's
+// end); an empty cell reads as NaN, so each curve keeps only the rows that carry its column.
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QVector>
+
+namespace csq::ui {
+
+class MetricsCsv {
+public:
+    enum class Kind { Step, Epoch };
+
+    struct Series {
+        QVector<double> t, values;
+    };
+
+    // Reads the file; throws csq::Error naming the file (and line) when it is missing or malformed.
+    static MetricsCsv read(const QString& path);
+    // Parses text as metrics.csv (source names it in messages).
+    static MetricsCsv parse(const QString& text, const QString& source);
+
+    bool hasColumn(const QString& column) const { return columns_.contains(column); }
+    int rowCount(Kind kind) const;
+    // (t, column) of every row of `kind` whose cell in `column` holds a number, in file order.
+    Series series(const QString& column, Kind kind) const;
+
+private:
+    struct Row {
+        Kind kind = Kind::Step;
+        QVector<double> cells;  // by column index; NaN where empty
+    };
+
+    QHash<QString, int> columns_;
+    QList<Row> rows_;
+};
+
+}  // namespace csq::ui

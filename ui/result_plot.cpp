@@ -1,0 +1,92 @@
+#include "result_plot.h"
+
+#include <QContextMenuEvent>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMessageBox>
+#include <QVBoxLayout>
+
+#include "plot_exporter.h"
+#include "qcustomplot_include.h"
+
+namespace csq::ui {
+
+ResultPlot::ResultPlot(const QString& title, QWidget* parent)
+    : QWidget(parent), title_(title), plot_(new QCustomPlot(this)), layout_(new QVBoxLayout(this))
+{
+    layout_->setContentsMargins(4, 4, 4, 4);
+    layout_->setSpacing(4);
+    layout_->addWidget(plot_, 1);
+    plot_->setWindowTitle(title);
+    plot_->setContextMenuPolicy(Qt::NoContextMenu);  // our own menu (export) handles it
+}
+
+bool ResultPlot::darkPalette() const
+{
+    return palette().color(QPalette::Window).lightness() < 128;
+}
+
+void ResultPlot::styleAllAxes()
+{
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::WindowText);
+    QColor grid = text;
+    grid.setAlpha(darkPalette() ? 50 : 40);
+    plot_->setBackground(pal.brush(QPalette::Base));
+    for (auto* rect : plot_->axisRects()) {
+        rect->setBackground(pal.brush(QPalette::Base));
+        for (auto* axis : rect->axes()) {
+            axis->setBasePen(QPen(text, 1));
+            axis->setTickPen(QPen(text, 1));
+            axis->setSubTickPen(QPen(text, 1));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+            axis->grid()->setZeroLinePen(Qt::NoPen);
+        }
+    }
+    if (plot_->legend) {
+        plot_->legend->setBrush(pal.brush(QPalette::Base));
+        plot_->legend->setBorderPen(QPen(grid));
+        plot_->legend->setTextColor(text);
+    }
+}
+
+void ResultPlot::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        styleAllAxes();
+        applyPalette();
+        plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
+}
+
+QString ResultPlot::exportTo(const QString& path, QSize size)
+{
+    // Never shown (a background tab): the widget's size says nothing; use a document-friendly one.
+    if (size.isEmpty() && !plot_->isVisible()) size = QSize(1000, 640);
+    return PlotExporter::save(*plot_, path, size);
+}
+
+QString ResultPlot::exportFilter() const
+{
+    return PlotExporter::fileFilter();
+}
+
+void ResultPlot::exportWithDialog()
+{
+    const auto path = QFileDialog::getSaveFileName(this, tr("Export %1").arg(title_),
+                                                   exportName() + QStringLiteral(".png"), exportFilter());
+    if (path.isEmpty()) return;
+    if (const auto error = exportTo(path); !error.isEmpty()) QMessageBox::warning(this, tr("Export failed"), error);
+}
+
+void ResultPlot::contextMenuEvent(QContextMenuEvent* event)
+{
+    QMenu menu(this);
+    auto* exportAction = menu.addAction(tr("Export %1…").arg(title_));
+    if (menu.exec(event->globalPos()) == exportAction) exportWithDialog();
+}
+
+}  // namespace csq::ui

@@ -1,0 +1,108 @@
+#pragma once
+// Runs a budget sweep from the GUI: budgets and uniform baselines (comma-separated lists, errors shown
+// inline), a sweep folder and the runs side by side, over the current setup as the base config.
+// csq::runSweep runs on a thread of its own with a stop flag; the log and each run's state follow it;
+// Stop leaves checkpoints that the same sweep resumes when started again. Closing stops it; the
+// destructor stops and joins the thread.
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include <QDialog>
+
+#include "csq/config.h"
+#include "csq/sweep.h"
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace csq::ui {
+
+class SweepDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit SweepDialog(QWidget* parent = nullptr);
+    ~SweepDialog() override;
+
+    // The base config (every setting but the budget); read when the fields are checked and at Start.
+    void setConfigSource(std::function<csq::TrainingConfig()> source);
+
+    // The plan the fields describe, or nullopt with every problem shown beside its field.
+    std::optional<csq::SweepPlan> plan();
+    // Starts the sweep (false when the fields are invalid or one is running).
+    bool start();
+    // Sets the stop flag: running runs save a checkpoint and end; the thread ends after them.
+    void requestStop();
+    // Stops and joins the sweep's thread (the destructor does this too).
+    void stopAndWait();
+    bool running() const { return running_; }
+
+    QLineEdit* budgetsEdit() const { return budgets_; }
+    QLineEdit* uniformEdit() const { return uniform_; }
+    QLineEdit* directoryEdit() const { return directory_; }
+    QSpinBox* parallelBox() const { return parallel_; }
+    QPushButton* startButton() const { return startButton_; }
+    QPushButton* stopButton() const { return stopButton_; }
+    QString budgetsError() const;
+    QString uniformError() const;
+    QString directoryError() const;
+    QString planError() const;  // a config the plan makes that the engine rejects
+    // A run's state in the list ("waiting", "running", "done", "failed", …); "" for an unknown run.
+    QString runState(const QString& run) const;
+    QString logText() const;
+
+Q_SIGNALS:
+    // The sweep's thread ended (finished, stopped or failed); its finished runs are under `directory`.
+    void sweepEnded(const QString& directory, const QString& error);
+
+public Q_SLOTS:
+    void checkFields();
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+    void reject() override;
+
+private:
+    QLabel* issueLabel();
+    void chooseDirectory();
+    void fillRuns(const csq::SweepPlan& plan);
+    void setRunState(const QString& run, const QString& state, const QString& detail = {});
+    void onLog(const QString& run, const QString& line);
+    void onEnded(const QString& error, int finished);
+    void updateButtons();
+    void appendLog(const QString& line);
+
+    std::function<csq::TrainingConfig()> configSource_;
+    QLabel* base_;
+    QLineEdit* budgets_;
+    QLabel* budgetsIssue_;
+    QLineEdit* uniform_;
+    QLabel* uniformIssue_;
+    QLineEdit* directory_;
+    QLabel* directoryIssue_;
+    QSpinBox* parallel_;
+    QLabel* planIssue_;
+    QTreeWidget* runs_;
+    QProgressBar* progress_;
+    QPlainTextEdit* log_;
+    QPushButton* startButton_;
+    QPushButton* stopButton_;
+    QPushButton* closeButton_;
+
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    bool running_ = false;
+    bool valid_ = false;
+    bool closeWhenDone_ = false;
+    QString runningDirectory_;
+};
+
+}  // namespace csq::ui
