@@ -24,7 +24,7 @@ struct Shape {
 
 // One step of the forward pass; a residual step holds its two branches.
 struct Step {
-    LayerKind kind;
+    LayerKind kind = LayerKind::Relu;
     nn::AnyModule module;  // conv, linear, batch norm
     int64_t kernel = 1, stride = 1, padding = 0, outputSize = 1;
     double dropout = 0;
@@ -144,7 +144,8 @@ private:
 
     Step layer(const LayerSpec& l, Shape& shape, const std::string& prefix, size_t index)
     {
-        Step step{l.kind};
+        Step step;
+        step.kind = l.kind;
         const LayerQuant quant{l.quantize.value_or(true), l.maxBits.value_or(0)};
         const int64_t out = l.outIsClasses ? classes_ : l.out;
         switch (l.kind) {

@@ -72,7 +72,7 @@ torch::Tensor BitWeightImpl::forward()
     }
     if (exact_) return scale * (integerCodes().to(scale.scalar_type()) / levels());
     auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
-    return composeBits(P, Q, coeff, scaleWithGradientFactor(levels()), beta_);
+    return composeBits(P, Q, coeff, scale, beta_);
 }
 
 torch::Tensor BitWeightImpl::integerCodes() const
@@ -126,8 +126,6 @@ torch::Tensor BitWeightImpl::scaleWithLsqGradient() const
     return scaleWithGradientFactor(std::max<double>(1.0, static_cast<double>(lattice_.values().numel() - 1) / 2.0));
 }
 
-// The same during the search, with Q_p = 2^N - 1: unscaled, a large layer's scale gradient (a sum over
-// tens of thousands of weights) threw the scale past zero within a few SGD steps of the warm-up's end.
 torch::Tensor BitWeightImpl::scaleWithGradientFactor(double positiveLevels) const
 {
     const double k = 1.0 / std::sqrt(static_cast<double>(numel()) * positiveLevels);
