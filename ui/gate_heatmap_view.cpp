@@ -10,6 +10,7 @@
 #include <QToolTip>
 
 #include "metrics_store.h"
+#include "csv_field.h"
 #include "qcustomplot_include.h"
 #include "viridis_gradient.h"
 
@@ -18,12 +19,6 @@ namespace csq::ui {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-QString csvField(const QString& text)
-{
-    if (!text.contains(u',') && !text.contains(u'"')) return text;
-    return u'"' + QString(text).replace(u'"', QStringLiteral("\"\"")) + u'"';
-}
 
 QString phaseName(csq::Phase phase)
 {

@@ -7,6 +7,7 @@
 #include <QVBoxLayout>
 
 #include "plot_exporter.h"
+#include "plot_style.h"
 #include "qcustomplot_include.h"
 
 namespace csq::ui {
@@ -21,36 +22,9 @@ ResultPlot::ResultPlot(const QString& title, QWidget* parent)
     plot_->setContextMenuPolicy(Qt::NoContextMenu);  // our own menu (export) handles it
 }
 
-bool ResultPlot::darkPalette() const
-{
-    return palette().color(QPalette::Window).lightness() < 128;
-}
+bool ResultPlot::darkPalette() const { return isDarkPalette(palette()); }
 
-void ResultPlot::styleAllAxes()
-{
-    const QPalette pal = palette();
-    const QColor text = pal.color(QPalette::WindowText);
-    QColor grid = text;
-    grid.setAlpha(darkPalette() ? 50 : 40);
-    plot_->setBackground(pal.brush(QPalette::Base));
-    for (auto* rect : plot_->axisRects()) {
-        rect->setBackground(pal.brush(QPalette::Base));
-        for (auto* axis : rect->axes()) {
-            axis->setBasePen(QPen(text, 1));
-            axis->setTickPen(QPen(text, 1));
-            axis->setSubTickPen(QPen(text, 1));
-            axis->setTickLabelColor(text);
-            axis->setLabelColor(text);
-            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
-            axis->grid()->setZeroLinePen(Qt::NoPen);
-        }
-    }
-    if (plot_->legend) {
-        plot_->legend->setBrush(pal.brush(QPalette::Base));
-        plot_->legend->setBorderPen(QPen(grid));
-        plot_->legend->setTextColor(text);
-    }
-}
+void ResultPlot::styleAllAxes() { stylePlot(*plot_, palette()); }
 
 void ResultPlot::changeEvent(QEvent* event)
 {

@@ -8,6 +8,7 @@
 #include <QSaveFile>
 #include <QToolTip>
 
+#include "csv_field.h"
 #include "qcustomplot_include.h"
 
 namespace csq::ui {
@@ -15,12 +16,6 @@ namespace csq::ui {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-QString csvField(const QString& text)
-{
-    if (!text.contains(u',') && !text.contains(u'"')) return text;
-    return u'"' + QString(text).replace(u'"', QStringLiteral("\"\"")) + u'"';
-}
 
 QString keptWord(double v)
 {
