@@ -16,34 +16,16 @@
 
 #include "csq/session.h"
 #include "io/atomic_file.h"
+#include "recording_observer.h"
 
 using namespace csq;
+using test::Recorder;
 namespace fs = std::filesystem;
 namespace gil = boost::gil;
 
 namespace {
 
 constexpr int kSide = 16, kPerClass = 20;
-
-class Recorder : public Observer {
-public:
-    void onFinished(const RunSummary& s) override
-    {
-        std::lock_guard lock(mutex);
-        summary = s;
-        finished = true;
-    }
-    void onFailed(const std::string& reason) override
-    {
-        std::lock_guard lock(mutex);
-        failure = reason;
-    }
-
-    std::mutex mutex;
-    RunSummary summary;
-    bool finished = false;
-    std::string failure;
-};
 
 // Class c has brightness ~ 40 + 85c with a faint tint and a per-image pattern; odd images are JPEG.
 void writeFolder(const fs::path& root)

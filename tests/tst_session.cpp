@@ -19,55 +19,14 @@
 #include "csq/evaluate.h"
 #include "csq/session.h"
 #include "io/atomic_file.h"
+#include "recording_observer.h"
 #include "synthetic_dataset.h"
 
 using namespace csq;
+using test::Recorder;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Records what the training thread reports; tests read it after wait() or under the lock.
-class Recorder : public Observer {
-public:
-    void onSnapshot(const Snapshot& s) override
-    {
-        std::lock_guard lock(mutex);
-        snapshots.push_back(s);
-        if (onEverySnapshot) onEverySnapshot(s);
-    }
-    void onEpoch(const EpochResult& e) override
-    {
-        std::lock_guard lock(mutex);
-        epochs.push_back(e);
-        if (onEveryEpoch) onEveryEpoch(e);
-    }
-    void onFinished(const RunSummary& s) override
-    {
-        std::lock_guard lock(mutex);
-        summary = s;
-        finished = true;
-    }
-    void onFailed(const std::string& reason) override
-    {
-        std::lock_guard lock(mutex);
-        failure = reason;
-    }
-    void onLog(const std::string& line) override
-    {
-        std::lock_guard lock(mutex);
-        logs.push_back(line);
-    }
-
-    std::mutex mutex;
-    std::vector<Snapshot> snapshots;
-    std::vector<EpochResult> epochs;
-    RunSummary summary;
-    bool finished = false;
-    std::string failure;
-    std::vector<std::string> logs;
-    std::function<void(const Snapshot&)> onEverySnapshot;
-    std::function<void(const EpochResult&)> onEveryEpoch;
-};
 
 boost::json::object readJson(const std::string& path) { return boost::json::parse(io::readFile(path)).as_object(); }
 

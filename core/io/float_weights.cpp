@@ -16,13 +16,16 @@ namespace {
 const char* const kHowToSave =
     "save it in Python with torch.save(dict(model.state_dict()), path) or torch.jit.save(torch.jit.script(model), path)";
 
-// CSQ's own tensors, which a PyTorch model of the same network does not have.
+}  // namespace
+
 bool csqOwn(const std::string& name)
 {
     for (const char* part : {"bits.", "input_quantizer."})
         if (name.rfind(part, 0) == 0 || name.find(std::string(".") + part) != std::string::npos) return true;
     return false;
 }
+
+namespace {
 
 std::string shapeOf(const torch::Tensor& t) { return c10::str(t.sizes()); }
 

@@ -35,6 +35,10 @@ private:
     std::map<std::string, std::string> exact_, prefixes_;
 };
 
+// CSQ's own tensors (bit logits, scales, masks, activation ranges), which a PyTorch model of the same
+// network does not have.
+bool csqOwn(const std::string& name);
+
 // The model's float tensors by name: parameters and buffers except what CSQ adds (bit logits, scales,
 // masks, activation ranges), i.e. exactly what the same network's PyTorch state_dict holds.
 std::map<std::string, torch::Tensor> floatTensors(models::Network& model);

@@ -123,11 +123,7 @@ void BitWeightImpl::trainOnLattice(const torch::Tensor& latent)
 // 2020; Q_p the lattice's positive levels): the scale then moves at the pace of a single weight.
 torch::Tensor BitWeightImpl::scaleWithLsqGradient() const
 {
-    return scaleWithGradientFactor(std::max<double>(1.0, static_cast<double>(lattice_.values().numel() - 1) / 2.0));
-}
-
-torch::Tensor BitWeightImpl::scaleWithGradientFactor(double positiveLevels) const
-{
+    const double positiveLevels = std::max<double>(1.0, static_cast<double>(lattice_.values().numel() - 1) / 2.0);
     const double k = 1.0 / std::sqrt(static_cast<double>(numel()) * positiveLevels);
     return (scale - scale * k).detach() + scale * k;
 }

@@ -78,9 +78,8 @@ private:
     torch::Tensor maskGateTensor() const;   // differentiable unless the ticket is drawn
     void writeCodes(const torch::Tensor& signedCodes, double logit);
     void writeDigits(const torch::Tensor& plus, const torch::Tensor& minus, double logit);
-    torch::Tensor latticeCodes(const torch::Tensor& v) const;
-    torch::Tensor scaleWithLsqGradient() const;
-    torch::Tensor scaleWithGradientFactor(double positiveLevels) const;  // the scale's value, its gradient scaled  // nearest lattice code of float codes v
+    torch::Tensor latticeCodes(const torch::Tensor& v) const;  // nearest lattice code of float codes v
+    torch::Tensor scaleWithLsqGradient() const;  // the scale's value, its gradient scaled (LSQ)
     std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
 
     std::vector<int64_t> shape_;

@@ -321,7 +321,7 @@ RunSummary Trainer::summarize() const
     s.floatModel = config_.floatModel;
     s.importedTestAccuracy = importedAccuracy_;
     for (const auto& p : model_->named_parameters())
-        if (p.key().find("bits.") == std::string::npos) s.totalParams += p.value().numel();
+        if (!io::csqOwn(p.key())) s.totalParams += p.value().numel();
     return s;
 }
 
