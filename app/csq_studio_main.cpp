@@ -55,6 +55,8 @@ int main(int argc, char** argv)
     }
     for (const auto& path : parser.positionalArguments()) window.openPath(path);
     window.show();
+    if (!parser.isSet(autostartOption) && parser.positionalArguments().isEmpty())
+        QTimer::singleShot(0, &window, &csq::ui::MainWindow::offerInterruptedRun);
     if (parser.isSet(quitOption))
         QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &app, &QApplication::quit,
                          Qt::QueuedConnection);

@@ -1,9 +1,13 @@
 #pragma once
 // Shared by the GUI tests that drive the real engine: the tiny run they start and the checks that
 // no thread or file is left behind.
+#include <QApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QString>
+#include <QTimer>
 
 #include "csq/config.h"
 
@@ -33,6 +37,33 @@ inline int threadCount()
     for (const auto& line : status.readAll().split('\n'))
         if (line.startsWith("Threads:")) return line.mid(8).trimmed().toInt();
     return -1;
+}
+
+// Answers the question box named `boxName` as a user would, once it shows (the box may be modal and
+// run its own event loop); `asked` is set when it did. Delete the returned watcher when the box may
+// no longer come, so that it cannot answer a later one.
+inline QTimer* answerQuestionWhenShown(const QString& boxName, QMessageBox::StandardButton answer, bool* asked)
+{
+    auto* timer = new QTimer(qApp);
+    timer->setInterval(50);
+    QObject::connect(timer, &QTimer::timeout, timer, [timer, boxName, answer, asked] {
+        for (auto* widget : QApplication::topLevelWidgets()) {
+            auto* box = qobject_cast<QMessageBox*>(widget);
+            if (!box || box->objectName() != boxName || !box->isVisible() || !box->button(answer)) continue;
+            *asked = true;
+            box->button(answer)->click();
+            timer->stop();
+            timer->deleteLater();
+            return;
+        }
+    });
+    timer->start();
+    return timer;
+}
+
+inline QTimer* answerCloseQuestion(QMessageBox::StandardButton answer, bool* asked)
+{
+    return answerQuestionWhenShown(QStringLiteral("confirmCloseBox"), answer, asked);
 }
 
 inline bool nonEmptyFile(const QString& path) { return QFileInfo(path).isFile() && QFileInfo(path).size() > 0; }

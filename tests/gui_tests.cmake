@@ -27,9 +27,11 @@ if(CSQ_BUILD_GUI)
   csq_add_gui_test(tst_gui_dataset_inspector)
   csq_add_gui_test(tst_gui_pareto_view)
   csq_add_gui_test(tst_gui_run_comparison)
-  # These two train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
+  # These train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
   csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
   csq_add_gui_test(tst_gui_main_window TIMEOUT 400)
+  # Random start/pause/resume/update/stop/finalize/export/close from the GUI thread (seeded).
+  csq_add_gui_test(tst_gui_stress TIMEOUT 400)
   # Validation, then a tiny two-run sweep stopped, resumed and finished (Fashion-MNIST, 2000 images).
   csq_add_gui_test(tst_gui_sweep_dialog TIMEOUT 500)
 endif()

@@ -33,23 +33,22 @@ namespace {
 
 constexpr int kRunTimeoutMs = 120000;
 
-// Answers the "stop the run?" question as a user would, once it shows.
-void answerCloseQuestion(QMessageBox::StandardButton answer, bool* asked)
+QMessageBox* resumeOffer(const MainWindow& window)
 {
-    auto* timer = new QTimer(qApp);
-    timer->setInterval(50);
-    QObject::connect(timer, &QTimer::timeout, timer, [timer, answer, asked] {
-        for (auto* widget : QApplication::topLevelWidgets()) {
-            auto* box = qobject_cast<QMessageBox*>(widget);
-            if (!box || box->objectName() != u"confirmCloseBox" || !box->isVisible()) continue;
-            *asked = true;
-            box->button(answer)->click();
-            timer->stop();
-            timer->deleteLater();
-            return;
-        }
-    });
-    timer->start();
+    auto* box = window.findChild<QMessageBox*>(QStringLiteral("resumeOfferBox"));
+    return box && box->isVisible() ? box : nullptr;
+}
+
+QAbstractButton* buttonNamed(QMessageBox* box, const QString& text)
+{
+    for (auto* button : box->buttons())
+        if (button->text() == text) return button;
+    return nullptr;
+}
+
+QString rememberedRun()
+{
+    return QSettings().value(QStringLiteral("interruptedRun")).toString();
 }
 
 }  // namespace
@@ -64,6 +63,8 @@ private Q_SLOTS:
     void closeDuringTrainingStopsCleanly();
     void droppedPathsAreDispatched();
     void checkpointResumesTheRun();
+    void interruptedRunIsOfferedOnNextStart();
+    void stoppedOrFinishedRunIsNotOffered();
     void screenshotDuringRun();
 };
 
@@ -226,6 +227,83 @@ void TestMainWindow::checkpointResumesTheRun()
     QTRY_VERIFY_WITH_TIMEOUT(!second.bridge().running(), kRunTimeoutMs);
     QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("summary.json"))));
     QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("quantized.pt"))));
+}
+
+void TestMainWindow::interruptedRunIsOfferedOnNextStart()
+{
+    QTemporaryDir dir;
+    const auto runDir = QDir(dir.path()).absolutePath();
+    {
+        MainWindow first;
+        auto config = tinyConfig(runDir);
+        config.trainLimit = 6000;  // long enough to be caught mid-run
+        first.setConfig(config);
+        QVERIFY(first.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value(), 60000);
+        first.bridge().pause();
+        // What a crash or kill -9 leaves behind from here on: the run is remembered as in progress.
+        QCOMPARE(rememberedRun(), runDir);
+    }  // the window goes away mid-run, as when it is closed: the run stays resumable
+    QCOMPARE(rememberedRun(), runDir);
+    QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("checkpoint.pt"))));
+    QVERIFY(!QFileInfo::exists(QDir(runDir).filePath(QStringLiteral("summary.json"))));
+
+    MainWindow second;
+    second.show();
+    second.offerInterruptedRun();
+    auto* box = resumeOffer(second);
+    QVERIFY(box);
+    QVERIFY2(box->text().contains(QDir::toNativeSeparators(runDir)), qPrintable(box->text()));
+    QVERIFY2(box->text().contains(QStringLiteral("lenet5")), qPrintable(box->text()));
+    QVERIFY(!second.bridge().running());  // nothing happens until the user answers
+    buttonNamed(box, QStringLiteral("&Resume"))->click();
+    QVERIFY(second.bridge().running());
+    QTRY_VERIFY_WITH_TIMEOUT(second.store().latest().has_value(), 60000);
+    QCOMPARE(second.config().trainLimit, 6000);  // the panels show the resumed run's config
+    QTRY_VERIFY_WITH_TIMEOUT(!second.bridge().running(), kRunTimeoutMs);
+    QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("summary.json"))));
+    QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 5000);  // finished: forgotten
+
+    MainWindow third;
+    third.offerInterruptedRun();
+    QVERIFY(!resumeOffer(third));
+}
+
+void TestMainWindow::stoppedOrFinishedRunIsNotOffered()
+{
+    QTemporaryDir dir;
+    {
+        MainWindow window;
+        window.setConfig(tinyConfig(dir.path()));
+        QVERIFY(window.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
+        QVERIFY(!rememberedRun().isEmpty());
+        window.runControls()->stopAction()->trigger();  // the user's own decision: not an interruption
+        QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 5000);
+    }
+    // A remembered run that finished after all (summary.json) or lost its checkpoint is dropped quietly.
+    QTemporaryDir finished;
+    for (const char* name : {"checkpoint.pt", "summary.json"}) {
+        QFile file(QDir(finished.path()).filePath(QLatin1String(name)));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("x");
+    }
+    QSettings().setValue(QStringLiteral("interruptedRun"), finished.path());
+    MainWindow window;
+    window.offerInterruptedRun();
+    QVERIFY(!resumeOffer(window));
+    QVERIFY(rememberedRun().isEmpty());
+    // "Forget it" drops a resumable one without touching its files.
+    QFile::remove(QDir(finished.path()).filePath(QStringLiteral("summary.json")));
+    QSettings().setValue(QStringLiteral("interruptedRun"), finished.path());
+    window.offerInterruptedRun();
+    auto* box = resumeOffer(window);
+    QVERIFY(box);
+    buttonNamed(box, QStringLiteral("&Forget it"))->click();
+    QVERIFY(rememberedRun().isEmpty());
+    QVERIFY(!window.bridge().running());
+    QVERIFY(QFileInfo::exists(QDir(finished.path()).filePath(QStringLiteral("checkpoint.pt"))));
 }
 
 // Saves the window during a run to $CSQ_STUDIO_SCREENSHOT (the README's picture; CSQ_STUDIO_THEME=dark

@@ -8,6 +8,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
@@ -18,6 +19,7 @@
 #include "csq/version.h"
 #include "dataset_inspector.h"
 #include "file_actions.h"
+#include "interrupted_run.h"
 #include "gate_heatmap_view.h"
 #include "layer_bits_view.h"
 #include "log_panel.h"
@@ -78,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    closing_ = true;          // like closing mid-run: the run stays resumable
     bridge_->stopAndWait();  // also done by the bridge; here it happens while every panel still exists
 }
 
@@ -248,6 +251,7 @@ bool MainWindow::startRun()
     store_->clear();
     runEpochs_ = config.totalEpochs();
     syncPanelsFromRun_ = false;
+    rememberRun_ = true;
     log_->appendLine(tr("starting %1 on %2 → %3")
                          .arg(QString::fromStdString(config.model), QString::fromStdString(config.data),
                               QDir::toNativeSeparators(QString::fromStdString(config.outDir))));
@@ -264,6 +268,7 @@ void MainWindow::resumeCheckpoint(const QString& path)
     }
     store_->clear();
     syncPanelsFromRun_ = true;
+    rememberRun_ = true;
     log_->appendLine(tr("resuming %1").arg(QDir::toNativeSeparators(path)));
     if (bridge_->startFromCheckpoint(path).isEmpty()) status_->showState(tr("loading…"));
 }
@@ -287,6 +292,32 @@ bool MainWindow::openPath(const QString& path)
     return false;
 }
 
+void MainWindow::offerInterruptedRun()
+{
+    const auto run = InterruptedRun::pending();
+    if (!run || bridge_->running()) return;
+    log_->appendLine(tr("the last run was interrupted: %1").arg(run->describe()));
+    auto* box = new QMessageBox(QMessageBox::Question, tr("Resume the interrupted run?"),
+                                tr("The last run was interrupted before it finished:\n%1\n\n"
+                                   "Resume it from its last checkpoint?")
+                                    .arg(run->describe()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("resumeOfferBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto* resume = box->addButton(tr("&Resume"), QMessageBox::AcceptRole);
+    box->addButton(tr("&Not now"), QMessageBox::RejectRole);
+    auto* discard = box->addButton(tr("&Forget it"), QMessageBox::DestructiveRole);
+    discard->setToolTip(tr("Do not ask again; the run's files stay where they are."));
+    box->setDefaultButton(resume);
+    connect(box, &QMessageBox::buttonClicked, this, [this, resume, discard, checkpoint = run->checkpoint](QAbstractButton* button) {
+        if (button == resume)
+            resumeCheckpoint(checkpoint);
+        else if (button == discard)
+            InterruptedRun::forget();
+    });
+    box->open();  // returns at once (no nested event loop): the run and tests go on while it asks
+}
+
 void MainWindow::onSnapshot(const csq::Snapshot& snapshot)
 {
     if (syncPanelsFromRun_) {
@@ -295,6 +326,10 @@ void MainWindow::onSnapshot(const csq::Snapshot& snapshot)
         runEpochs_ = config.totalEpochs();
         setConfig(config);
         budget_->setLive(true);
+    }
+    if (rememberRun_) {  // the run has written its files: from now on a crash leaves it resumable
+        rememberRun_ = false;
+        InterruptedRun::remember(bridge_->runDir());
     }
     store_->addSnapshot(snapshot);
     if (!bridge_->paused() && !bridge_->stopping()) status_->showSnapshot(snapshot, runEpochs_);
@@ -322,6 +357,8 @@ void MainWindow::onStateChanged()
 void MainWindow::onRunEnded()
 {
     const auto dir = bridge_->runDir();
+    rememberRun_ = false;
+    if (!closing_) InterruptedRun::forget();  // finished, failed or stopped by the user
     status_->showIdle();
     if (!dir.isEmpty()) log_->appendLine(tr("run ended; files in %1").arg(QDir::toNativeSeparators(dir)));
     onConfigEdited();
@@ -384,7 +421,7 @@ void MainWindow::saveSettings() const
 bool MainWindow::confirmClose()
 {
     QMessageBox box(QMessageBox::Question, tr("Stop the run?"),
-                    tr("A run is in progress. Stop it and quit? Its checkpoint, metrics and scheme are saved first."),
+                    tr("A run is in progress. Stop it and quit? Its checkpoint, metrics and scheme are saved first, and the next start offers to resume it."),
                     QMessageBox::Yes | QMessageBox::No, this);
     box.setObjectName(QStringLiteral("confirmCloseBox"));
     box.setDefaultButton(QMessageBox::No);
@@ -399,6 +436,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             return;
         }
         status_->showState(tr("stopping…"));
+        closing_ = true;  // the run stays resumable: the next start offers it
         bridge_->stopAndWait();  // the run saves its files and its thread is joined before we go
     }
     saveSettings();

@@ -39,6 +39,9 @@ public:
     // A dropped or named path: .json config → setup; checkpoint .pt → resume; folder → dataset.
     bool openPath(const QString& path);
     void resetLayout();
+    // When the last run was cut short (crash, kill, or the window closed mid-run), asks whether to
+    // resume it from its checkpoint; the question does not block the window. Called once at start-up.
+    void offerInterruptedRun();
 
     SessionBridge& bridge() const { return *bridge_; }
     MetricsStore& store() const { return *store_; }
@@ -91,6 +94,8 @@ private:
     QByteArray defaultState_;
     int runEpochs_ = 0;
     bool syncPanelsFromRun_ = false;  // a resumed run: show its config once it is known
+    bool rememberRun_ = false;        // the next snapshot records the run as in progress
+    bool closing_ = false;            // a run ended by closing the window stays resumable
 };
 
 }  // namespace csq::ui
