@@ -66,7 +66,7 @@ struct TrainingConfig {
     OptimizerKind optimizer = OptimizerKind::Sgd;
     double lr = 0.05;
     OptimizerKind bitOptimizer = OptimizerKind::Adam;
-    double bitLr = 0.01;              // bit logits P, Q and scales
+    double bitLr = 0.01;              // bit logits P, Q (scales train with the float parameters at lr)
     // Divide the bit and mask learning rates by beta/beta0: Adam moves a logit x by ~lr per step
     // whatever its gradient, so at large beta the gate sigmoid(beta x) would flip every few steps;
     // scaled, each step moves the gate's argument beta*x by a constant amount instead.
@@ -74,7 +74,7 @@ struct TrainingConfig {
     double momentum = 0.9;
     bool nesterov = true;
     double weightDecay = 5e-4;        // float parameters (biases, batch norm, float model weights)
-    double bitWeightDecay = 0.0;      // bit logits P, Q and scales: decay pulls logits to 1/2 gates
+    double bitWeightDecay = 0.0;      // bit logits P, Q: decay pulls logits to 1/2 gates
     double maskLr = 0.0;              // 0: same as bit_lr
     double maskWeightDecay = 0.0;     // mask logits have their own group
     double warmupEpochs = 0.0;        // linear warm-up, then cosine decay
