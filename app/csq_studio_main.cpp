@@ -19,12 +19,16 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
     QApplication::setOrganizationName(QStringLiteral("csq-studio"));
     QApplication::setApplicationVersion(QString::fromUtf8(csq::kVersion));
-    QApplication::setDesktopFileName(QStringLiteral("csq-studio"));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.csqstudio.CsqStudio"));  // packaging/*.desktop
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Watch a mixed-precision quantization scheme form with CSQ."));
     parser.addHelpOption();
-    parser.addVersionOption();
+    // Not addVersionOption(): its "CSQ Studio 0.1.0" names no program, and help2man reads the program
+    // name from the first word of --version when it writes the man page.
+    const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                                           QStringLiteral("Displays version information."));
+    parser.addOption(versionOption);
     const QCommandLineOption configOption(QStringList{QStringLiteral("c"), QStringLiteral("config")},
                                           QStringLiteral("Load the run config FILE (config.json) into the setup."),
                                           QStringLiteral("FILE"));
@@ -42,6 +46,10 @@ int main(int argc, char** argv)
                                  QStringLiteral("A config .json, a checkpoint .pt to resume, or a dataset folder."),
                                  QStringLiteral("[path]"));
     parser.process(app);
+    if (parser.isSet(versionOption)) {
+        std::printf("csq-studio %s (Qt %s, LibTorch %s)\n", csq::kVersion, qVersion(), csq::torchVersion().c_str());
+        return 0;
+    }
 
     csq::configureThreads();
     const QString theme =

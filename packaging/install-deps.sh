@@ -19,6 +19,9 @@ packages=(
   python3-torch
   # a real window and screenshots without a display
   xvfb xauth
+  # packaging: man pages from --help (help2man), checks of the desktop entry and the AppStream
+  # metainfo (desktop-file-validate, appstreamcli) in the deb_package test
+  help2man desktop-file-utils appstream
 )
 
 sudo_cmd=()
