@@ -358,7 +358,8 @@ void TestRunComparison::everyPlotExports()
 
 // The README's Pareto plot: CSQ_PARETO_SWEEP=<sweep folder> [CSQ_PARETO_FLOAT=<float run folder>]
 // CSQ_PARETO_OUT=<file stem> exports the comparison window's Pareto view of that sweep as PNG and
-// CSV, as File → Compare runs… would; skipped otherwise.
+// CSV, as File → Compare runs… would, and a screenshot of the window as <stem>-window.png; skipped
+// otherwise.
 void TestRunComparison::exportSweepPareto()
 {
     const auto sweep = qEnvironmentVariable("CSQ_PARETO_SWEEP");
@@ -375,6 +376,9 @@ void TestRunComparison::exportSweepPareto()
     QCOMPARE(pareto->exportTo(out + QStringLiteral(".png"), QSize(900, 560)), QString());
     QCOMPARE(pareto->exportCsv(out + QStringLiteral(".csv")), QString());
     QVERIFY(testing::isPng(out + QStringLiteral(".png")));
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(200);  // one coalesced replot
+    QVERIFY(window.grab().save(out + QStringLiteral("-window.png")));
 }
 
 QTEST_MAIN(TestRunComparison)
