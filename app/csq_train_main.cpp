@@ -77,6 +77,9 @@ po::options_description describeOptions()
         ("target-bits", po::value<double>(), ("target average bits" + dflt(d.targetBits)).c_str())
         ("budget-mode", po::value<std::string>(), "layer (mean of layer bits) | size (size-weighted) (default: layer)")
         ("lambda", po::value<double>(), ("budget term strength" + dflt(d.lambda)).c_str())
+        ("budget-ramp", po::value<double>(),
+         ("epochs over which the budget's target falls from max bits to --target-bits, 0 = at once" +
+          dflt(d.budgetRamp)).c_str())
         ("beta0", po::value<double>(), ("gate temperature at the start" + dflt(d.beta0)).c_str())
         ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
         ("ticket", po::value<double>(), ("epoch at which the scheme freezes" + dflt(d.ticketEpoch)).c_str())
@@ -128,6 +131,7 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         {"data", "data", Text}, {"train-limit", "train_limit", Whole}, {"validation", "validation_fraction", Real},
         {"crop-padding", "crop_padding", Whole}, {"flip", "horizontal_flip", Switch}, {"max-bits", "max_bits", Whole},
         {"target-bits", "target_bits", Real}, {"budget-mode", "budget_mode", Text}, {"lambda", "lambda", Real},
+        {"budget-ramp", "budget_ramp", Real},
         {"beta0", "beta0", Real}, {"beta-final", "beta_final", Real}, {"ticket", "ticket_epoch", Real},
         {"epochs", "epochs", Whole}, {"float-epochs", "float_epochs", Real}, {"finetune-epochs", "finetune_epochs", Whole},
         {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole}, {"uniform-bits", "uniform_bits", Whole},

@@ -80,6 +80,7 @@ void TestSetupPanel::roundTripsAConfig()
     in.epochs = 3;
     in.finetuneEpochs = 2;
     in.floatEpochs = 1.5;
+    in.budgetRamp = 0.5;
     in.ticketMeetsBudget = !in.ticketMeetsBudget;
     in.bitLrFollowsBeta = !in.bitLrFollowsBeta;
     in.beta0 = 2;

@@ -36,6 +36,8 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
     QTest::newRow("unknown model") << R"({"model": "vgg"})" << "model";
     QTest::newRow("zero lr") << R"({"lr": 0})" << "lr";
     QTest::newRow("batch 0") << R"({"batch_size": 0})" << "batch_size";
+    QTest::newRow("ramp past the ticket") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 3.5})"
+                                          << "budget_ramp";
 }
 
 void TestTrainingConfig::invalidValuesNameTheirField()
@@ -137,6 +139,17 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     QCOMPARE(train::betaAt(c, 0.5), 2.0);
     QVERIFY(std::abs(train::betaAt(c, 2.5) - 20.0) < 1e-9);
     QVERIFY(std::abs(train::lrFactorAt(c, 4) - 0.5) < 1e-12);
+
+    // The budget's target: at once without a ramp; with one, a line from max bits down to the target.
+    c.maxBits = 8;
+    c.targetBits = 2;
+    QCOMPARE(train::budgetTargetAt(c, 1.0), 2.0);
+    c.budgetRamp = 2;
+    QCOMPARE(train::budgetTargetAt(c, 0.5), 8.0);  // float warm-up: the ramp has not begun
+    QCOMPARE(train::budgetTargetAt(c, 1.0), 8.0);
+    QVERIFY(std::abs(train::budgetTargetAt(c, 2.0) - 5.0) < 1e-12);
+    QCOMPARE(train::budgetTargetAt(c, 3.0), 2.0);
+    QCOMPARE(train::budgetTargetAt(c, 3.5), 2.0);
 }
 
 QTEST_GUILESS_MAIN(TestTrainingConfig)

@@ -264,6 +264,10 @@ void SetupPanel::buildQuantizationGroup()
          {tr("train bit logits, β rewound"), csq::FinetuneMode::Bits}},
         tr("Lattice: a float weight rounded onto the codes the kept bits express, straight-through (better "
            "accuracy). Bits: P and Q keep training with β rewound to β0, as in the CSQ reference code."));
+    addReal(form, "budget_ramp", tr("Budget ramp"), &TrainingConfig::budgetRamp, 0, 100000, tr(" epochs"),
+            tr("The budget's target falls from max bits to the target over this many epochs from the start "
+               "of the search, so bits are pruned gradually while the loss still weighs in (better schemes at "
+               "low budgets); 0: the target applies at once, as in the CSQ paper. Must end by the ticket."));
     addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
             tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
     addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),

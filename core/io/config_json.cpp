@@ -46,6 +46,7 @@ void forEachField(Config& c, Visitor&& v)
     v("target_bits", c.targetBits);
     v("budget_mode", c.budgetMode);
     v("lambda", c.lambda);
+    v("budget_ramp", c.budgetRamp);
     v("beta0", c.beta0);
     v("beta_final", c.betaFinal);
     v("ticket_epoch", c.ticketEpoch);
@@ -229,6 +230,9 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.targetBits > 0 && c.targetBits <= c.maxBits, "target_bits",
           "must be in (0, max_bits = " + std::to_string(c.maxBits) + "], got " + str(c.targetBits));
     check(issues, c.lambda >= 0 && std::isfinite(c.lambda), "lambda", "must be >= 0");
+    check(issues, c.budgetRamp >= 0 && c.budgetRamp <= c.ticketEpoch - c.floatEpochs, "budget_ramp",
+          "must be in [0, ticket_epoch - float_epochs = " + str(c.ticketEpoch - c.floatEpochs) + "] epochs, got " +
+              str(c.budgetRamp));
     check(issues, c.beta0 > 0, "beta0", "must be > 0");
     check(issues, c.betaFinal > c.beta0, "beta_final",
           "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));

@@ -32,6 +32,15 @@ inline double betaAt(const TrainingConfig& c, double t)
     return c.beta0 * std::pow(ratio, u);
 }
 
+// The target the budget term aims at: target_bits, or with budget_ramp > 0 a line from max_bits at the
+// start of the search down to target_bits budget_ramp epochs later.
+inline double budgetTargetAt(const TrainingConfig& c, double t)
+{
+    if (c.budgetRamp <= 0) return c.targetBits;
+    const double u = std::clamp((t - c.floatEpochs) / c.budgetRamp, 0.0, 1.0);
+    return c.targetBits + (1.0 - u) * std::max(0.0, c.maxBits - c.targetBits);
+}
+
 // Linear warm-up to 1, then cosine decay to 0 over the whole run.
 inline double lrFactorAt(const TrainingConfig& c, double t)
 {

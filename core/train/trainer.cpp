@@ -133,7 +133,7 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w)
     auto loss = ce;
     torch::Tensor budget;
     if (search && config_.lambda > 0) {
-        auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - config_.targetBits;
+        auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - budgetTargetAt(config_, t);
         budget = config_.lambda * deltaS * quant::budgetTerm(layers_, config_.budgetMode);
         loss = loss + budget;
     }
