@@ -1,9 +1,11 @@
 // csq-studio: the desktop application. Parses the command line, applies the saved theme and shows
-// the main window; --config loads a run config and --autostart starts it.
+// the main window; --config loads a run config and --autostart starts it; --follow watches a run that
+// another process writes.
 #include <cstdio>
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QSettings>
 #include <QTimer>
 
@@ -38,10 +40,14 @@ int main(int argc, char** argv)
         QStringLiteral("theme"), QStringLiteral("light or dark (default: as last used)."), QStringLiteral("THEME"));
     const QCommandLineOption quitOption(QStringLiteral("quit-when-done"),
                                         QStringLiteral("Quit once the run has ended (for scripted measurements)."));
+    const QCommandLineOption followOption(
+        QStringLiteral("follow"), QStringLiteral("Watch the run directory DIR that csq-train writes, read-only."),
+        QStringLiteral("DIR"));
     parser.addOption(configOption);
     parser.addOption(quitOption);
     parser.addOption(autostartOption);
     parser.addOption(themeOption);
+    parser.addOption(followOption);
     parser.addPositionalArgument(QStringLiteral("path"),
                                  QStringLiteral("A config .json, a checkpoint .pt to resume, or a dataset folder."),
                                  QStringLiteral("[path]"));
@@ -63,7 +69,13 @@ int main(int argc, char** argv)
     }
     for (const auto& path : parser.positionalArguments()) window.openPath(path);
     window.show();
-    if (!parser.isSet(autostartOption) && parser.positionalArguments().isEmpty())
+    if (parser.isSet(followOption)) {
+        const auto dir = parser.value(followOption);
+        if (!QFileInfo(dir).isDir())
+            std::fprintf(stderr, "csq-studio: %s does not exist (yet); following it until it appears\n", qPrintable(dir));
+        window.followRun(dir);
+    }
+    if (!parser.isSet(autostartOption) && parser.positionalArguments().isEmpty() && !parser.isSet(followOption))
         QTimer::singleShot(0, &window, &csq::ui::MainWindow::offerInterruptedRun);
     if (parser.isSet(quitOption))
         QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &app, &QApplication::quit,

@@ -27,6 +27,8 @@ if(CSQ_BUILD_GUI)
   csq_add_gui_test(tst_gui_dataset_inspector)
   csq_add_gui_test(tst_gui_pareto_view)
   csq_add_gui_test(tst_gui_run_comparison)
+  # A run folder written stage by stage as csq-train writes it, followed live (short poll interval).
+  csq_add_gui_test(tst_gui_run_follower TIMEOUT 60)
   # These train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
   csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
   csq_add_gui_test(tst_gui_main_window TIMEOUT 400)

@@ -4,6 +4,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -19,6 +20,7 @@
 #include "csq/version.h"
 #include "dataset_inspector.h"
 #include "file_actions.h"
+#include "follow_window.h"
 #include "interrupted_run.h"
 #include "gate_heatmap_view.h"
 #include "layer_bits_view.h"
@@ -162,7 +164,12 @@ void MainWindow::buildMenus()
     auto* sweep = new QAction(tr("Run s&weep…"), this);
     sweep->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B));
     connect(sweep, &QAction::triggered, this, [comparison] { comparison()->showSweepDialog(); });
-    file->insertActions(files_->quitAction(), {compare, sweep});
+    auto* follow = new QAction(tr("&Follow run directory…"), this);
+    follow->setObjectName(QStringLiteral("followRunAction"));
+    follow->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+    follow->setStatusTip(tr("Watch a run that csq-train writes elsewhere, read-only"));
+    connect(follow, &QAction::triggered, this, &MainWindow::chooseRunToFollow);
+    file->insertActions(files_->quitAction(), {compare, sweep, follow});
     file->insertSeparator(files_->quitAction());
     auto* fileBar = addToolBar(tr("File"));
     fileBar->setObjectName(QStringLiteral("fileToolBar"));
@@ -387,6 +394,34 @@ void MainWindow::toggleTheme(bool dark)
 void MainWindow::showAbout()
 {
     AboutDialog(this).exec();
+}
+
+void MainWindow::chooseRunToFollow()
+{
+    static const auto kLastFollowed = QStringLiteral("followDirectory");
+    QSettings settings;
+    const auto dir = QFileDialog::getExistingDirectory(this, tr("Follow a run directory"),
+                                                       settings.value(kLastFollowed, QDir::currentPath()).toString());
+    if (dir.isEmpty()) return;
+    settings.setValue(kLastFollowed, dir);
+    followRun(dir);
+}
+
+FollowWindow* MainWindow::followRun(const QString& directory)
+{
+    const auto path = QDir::cleanPath(QDir(directory).absolutePath());
+    auto* window = [&]() -> FollowWindow* {
+        for (auto* open : findChildren<FollowWindow*>())
+            if (open->directory() == path) return open;
+        auto* made = new FollowWindow(path, this);
+        made->setAttribute(Qt::WA_DeleteOnClose);  // closing stops following
+        log_->appendLine(tr("following %1 (read-only)").arg(QDir::toNativeSeparators(path)));
+        return made;
+    }();
+    window->show();
+    window->raise();
+    window->activateWindow();
+    return window;
 }
 
 void MainWindow::resetLayout()

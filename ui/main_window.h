@@ -15,6 +15,7 @@ class BetaScheduleView;
 class BudgetPanel;
 class DatasetInspector;
 class FileActions;
+class FollowWindow;
 class GateHeatmapView;
 class LayerBitsView;
 class LogPanel;
@@ -39,6 +40,9 @@ public:
     // A dropped or named path: .json config → setup; checkpoint .pt → resume; folder → dataset.
     bool openPath(const QString& path);
     void resetLayout();
+    // Opens a read-only window on a run directory that another process writes (or raises the one
+    // already following it).
+    FollowWindow* followRun(const QString& directory);
     // When the last run was cut short (crash, kill, or the window closed mid-run), asks whether to
     // resume it from its checkpoint; the question does not block the window. Called once at start-up.
     void offerInterruptedRun();
@@ -74,6 +78,7 @@ private:
     void resumeCheckpoint(const QString& path);
     void toggleTheme(bool dark);
     void showAbout();
+    void chooseRunToFollow();
     bool confirmClose();
 
     SessionBridge* bridge_;

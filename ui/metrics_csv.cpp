@@ -58,7 +58,10 @@ MetricsCsv MetricsCsv::parse(const QString& text, const QString& source)
             if (cells[c].isEmpty() || c == csv.columns_.value(QStringLiteral("kind"))) continue;
             bool ok = false;
             const double v = cells[c].toDouble(&ok);
-            if (ok) row.cells[c] = v;  // text cells (the phase) stay NaN
+            if (ok)
+                row.cells[c] = v;
+            else
+                row.text.insert(c, cells[c]);  // the phase: NaN among the numbers, kept as text
         }
         if (std::isnan(row.cells.value(csv.columns_.value(QStringLiteral("t")), kNaN)))
             fail(QStringLiteral("%1:%2").arg(source).arg(lineNumber), QStringLiteral("the row has no epoch time t"));
@@ -73,6 +76,18 @@ int MetricsCsv::rowCount(Kind kind) const
     int n = 0;
     for (const auto& row : rows_) n += row.kind == kind;
     return n;
+}
+
+double MetricsCsv::number(int row, const QString& column) const
+{
+    const auto it = columns_.constFind(column);
+    return it == columns_.constEnd() ? kNaN : rows_[row].cells.value(*it, kNaN);
+}
+
+QString MetricsCsv::text(int row, const QString& column) const
+{
+    const auto it = columns_.constFind(column);
+    return it == columns_.constEnd() ? QString() : rows_[row].text.value(*it);
 }
 
 MetricsCsv::Series MetricsCsv::series(const QString& column, Kind kind) const

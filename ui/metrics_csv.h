@@ -1,7 +1,8 @@
 #pragma once
 // A run directory's metrics.csv read back for plotting (MetricsStore only holds live snapshots): the
 // header names the columns, rows are of kind "step" (every logged batch) or "epoch" (every epoch's
-// end); an empty cell reads as NaN, so each curve keeps only the rows that carry its column.
+// end); an empty cell reads as NaN, so each curve keeps only the rows that carry its column. Text cells
+// (the phase) are kept apart, for readers that replay the rows one by one.
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -24,13 +25,21 @@ public:
 
     bool hasColumn(const QString& column) const { return columns_.contains(column); }
     int rowCount(Kind kind) const;
+    // Every row, step and epoch rows interleaved in file order.
+    int rowCount() const { return static_cast<int>(rows_.size()); }
+    Kind kind(int row) const { return rows_[row].kind; }
+    // The number in a row's column; NaN when the cell is empty or text, or there is no such column.
+    double number(int row, const QString& column) const;
+    // A text cell ("search" in the phase column); "" when the cell is a number, empty or absent.
+    QString text(int row, const QString& column) const;
     // (t, column) of every row of `kind` whose cell in `column` holds a number, in file order.
     Series series(const QString& column, Kind kind) const;
 
 private:
     struct Row {
         Kind kind = Kind::Step;
-        QVector<double> cells;  // by column index; NaN where empty
+        QVector<double> cells;     // by column index; NaN where empty or text
+        QHash<int, QString> text;  // the text cells by column index (the phase)
     };
 
     QHash<QString, int> columns_;
