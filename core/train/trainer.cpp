@@ -196,7 +196,18 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.etaSeconds = perStep * static_cast<double>(std::max<int64_t>(0, s.totalSteps - s.step));
     metrics_.addStep(s);
     observer_.onSnapshot(s);
+    writeLiveFiles();
     w = Window{};
+}
+
+// At most every 2 s, so that the GUI can follow a run another process writes (Follow run directory).
+void Trainer::writeLiveFiles()
+{
+    const auto now = Clock::now();
+    if (now - lastLiveWrite_ < std::chrono::seconds(2)) return;
+    lastLiveWrite_ = now;
+    metrics_.write(file("metrics.csv"));
+    exportScheme(file("scheme.json"));
 }
 
 EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochImages)

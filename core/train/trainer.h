@@ -75,6 +75,7 @@ private:
     void trainStep(const data::Batch& batch, double t, Window& window);
     void prepareInput(data::Batch& batch) const;  // on the prefetch worker: normalized float images
     void emitSnapshot(Window& window, double t);
+    void writeLiveFiles();  // metrics.csv and scheme.json mid-epoch, for a GUI following the run
     EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
     RunSummary summarize() const;
     void writeFinalFiles(const RunSummary& summary);
@@ -102,6 +103,7 @@ private:
     double secondsThisSession_ = 0;
     torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
     double epochSeconds_ = 0, epochImages_ = 0;
+    std::chrono::steady_clock::time_point lastLiveWrite_{};
 };
 
 }  // namespace csq::train
