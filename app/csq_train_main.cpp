@@ -101,7 +101,7 @@ po::options_description describeOptions()
         ("bit-lr", po::value<double>(), ("learning rate of bit logits (scales train at --lr)" + dflt(d.bitLr)).c_str())
         ("mask-lr", po::value<double>(), "learning rate of mask logits, 0 = bit-lr (default: 0)")
         ("batch-size", po::value<int64_t>(), ("batch size" + dflt(d.batchSize)).c_str())
-        ("threads", po::value<int64_t>(), "intra-op threads, 0 = physical cores (default: 0)")
+        ("threads", po::value<int64_t>(), "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT (default: 0)")
         ("seed", po::value<int64_t>(), ("random seed" + dflt(d.seed)).c_str())
         ("device", po::value<std::string>(), "auto | cpu | cuda (default: auto)")
         ("on-divergence", po::value<std::string>(),

@@ -1,11 +1,13 @@
 #include "csq/runtime.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <thread>
 #include <utility>
 
 #include <boost/version.hpp>
+#include <omp.h>
 #include <torch/torch.h>
 
 namespace csq {
@@ -31,7 +33,9 @@ int physicalCores()
 
 int configureThreads(int n)
 {
-    const int threads = n > 0 ? n : physicalCores();
+    // More intra-op threads than OpenMP may start (OMP_THREAD_LIMIT) hang oneDNN: its convolution
+    // kernels wait at a barrier for threads that never come. Ask for no more than the limit.
+    const int threads = std::min(n > 0 ? n : physicalCores(), std::max(1, omp_get_thread_limit()));
     at::set_num_threads(threads);
     return threads;
 }

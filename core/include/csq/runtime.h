@@ -6,7 +6,8 @@ namespace csq {
 
 // Physical cores of this machine (hyper-threads not counted); at least 1.
 int physicalCores();
-// Sets LibTorch's intra-op threads once at start-up; n <= 0 means physicalCores(). Returns the count.
+// Sets LibTorch's intra-op threads once at start-up; n <= 0 means physicalCores(), and no more than
+// OpenMP's thread limit (OMP_THREAD_LIMIT). Returns the count.
 int configureThreads(int n = 0);
 // "1.13.1" and friends, for --version and the About dialog.
 std::string torchVersion();
