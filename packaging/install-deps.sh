@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
-  # engine: LibTorch (CPU) and Boost 1.81 (json, iostreams, program_options)
-  libtorch-dev libboost1.81-dev libboost-json1.81-dev libboost-iostreams1.81-dev
+  # engine: LibTorch (CPU; libgloo-dev for the c10d Gloo headers) and Boost 1.81 (json, iostreams,
+  # program_options)
+  libtorch-dev libgloo-dev libboost1.81-dev libboost-json1.81-dev libboost-iostreams1.81-dev
   libboost-program-options1.81-dev zlib1g-dev
   # image folders: PNG and JPEG decoding (through Boost.GIL)
   libpng-dev libjpeg-dev
