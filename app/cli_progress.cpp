@@ -27,6 +27,7 @@ void ProgressPrinter::endLine()
 void ProgressPrinter::onSnapshot(const Snapshot& s)
 {
     std::lock_guard lock(mutex_);
+    if (quiet_) return;
     if (s.totalEpochs > 0) totalEpochs_ = s.totalEpochs;  // a resumed run brings its own
     const auto now = std::chrono::steady_clock::now();
     if (!terminal_ && now - lastPlain_ < std::chrono::seconds(10)) return;  // logs: a line every 10 s
@@ -46,6 +47,7 @@ void ProgressPrinter::onSnapshot(const Snapshot& s)
 void ProgressPrinter::onEpoch(const EpochResult& e)
 {
     std::lock_guard lock(mutex_);
+    if (quiet_) return;
     endLine();
     std::printf("epoch %d/%d done (%s): loss %.4f train %.2f%% test %.2f%% quantized %.2f%% bits %.3f (size-weighted "
                 "%.3f) %.1f s\n",
@@ -65,6 +67,8 @@ void ProgressPrinter::onLog(const std::string& line)
 void ProgressPrinter::onFinished(const RunSummary& s)
 {
     std::lock_guard lock(mutex_);
+    finished_ = true;
+    if (quiet_) return;
     endLine();
     std::printf("finished: %s on %s, bits %.3f (size-weighted %.3f, target %.2f %s), test %.2f%%, quantized %.2f%%, "
                 "%.0f s, %.0f img/s\nrun files: %s\n",

@@ -9,7 +9,11 @@ namespace csq::cli {
 
 class ProgressPrinter : public Observer {
 public:
-    explicit ProgressPrinter(bool terminal, int totalEpochs) : terminal_(terminal), totalEpochs_(totalEpochs) {}
+    // quiet: only log lines and failures (the ranks of a data-parallel run other than rank 0).
+    ProgressPrinter(bool terminal, int totalEpochs, bool quiet = false)
+        : terminal_(terminal), quiet_(quiet), totalEpochs_(totalEpochs)
+    {
+    }
 
     void onSnapshot(const Snapshot& s) override;
     void onEpoch(const EpochResult& e) override;
@@ -18,13 +22,14 @@ public:
     void onFailed(const std::string& reason) override;
 
     bool failed() const { return failed_; }
+    bool finished() const { return finished_; }
 
 private:
     void endLine();
     std::mutex mutex_;
-    bool terminal_;
+    bool terminal_, quiet_;
     int totalEpochs_;
-    bool lineOpen_ = false, failed_ = false;
+    bool lineOpen_ = false, failed_ = false, finished_ = false;
     std::chrono::steady_clock::time_point lastPlain_{};
 };
 

@@ -15,6 +15,7 @@
 
 #include "cli_progress.h"
 #include "csq/config.h"
+#include "csq/distributed.h"
 #include "csq/errors.h"
 #include "csq/evaluate.h"
 #include "csq/runtime.h"
@@ -110,8 +111,18 @@ po::options_description describeOptions()
         ("log-every", po::value<int64_t>(), ("batches between snapshots" + dflt(d.logEvery)).c_str())
         ("prefetch", po::value<int64_t>(),
          ("batches prepared ahead on a worker thread, 0 = none" + dflt(d.prefetchBatches)).c_str());
+    const csq::DistributedSettings dd;
+    po::options_description parallel("Data-parallel run: one csq-train per rank (torch c10d, Gloo over TCP)");
+    parallel.add_options()
+        ("world-size", po::value<int>(), "processes in the run (default: $WORLD_SIZE, else 1 = not distributed)")
+        ("rank", po::value<int>(), "this process, 0..world-size-1; rank 0 writes the run files (default: $RANK, else 0)")
+        ("master", po::value<std::string>(),
+         ("HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT, else " + dd.masterAddr + ":" +
+          std::to_string(dd.masterPort) + ")").c_str())
+        ("dist-timeout", po::value<double>(),
+         ("seconds to wait for the other ranks, at the start and at each exchange" + dflt(dd.timeoutSeconds)).c_str());
     po::options_description all("csq-train options");
-    all.add(general).add(model).add(quant).add(optim);
+    all.add(general).add(model).add(quant).add(optim).add(parallel);
     return all;
 }
 
@@ -154,6 +165,31 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
     return csq::configFromJson(boost::json::serialize(merged), "command line");
 }
 
+// Environment first (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT), flags over it.
+csq::DistributedSettings distributedFrom(const po::variables_map& vm)
+{
+    auto s = csq::distributedFromEnvironment();
+    if (vm.count("world-size")) s.worldSize = vm["world-size"].as<int>();
+    if (vm.count("rank")) s.rank = vm["rank"].as<int>();
+    if (vm.count("dist-timeout")) s.timeoutSeconds = vm["dist-timeout"].as<double>();
+    if (vm.count("master")) {
+        const auto master = vm["master"].as<std::string>();
+        const auto colon = master.rfind(':');
+        if (colon == std::string::npos || colon == 0)
+            throw csq::Error("--master", "expected HOST:PORT, got '" + master + "'", "e.g. --master 10.0.0.1:29500");
+        s.masterAddr = master.substr(0, colon);
+        try {
+            size_t used = 0;
+            s.masterPort = std::stoi(master.substr(colon + 1), &used);
+            if (used != master.size() - colon - 1) throw std::invalid_argument("trailing text");
+        } catch (const std::exception&) {
+            throw csq::Error("--master", "the port in '" + master + "' is not a number", "e.g. --master 10.0.0.1:29500");
+        }
+    }
+    csq::requireValid(s);
+    return s;
+}
+
 int evaluate(const po::variables_map& vm)
 {
     const auto data = vm.count("data") ? vm["data"].as<std::string>() : std::string();
@@ -174,6 +210,8 @@ int sweep(const po::variables_map& vm)
 {
     csq::SweepPlan plan;
     plan.base = configFrom(vm);
+    if (distributedFrom(vm).enabled())
+        throw csq::Error("--sweep", "runs in one process", "start a sweep without --world-size or WORLD_SIZE");
     plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
     if (vm.count("uniform"))
         for (double k : csq::parseNumberList(vm["uniform"].as<std::string>(), "--uniform")) {
@@ -203,9 +241,11 @@ int sweep(const po::variables_map& vm)
 int train(const po::variables_map& vm)
 {
     csq::TrainingConfig config = configFrom(vm);
+    const auto distributed = distributedFrom(vm);
     csq::configureThreads(config.threads);
-    csq::cli::ProgressPrinter printer(isatty(STDOUT_FILENO) != 0, config.totalEpochs());
+    csq::cli::ProgressPrinter printer(isatty(STDOUT_FILENO) != 0, config.totalEpochs(), distributed.rank > 0);
     csq::Session session(printer);
+    session.setDistributed(distributed);
     if (vm.count("resume")) {
         const auto out = vm.count("out") ? vm["out"].as<std::string>() : std::string();
         session.startFromCheckpoint(vm["resume"].as<std::string>(), out);
@@ -224,7 +264,8 @@ int train(const po::variables_map& vm)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     session.wait();
-    return printer.failed() ? 1 : 0;
+    if (printer.failed()) return 1;
+    return printer.finished() ? 0 : 130;  // another rank was interrupted: all stopped with a checkpoint
 }
 
 }  // namespace

@@ -43,20 +43,40 @@ bool Batcher::next(Batch& batch)
     if (position_ >= batchesPerEpoch()) return false;
     const int64_t first = position_ * batchSize_;
     const int64_t count = std::min(batchSize_, dataset_.size() - first);
+    // This rank's share [lo, hi) of the batch; augmentation draws per image in batch order, so an
+    // augmented shard is cut from the augmented whole batch.
+    const int64_t lo = count * rank_ / worldSize_, hi = count * (rank_ + 1) / worldSize_;
+    const bool whole = augment_.enabled();
+    const int64_t from = first + (whole ? 0 : lo), n = whole ? count : hi - lo;
     if (shuffle_) {
-        auto index = torch::from_blob(order_.data() + first, {count}, torch::kLong);
+        auto index = torch::from_blob(order_.data() + from, {n}, torch::kLong);
         batch.images = dataset_.images.index_select(0, index);
         batch.labels = dataset_.labels.index_select(0, index);
     } else {  // views, no copy
-        batch.images = dataset_.images.narrow(0, first, count);
-        batch.labels = dataset_.labels.narrow(0, first, count);
+        batch.images = dataset_.images.narrow(0, from, n);
+        batch.labels = dataset_.labels.narrow(0, from, n);
     }
-    if (augment_.enabled())
+    if (whole) {
         batch.images = augmentBatch(batch.images, augment_,
                                     mixSeed(seed_, Stream::Augmentation, static_cast<uint64_t>(epoch_),
                                             static_cast<uint64_t>(position_)));
+        if (worldSize_ > 1) {
+            batch.images = batch.images.narrow(0, lo, hi - lo);
+            batch.labels = batch.labels.narrow(0, lo, hi - lo);
+        }
+    }
+    batch.globalCount = count;
     batch.index = position_++;
     return true;
+}
+
+void Batcher::setShard(int rank, int worldSize)
+{
+    if (worldSize < 1 || rank < 0 || rank >= worldSize)
+        throw Error("Batcher::setShard", "rank " + std::to_string(rank) + " is outside a world of " +
+                                             std::to_string(worldSize));
+    rank_ = rank;
+    worldSize_ = worldSize;
 }
 
 void Batcher::seek(int64_t batchIndex)

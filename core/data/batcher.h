@@ -16,6 +16,7 @@ struct Batch {
     torch::Tensor images;  // uint8 [B, C, H, W]
     torch::Tensor labels;  // int64 [B]
     int64_t index = 0;     // position of this batch within its epoch
+    int64_t globalCount = 0;  // images in the whole batch across every rank (== images.size(0) unsharded)
     torch::Tensor input;   // the model's input, when prepared ahead (see Prefetcher); else undefined
 };
 
@@ -35,6 +36,10 @@ public:
     void seek(int64_t batchIndex);
     // Augmentation applied by next(), seeded per (seed, epoch, batch index).
     void setAugmentation(const AugmentOptions& options);
+    // Data-parallel runs: next() returns only rank's contiguous share of each batch (sizes differ by at
+    // most one image), augmented exactly as the whole batch would be, so the ranks together see what
+    // one process sees.
+    void setShard(int rank, int worldSize);
 
 private:
     Dataset dataset_;
@@ -44,6 +49,7 @@ private:
     AugmentOptions augment_;
     std::vector<int64_t> order_;  // sample indices of the current epoch (empty when not shuffling)
     int64_t epoch_ = 0, position_ = 0;
+    int rank_ = 0, worldSize_ = 1;
 };
 
 }  // namespace csq::data

@@ -7,6 +7,8 @@
 
 #include <torch/torch.h>
 
+#include "models/synced_batch_norm.h"
+
 namespace csq::models {
 
 struct InputShape {
@@ -16,6 +18,13 @@ struct InputShape {
 class Network : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(torch::Tensor x) = 0;
+
+    // One rank of a data-parallel run: batch norm in training normalizes with the whole batch's
+    // statistics, summed over the ranks by `sum` (synced_batch_norm.h).
+    void shareBatchStatistics(RankSum sum) { ranks_ = c10::make_intrusive<RankSumHolder>(std::move(sum)); }
+
+protected:
+    c10::intrusive_ptr<RankSumHolder> ranks_;  // null in a single process
 };
 
 // A layer's own quantization, overriding the run's: kept float, or searched with other max bits.

@@ -28,6 +28,7 @@ struct Step {
     nn::AnyModule module;  // conv, linear, batch norm
     int64_t kernel = 1, stride = 1, padding = 0, outputSize = 1;
     double dropout = 0;
+    double eps = 1e-5, momentum = 0.1;  // batch norm
     std::vector<Step> body, shortcut;
     bool activationAfterAdd = true;
 };
@@ -49,8 +50,9 @@ public:
     {
         switch (s.kind) {
         case LayerKind::Conv:
-        case LayerKind::Linear:
-        case LayerKind::BatchNorm: return s.module.forward(x);
+        case LayerKind::Linear: return s.module.forward(x);
+        case LayerKind::BatchNorm:
+            return ranks_ && is_training() ? syncedBatchNorm(x, *s.module.ptr(), s.eps, s.momentum, ranks_) : s.module.forward(x);
         case LayerKind::Relu: return torch::relu(x);
         case LayerKind::Relu6: return torch::hardtanh(x, 0.0, 6.0);
         case LayerKind::MaxPool: return torch::max_pool2d(x, s.kernel, s.stride, s.padding);
@@ -163,6 +165,8 @@ private:
             net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
             break;
         case LayerKind::BatchNorm:
+            step.eps = l.eps;
+            step.momentum = l.momentum;
             if (shape.flat)
                 step.module = nn::AnyModule(nn::BatchNorm1d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
             else

@@ -22,6 +22,13 @@ double accuracy(models::Network& model, const data::Dataset& dataset, const data
 {
     const int64_t n = dataset.size();
     if (n == 0) return 0.0;
+    return 100.0 * static_cast<double>(correctCount(model, dataset, norm, settings)) / static_cast<double>(n);
+}
+
+int64_t correctCount(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                     const EvalSettings& settings)
+{
+    const int64_t n = dataset.size();
     EvalScope scope(model);
     torch::NoGradGuard noGrad;
     auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(settings.device));
@@ -31,21 +38,29 @@ double accuracy(models::Network& model, const data::Dataset& dataset, const data
         auto y = dataset.labels.slice(0, start, end).to(settings.device);
         correct += model.forward(x).argmax(1).eq(y).sum();
     }
-    return 100.0 * static_cast<double>(correct.item<int64_t>()) / static_cast<double>(n);
+    return correct.item<int64_t>();
+}
+
+int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
+                          const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings)
+{
+    for (const auto& l : layers) l.layer->bits()->setExact(true);
+    try {
+        const int64_t correct = correctCount(model, dataset, norm, settings);
+        for (const auto& l : layers) l.layer->bits()->setExact(false);
+        return correct;
+    } catch (...) {
+        for (const auto& l : layers) l.layer->bits()->setExact(false);
+        throw;
+    }
 }
 
 double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
                      const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings)
 {
-    for (const auto& l : layers) l.layer->bits()->setExact(true);
-    try {
-        const double acc = accuracy(model, dataset, norm, settings);
-        for (const auto& l : layers) l.layer->bits()->setExact(false);
-        return acc;
-    } catch (...) {
-        for (const auto& l : layers) l.layer->bits()->setExact(false);
-        throw;
-    }
+    const int64_t n = dataset.size();
+    if (n == 0) return 0.0;
+    return 100.0 * static_cast<double>(exactCorrectCount(model, layers, dataset, norm, settings)) / static_cast<double>(n);
 }
 
 torch::Tensor logits(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,

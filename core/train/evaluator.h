@@ -15,6 +15,10 @@ struct EvalSettings {
     int64_t batchSize = 1000;
 };
 
+// Images classified correctly. Restores the model's training mode.
+int64_t correctCount(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                     const EvalSettings& settings);
+
 // Percent correct over the dataset (0 for an empty one). Restores the model's training mode.
 double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                 const EvalSettings& settings);
@@ -22,6 +26,8 @@ double accuracy(models::Network& model, const data::Dataset& dataset, const data
 // Same, with every BitLayer in exact mode for the duration.
 double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
                      const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings);
+int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
+                          const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings);
 
 // Logits of the first `count` test images (for --evaluate comparisons with Python).
 torch::Tensor logits(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,

@@ -22,6 +22,7 @@ struct Session::Impl {
     std::thread thread;
     bool running = false;
     TrainingConfig config;  // the config in force, kept here so readers need not touch the trainer
+    DistributedSettings distributed;
 
     // Runs `work` on the trainer: at the next batch boundary while running, directly otherwise.
     void withTrainer(const std::function<void(train::Trainer&)>& work)
@@ -58,8 +59,9 @@ struct Session::Impl {
             } catch (const train::Diverged& e) {
                 const auto checkpoint = trainer->checkpointPath();
                 std::error_code ec;
+                // Ranks of a data-parallel run stop together instead: only rank 0 has the checkpoint.
                 if (trainer->config().onDivergence != DivergencePolicy::Rollback || rollbacks == kMaxRollbacks ||
-                    !std::filesystem::exists(checkpoint, ec))
+                    distributed.enabled() || !std::filesystem::exists(checkpoint, ec))
                     throw;
                 observer.onLog(std::string(e.what()) + "; rolling back to the last checkpoint with half the learning rates");
                 auto next = train::Trainer::resume(checkpoint, observer, trainer->runDir(), 0.5);
@@ -82,6 +84,7 @@ struct Session::Impl {
         thread = std::thread([this, build] {
             try {
                 auto built = build();
+                if (distributed.enabled()) built->joinCluster(dist::Cluster::join(distributed));
                 {
                     std::lock_guard guard(mutex);
                     trainer = std::move(built);
@@ -119,6 +122,13 @@ void Session::start(const TrainingConfig& config)
 void Session::startFromCheckpoint(const std::string& checkpointPath, const std::string& runDir)
 {
     d->launch([this, checkpointPath, runDir] { return train::Trainer::resume(checkpointPath, d->observer, runDir); });
+}
+
+void Session::setDistributed(const DistributedSettings& settings)
+{
+    requireValid(settings);
+    std::lock_guard lock(d->mutex);
+    d->distributed = settings;
 }
 
 void Session::pause()

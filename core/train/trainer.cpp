@@ -115,7 +115,7 @@ void Trainer::prepareInput(data::Batch& batch) const
     if (device_.is_cuda()) batch.input = batch.input.pin_memory();  // lets the copy below overlap
 }
 
-void Trainer::trainStep(const data::Batch& batch, double t, Window& w)
+void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool wantStop)
 {
     const auto& images = batch.images;
     const bool search = quantized() && !position_.ticketDrawn && t >= config_.floatEpochs;
@@ -137,8 +137,12 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w)
         budget = config_.lambda * deltaS * quant::budgetTerm(layers_, config_.budgetMode);
         loss = loss + budget;
     }
+    // This rank's share of the whole batch: the ranks' gradients, weighted so and summed, are the
+    // gradient of the whole batch's mean loss.
+    const double share = static_cast<double>(images.size(0)) / static_cast<double>(std::max<int64_t>(1, batch.globalCount));
     optim_.zeroGrad();
-    loss.backward();
+    (cluster_ ? loss * share : loss).backward();
+    if (cluster_) averageGradients(wantStop);
     optim_.step();
 
     torch::NoGradGuard noGrad;
@@ -147,8 +151,10 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w)
     const auto n = static_cast<double>(images.size(0));
     epochLoss_ += ce.detach().to(torch::kDouble) * n;
     epochCorrect_ += correct;
-    position_.epochSeen += n;
-    w.ce = w.ce.defined() ? w.ce + ce.detach() : ce.detach();
+    epochSeen_ += n;
+    auto ceShare = cluster_ ? ce.detach() * share : ce.detach();
+    if (cluster_) b = b * share;
+    w.ce = w.ce.defined() ? w.ce + ceShare : ceShare;
     w.budget = w.budget.defined() ? w.budget + b : b;
     w.correct = w.correct.defined() ? w.correct + correct : correct;
     w.images += images.size(0);
@@ -180,6 +186,12 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - config_.targetBits : 0.0;
     if (w.batches > 0) {
         auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);
+        if (cluster_) {  // the whole batches' figures, as one process would log them
+            std::vector<torch::Tensor> reduced{sums, torch::full({1}, static_cast<double>(w.images), torch::kDouble)};
+            cluster_->sum(reduced, "a snapshot");
+            sums = reduced[0];
+            w.images = static_cast<int64_t>(reduced[1].item<double>());
+        }
         s.ce = sums[0].item<double>() / static_cast<double>(w.batches);
         s.budgetLoss = sums[1].item<double>() / static_cast<double>(w.batches);
         s.trainAccuracy = 100.0 * sums[2].item<double>() / static_cast<double>(w.images);
@@ -200,14 +212,44 @@ void Trainer::emitSnapshot(Window& w, double t)
     w = Window{};
 }
 
-// At most every 2 s, so that the GUI can follow a run another process writes (Follow run directory).
+// At most every 2 s, so that the GUI can follow a run another process writes (csq-train, rank 0).
 void Trainer::writeLiveFiles()
 {
     const auto now = Clock::now();
-    if (now - lastLiveWrite_ < std::chrono::seconds(2)) return;
+    if (!writesFiles() || now - lastLiveWrite_ < std::chrono::seconds(2)) return;
     lastLiveWrite_ = now;
     metrics_.write(file("metrics.csv"));
     exportScheme(file("scheme.json"));
+}
+
+void Trainer::averageGradients(bool wantStop)
+{
+    std::vector<torch::Tensor> params, grads;
+    for (auto& p : model_->parameters())
+        if (p.grad().defined()) {
+            params.push_back(p);
+            grads.push_back(p.grad());
+        }
+    grads.push_back(torch::full({1}, wantStop ? 1.0f : 0.0f));
+    cluster_->sum(grads, "the gradient exchange");
+    for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i];
+    agreedStop_ = agreedStop_ || grads.back().item<float>() > 0;
+}
+
+int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
+{
+    const EvalSettings eval{device_, 1000};
+    if (!cluster_)
+        return exact ? exactCorrectCount(*model_, layers_, dataset, norm_, eval) : correctCount(*model_, dataset, norm_, eval);
+    // Each rank evaluates its contiguous share; the counts are summed.
+    const int64_t n = dataset.size(), r = cluster_->rank(), world = cluster_->worldSize();
+    data::Dataset share = dataset;
+    share.images = dataset.images.narrow(0, n * r / world, n * (r + 1) / world - n * r / world);
+    share.labels = dataset.labels.narrow(0, n * r / world, n * (r + 1) / world - n * r / world);
+    const int64_t mine = exact ? exactCorrectCount(*model_, layers_, share, norm_, eval) : correctCount(*model_, share, norm_, eval);
+    std::vector<torch::Tensor> count{torch::full({1}, mine, torch::kInt64)};
+    cluster_->sum(count, "the evaluation");
+    return count[0].item<int64_t>();
 }
 
 EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochImages)
@@ -218,10 +260,12 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     r.phase = quantized() ? phaseAt(config_, epoch + 0.5) : Phase::Float;
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
-    const EvalSettings eval{device_, 1000};
-    r.testAccuracy = accuracy(*model_, data_.test, norm_, eval);
-    r.testAccuracyQuantized = quantized() ? exactAccuracy(*model_, layers_, data_.test, norm_, eval) : r.testAccuracy;
-    if (data_.validation.size() > 0) r.validationAccuracy = accuracy(*model_, data_.validation, norm_, eval);
+    auto percent = [](int64_t correct, int64_t n) { return n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0; };
+    const int64_t tests = data_.test.size();
+    r.testAccuracy = percent(countCorrect(data_.test, false), tests);
+    r.testAccuracyQuantized = quantized() ? percent(countCorrect(data_.test, true), tests) : r.testAccuracy;
+    if (data_.validation.size() > 0)
+        r.validationAccuracy = percent(countCorrect(data_.validation, false), data_.validation.size());
     r.precision = modelPrecision(quant::readScheme(layers_));
     r.beta = betaAt(config_, std::min(tEnd, static_cast<double>(config_.totalEpochs())) - 1e-9);
     r.targetBits = config_.targetBits;
@@ -236,11 +280,14 @@ void Trainer::run(Control& control)
     prepareRunDir();
     data::Batcher batcher(data_.train, config_.batchSize, config_.seed, true);
     batcher.setAugmentation({config_.cropPadding, config_.horizontalFlip});
+    if (cluster_) batcher.setShard(cluster_->rank(), cluster_->worldSize());
     while (position_.epoch < config_.totalEpochs()) {
         if (!runEpoch(batcher, control)) {
             saveCheckpoint(file("checkpoint.pt"));
-            metrics_.write(file("metrics.csv"));
-            exportScheme(file("scheme.json"));
+            if (writesFiles()) {
+                metrics_.write(file("metrics.csv"));
+                exportScheme(file("scheme.json"));
+            }
             observer_.onLog("stopped at epoch " + std::to_string(position_.epoch + 1) + ", batch " +
                             std::to_string(position_.batch) + "; checkpoint saved");
             return;
@@ -248,7 +295,7 @@ void Trainer::run(Control& control)
         endEpoch();
     }
     const auto summary = summarize();
-    writeFinalFiles(summary);
+    if (writesFiles()) writeFinalFiles(summary);
     observer_.onFinished(summary);
 }
 
@@ -263,19 +310,25 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
     data::Batch batch;
     while (true) {
         control.waitWhilePaused();
-        if (control.stopRequested()) return false;
+        // One process stops when asked; ranks stop where they agreed to, at the same batch.
+        if (cluster_ ? agreedStop_ : control.stopRequested()) return false;
         const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
         applyControl(control, t);
         if (!prefetcher.next(batch)) return true;
+        if (cluster_ && batch.globalCount < cluster_->worldSize()) {  // a last batch too small to share
+            ++position_.batch;
+            ++position_.step;
+            continue;
+        }
         const auto start = Clock::now();
-        trainStep(batch, t, window);
+        trainStep(batch, t, window, control.stopRequested());
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         ++position_.batch;
         ++position_.step;
         secondsThisSession_ += seconds;
         ++stepsThisSession_;
         epochSeconds_ += seconds;
-        epochImages_ += static_cast<double>(batch.images.size(0));
+        epochImages_ += static_cast<double>(batch.globalCount);
         if (position_.step % config_.logEvery == 0 || position_.batch == batcher.batchesPerEpoch())
             emitSnapshot(window, position_.epoch + static_cast<double>(position_.batch) / perEpoch);
     }
@@ -283,18 +336,33 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
 
 // The epoch's sums live on the device, seeded from the position so that a resumed epoch adds in
 // exactly the order an uninterrupted one does; position_ mirrors them at checkpoints.
+// In a data-parallel run rank 0 holds the resumed part and every rank adds its own images; the
+// ranks' sums add up to the whole epoch's.
 void Trainer::seedEpochSums()
 {
     const auto on = torch::TensorOptions().device(device_);
-    epochLoss_ = torch::full({}, position_.epochLossSum, on.dtype(torch::kDouble));
-    epochCorrect_ = torch::full({}, static_cast<int64_t>(position_.epochCorrect), on.dtype(torch::kInt64));
+    const bool base = !cluster_ || cluster_->isRoot();
+    epochLoss_ = torch::full({}, base ? position_.epochLossSum : 0.0, on.dtype(torch::kDouble));
+    epochCorrect_ = torch::full({}, static_cast<int64_t>(base ? position_.epochCorrect : 0), on.dtype(torch::kInt64));
+    epochSeen_ = base ? position_.epochSeen : 0.0;
 }
 
 void Trainer::syncEpochSums()
 {
     if (!epochLoss_.defined()) return;
+    if (cluster_) {
+        std::vector<torch::Tensor> sums{
+            torch::stack({epochLoss_.to(torch::kCPU), epochCorrect_.to(torch::kCPU, torch::kDouble),
+                          torch::full({}, epochSeen_, torch::kDouble)})};
+        cluster_->sum(sums, "the epoch's sums");
+        position_.epochLossSum = sums[0][0].item<double>();
+        position_.epochCorrect = sums[0][1].item<double>();
+        position_.epochSeen = sums[0][2].item<double>();
+        return;
+    }
     position_.epochLossSum = epochLoss_.item<double>();
     position_.epochCorrect = static_cast<double>(epochCorrect_.item<int64_t>());
+    position_.epochSeen = epochSeen_;
 }
 
 void Trainer::endEpoch()
@@ -310,7 +378,7 @@ void Trainer::endEpoch()
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
     seedEpochSums();
     saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
-    metrics_.write(file("metrics.csv"));
+    if (writesFiles()) metrics_.write(file("metrics.csv"));
 }
 
 RunSummary Trainer::summarize() const
@@ -342,18 +410,23 @@ void Trainer::writeFinalFiles(const RunSummary& summary)
     exportQuantized(file("quantized.pt"));
     const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
     io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
-    saveCheckpoint(file("checkpoint.pt"));
+    writeCheckpoint(file("checkpoint.pt"));
     metrics_.write(file("metrics.csv"));
     io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
 }
 
 void Trainer::saveCheckpoint(const std::string& path)
 {
+    syncEpochSums();  // every rank: the sums are exchanged
+    if (writesFiles()) writeCheckpoint(path);
+}
+
+void Trainer::writeCheckpoint(const std::string& path)
+{
     // A diverged model never replaces a good checkpoint, whichever path asked for the save.
     for (const auto& p : model_->parameters())
         if (!torch::isfinite(p).all().item<bool>())
             throw Diverged(path, "not saved: the model holds NaN or Inf values", "lower the learning rates");
-    syncEpochSums();
     io::saveCheckpoint(path, *model_, optim_.optimizers, {toJson(config_), position_});
 }
 

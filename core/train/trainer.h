@@ -15,6 +15,7 @@
 #include "data/batcher.h"
 #include "data/dataset.h"
 #include "data/normalization.h"
+#include "dist/cluster.h"
 #include "io/float_weights.h"
 #include "io/run_files.h"
 #include "models/network.h"
@@ -40,10 +41,14 @@ public:
     static std::unique_ptr<Trainer> resume(const std::string& checkpointPath, Observer& observer,
                                            const std::string& runDir = {}, double lrScale = 1.0);
 
+    // Makes this trainer one rank of a data-parallel run: checks that every rank has the same config,
+    // data and position, then copies rank 0's weights to all. Call before run().
+    void joinCluster(std::shared_ptr<dist::Cluster> cluster);
+
     // Trains until done or stopped; on stop the position is saved to checkpoint.pt.
     void run(Control& control);
 
-    void saveCheckpoint(const std::string& path);
+    void saveCheckpoint(const std::string& path);  // in a data-parallel run every rank calls it; rank 0 writes
     void exportScheme(const std::string& path) const;
     void exportQuantized(const std::string& path) const;
     void writeMetrics(const std::string& path) const { metrics_.write(path); }
@@ -63,6 +68,11 @@ private:
     void buildOptimizer();
     void prepareRunDir();
     double batchesPerEpoch() const;
+    bool writesFiles() const { return !cluster_ || cluster_->isRoot(); }  // rank 0 alone writes
+    void averageGradients(bool wantStop);   // and agrees on a stop: every rank stops at the same batch
+    int64_t countCorrect(const data::Dataset& dataset, bool exact);  // over every rank's share
+    void writeLiveFiles();                  // metrics and scheme for a GUI following the run
+    void writeCheckpoint(const std::string& path);
 
     bool runEpoch(data::Batcher& batcher, Control& control);  // false when stopped
     void endEpoch();
@@ -72,10 +82,9 @@ private:
     void commitFloatWeights();
     void drawTicket();
     void setGates(double beta);
-    void trainStep(const data::Batch& batch, double t, Window& window);
+    void trainStep(const data::Batch& batch, double t, Window& window, bool wantStop);
     void prepareInput(data::Batch& batch) const;  // on the prefetch worker: normalized float images
     void emitSnapshot(Window& window, double t);
-    void writeLiveFiles();  // metrics.csv and scheme.json mid-epoch, for a GUI following the run
     EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
     RunSummary summarize() const;
     void writeFinalFiles(const RunSummary& summary);
@@ -102,6 +111,9 @@ private:
     int64_t stepsThisSession_ = 0;
     double secondsThisSession_ = 0;
     torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
+    double epochSeen_ = 0;                    // images of the epoch in progress (this rank's, + the base)
+    std::shared_ptr<dist::Cluster> cluster_;  // null: a one-process run
+    bool agreedStop_ = false;                 // a rank asked to stop: all stop before the next batch
     double epochSeconds_ = 0, epochImages_ = 0;
     std::chrono::steady_clock::time_point lastLiveWrite_{};
 };

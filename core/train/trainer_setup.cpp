@@ -3,6 +3,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include <boost/json.hpp>
+
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "data/dataset_loader.h"
@@ -117,10 +119,41 @@ void Trainer::importWeights()
     observer_.onLog(line);
 }
 
+void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)
+{
+    cluster_ = std::move(cluster);
+    if (!cluster_) return;
+    // What the ranks must share: the config but for per-process settings, the data (by its shape and a
+    // label checksum, since each machine has its own copy) and the position a resume starts from.
+    auto shared = boost::json::parse(toJson(config_)).as_object();
+    for (const char* own : {"out_dir", "threads", "device", "prefetch_batches", "data"}) shared.erase(own);
+    const auto& train = data_.train;
+    auto weights = torch::arange(train.size(), torch::kInt64).remainder(9973) + 1;
+    shared["train_images"] = train.size();
+    shared["test_images"] = data_.test.size();
+    shared["image_shape"] = boost::json::array{train.channels(), train.height(), train.width()};
+    shared["train_label_checksum"] = (train.labels * weights).sum().item<int64_t>();
+    shared["resume_position"] = boost::json::array{position_.epoch, position_.batch, position_.step};
+    cluster_->requireSameAsRoot("config", boost::json::serialize(shared));
+    std::vector<torch::Tensor> state;
+    for (auto& p : model_->parameters()) state.push_back(p);
+    for (auto& b : model_->buffers()) state.push_back(b);
+    auto root = state;
+    cluster_->broadcastFromRoot(root, "the start (rank 0's weights to every rank)");
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < state.size(); ++i) state[i].copy_(root[i]);
+    // Batch norm sees the whole batch, not this rank's share: the ranks' steps, and their running
+    // statistics, stay those of one process.
+    model_->shareBatchStatistics([c = cluster_.get()](std::vector<torch::Tensor>& t) { c->sum(t, "the batch-norm statistics"); });
+    observer_.onLog("rank " + std::to_string(cluster_->rank()) + " of " + std::to_string(cluster_->worldSize()) +
+                    " joined; rank 0 writes the run files");
+}
+
 void Trainer::buildOptimizer() { optim_ = buildOptimizers(*model_, layers_, config_); }
 
 void Trainer::prepareRunDir()
 {
+    if (!writesFiles()) return;
     std::error_code ec;
     fs::create_directories(runDir_, ec);
     if (ec) throw Error(runDir_, "cannot create the run directory: " + ec.message(), "choose a writable folder");

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "csq/config.h"
+#include "csq/distributed.h"
 #include "csq/observer.h"
 #include "csq/scheme.h"
 
@@ -22,6 +23,9 @@ public:
     void start(const TrainingConfig& config);
     // Continues the run saved in a checkpoint.pt; run files go to runDir (default: its folder).
     void startFromCheckpoint(const std::string& checkpointPath, const std::string& runDir = {});
+    // The next start runs as one rank of a data-parallel run (csq-train --world-size); only rank 0
+    // writes run files. A live update or pause reaches this rank only: distributed runs are headless.
+    void setDistributed(const DistributedSettings& settings);
 
     void pause();
     void resume();
