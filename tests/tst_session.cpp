@@ -21,6 +21,7 @@
 #include "io/atomic_file.h"
 #include "recording_observer.h"
 #include "synthetic_dataset.h"
+#include "train/schedule.h"
 
 using namespace csq;
 using test::Recorder;
@@ -52,6 +53,7 @@ private Q_SLOTS:
     void resumeEqualsUninterruptedRun_data();
     void resumeEqualsUninterruptedRun();
     void liveUpdateShowsInLaterSnapshots();
+    void rampedTargetShowsInSnapshots();
     void liveFilesAreWrittenMidEpoch();
     void failuresArriveAsReasons();
     void divergenceStopsAndKeepsTheCheckpoint();
@@ -242,6 +244,29 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     ConfigPatch bad;
     bad.targetBits = 20.0;
     QVERIFY_THROWS_EXCEPTION(Error, session.update(bad));
+}
+
+// With a budget ramp the snapshots carry the target the budget term aims at, falling from max bits,
+// and Δ_S is measured against it; before the search they show the run's target.
+void TestSession::rampedTargetShowsInSnapshots()
+{
+    Recorder recorder;
+    Session session(recorder);
+    auto config = tinyConfig(QStringLiteral("ramp"));
+    config.logEvery = 2;
+    config.budgetRamp = 1;  // the whole search [1, 2)
+    config.finetuneEpochs = 0;
+    session.start(config);
+    session.wait();
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    int ramped = 0;
+    for (const auto& s : recorder.snapshots) {
+        const double expected = s.t >= config.floatEpochs ? train::budgetTargetAt(config, s.t) : config.targetBits;
+        QVERIFY2(std::abs(s.targetBits - expected) < 1e-9, qPrintable(QString("t %1: %2").arg(s.t).arg(s.targetBits)));
+        QVERIFY(std::abs(s.deltaS - (s.precision.measure(config.budgetMode) - s.targetBits)) < 1e-9);
+        if (s.t > config.floatEpochs && s.t < config.ticketEpoch && s.targetBits > config.targetBits + 0.1) ++ramped;
+    }
+    QVERIFY2(ramped >= 3, qPrintable(QString::number(ramped)));
 }
 
 // Sets an absurd learning rate at the first snapshot of the second epoch, once: by then the first

@@ -172,7 +172,8 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.totalEpochs = config_.totalEpochs();
     s.beta = betaAt(config_, t);
     s.lambda = config_.lambda;
-    s.targetBits = config_.targetBits;
+    // The target the budget term aims at now: it moves during a budget ramp.
+    s.targetBits = t >= config_.floatEpochs ? budgetTargetAt(config_, t) : config_.targetBits;
     s.budgetMode = config_.budgetMode;
     s.lr = config_.lr * lrFactorAt(config_, t);
     s.layers = quant::readScheme(layers_);
@@ -183,7 +184,7 @@ void Trainer::emitSnapshot(Window& w, double t)
         s.maskLogits.emplace_back(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
     }
     s.precision = modelPrecision(s.layers);
-    s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - config_.targetBits : 0.0;
+    s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - s.targetBits : 0.0;
     if (w.batches > 0) {
         auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);
         if (cluster_) {  // the whole batches' figures, as one process would log them
