@@ -7,6 +7,7 @@ on one rank (all stop with a checkpoint).
 Usage: distributed_run.py CSQ_TRAIN WORK_DIR [DATASET_DIR]
 """
 import json
+import os
 import pathlib
 import shutil
 import signal
@@ -61,13 +62,17 @@ def start_ranks(csq_train, flags, outs, world=2, extra=None):
     procs = []
     for rank, out in enumerate(outs):
         cmd = [csq_train, *flags, "--out", out, "--world-size", str(world), "--rank", str(rank),
-               "--master", "127.0.0.1:" + port, "--dist-timeout", "30", *((extra or {}).get(rank, []))]
+               "--master", "127.0.0.1:" + port, "--dist-timeout", str(30 * SLOWDOWN), *((extra or {}).get(rank, []))]
         procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     return procs
 
 
+# Sanitizer builds run many times slower; their CTest passes the factor it scales time limits by.
+SLOWDOWN = int(os.environ.get("CSQ_TEST_TIMEOUT_SCALE") or 1)
+
+
 def finish(procs, timeout=240):
-    return [(p.wait(timeout), *p.communicate()) for p in procs]
+    return [(p.wait(timeout * SLOWDOWN), *p.communicate()) for p in procs]
 
 
 def main():
