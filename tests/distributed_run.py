@@ -91,6 +91,9 @@ def main():
 
     rank0, rank1 = work / "rank0", work / "rank1"
     results = finish(start_ranks(csq_train, flags, [rank0, rank1]))
+    for rank, (code, _, err) in enumerate(results):
+        if code != 0:
+            print(f"rank {rank} exited {code}; the end of its stderr:\n{err[-3000:]}", flush=True)
     for rank, (code, out, err) in enumerate(results):
         check(code == 0, f"rank {rank} finished (exit {code}) {err.strip()[-300:]}")
     check("joined" in results[0][1] and "finished:" in results[0][1], "rank 0 prints the progress and the result")
