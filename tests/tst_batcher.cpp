@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -70,6 +71,8 @@ private Q_SLOTS:
     void flipMirrors();
     void cropIsShiftedWindow();
     void batcherAugments();
+    void shardsMakeTheWholeBatch_data();
+    void shardsMakeTheWholeBatch();
     void normalizationStatistics();
     void toFloatBatchNormalizes();
     void validationSplit();
@@ -265,6 +268,51 @@ void TestBatcher::batcherAugments()
     QVERIFY(!torch::equal(a.images, b.images));
     QVERIFY(torch::equal(a.labels, b.labels));
     QVERIFY(torch::equal(a.images, data.images));  // the dataset itself is never modified
+}
+
+void TestBatcher::shardsMakeTheWholeBatch_data()
+{
+    QTest::addColumn<int>("world");
+    QTest::addColumn<bool>("augment");
+    for (int world : {2, 3})
+        for (bool augment : {false, true}) QTest::addRow("%d ranks%s", world, augment ? ", augmented" : "") << world << augment;
+}
+
+// Data-parallel ranks each take a contiguous share of every batch (the last, short one included):
+// in rank order the shares are the whole batch, augmented as one process augments it, and each
+// knows the whole batch's size.
+void TestBatcher::shardsMakeTheWholeBatch()
+{
+    QFETCH(int, world);
+    QFETCH(bool, augment);
+    Dataset data{randomImages(23, 1, 6, 6, 5), torch::arange(23, torch::kLong), 10, "random"};
+    auto make = [&](int rank) {
+        auto batcher = std::make_unique<Batcher>(data, 8, 7, true);
+        if (augment) batcher->setAugmentation(AugmentOptions{1, true});
+        if (rank >= 0) batcher->setShard(rank, world);
+        batcher->startEpoch(1);
+        return batcher;
+    };
+    auto whole = make(-1);
+    std::vector<std::unique_ptr<Batcher>> ranks;
+    for (int r = 0; r < world; ++r) ranks.push_back(make(r));
+    Batch all;
+    int batches = 0;
+    while (whole->next(all)) {
+        std::vector<torch::Tensor> images, labels;
+        for (auto& rank : ranks) {
+            Batch share;
+            QVERIFY(rank->next(share));
+            QCOMPARE(share.globalCount, all.images.size(0));
+            images.push_back(share.images);
+            labels.push_back(share.labels);
+        }
+        QVERIFY(torch::equal(torch::cat(images), all.images));
+        QVERIFY(torch::equal(torch::cat(labels), all.labels));
+        ++batches;
+    }
+    QCOMPARE(batches, 3);  // 8 + 8 + 7
+    QVERIFY_THROWS_EXCEPTION(csq::Error, ranks[0]->setShard(world, world));
 }
 
 // Known statistics: channel 0 is half 0, half 255 (mean 0.5, std 0.5); channel 1 is constant 51
