@@ -45,7 +45,7 @@ bool Batcher::next(Batch& batch)
     const int64_t count = std::min(batchSize_, dataset_.size() - first);
     // This rank's share [lo, hi) of the batch; augmentation draws per image in batch order, so an
     // augmented shard is cut from the augmented whole batch.
-    const int64_t lo = count * rank_ / worldSize_, hi = count * (rank_ + 1) / worldSize_;
+    const auto [lo, hi] = rankShare(count, rank_, worldSize_);
     const bool whole = augment_.enabled();
     const int64_t from = first + (whole ? 0 : lo), n = whole ? count : hi - lo;
     if (shuffle_) {

@@ -2,6 +2,7 @@
 // Splits a dataset into (optionally shuffled, optionally augmented) uint8 batches. The order of epoch e
 // and each batch's augmentation are pure functions of (seed, e, batch), so a resumed run replays them.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -19,6 +20,13 @@ struct Batch {
     int64_t globalCount = 0;  // images in the whole batch across every rank (== images.size(0) unsharded)
     torch::Tensor input;   // the model's input, when prepared ahead (see Prefetcher); else undefined
 };
+
+// Rank `rank`'s contiguous share [begin, end) of `count` items split over `worldSize` ranks (the
+// shares differ by at most one and cover every item once).
+inline std::pair<int64_t, int64_t> rankShare(int64_t count, int rank, int worldSize)
+{
+    return {count * rank / worldSize, count * (rank + 1) / worldSize};
+}
 
 class Batcher {
 public:

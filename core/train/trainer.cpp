@@ -243,10 +243,10 @@ int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
     if (!cluster_)
         return exact ? exactCorrectCount(*model_, layers_, dataset, norm_, eval) : correctCount(*model_, dataset, norm_, eval);
     // Each rank evaluates its contiguous share; the counts are summed.
-    const int64_t n = dataset.size(), r = cluster_->rank(), world = cluster_->worldSize();
+    const auto [begin, end] = data::rankShare(dataset.size(), cluster_->rank(), cluster_->worldSize());
     data::Dataset share = dataset;
-    share.images = dataset.images.narrow(0, n * r / world, n * (r + 1) / world - n * r / world);
-    share.labels = dataset.labels.narrow(0, n * r / world, n * (r + 1) / world - n * r / world);
+    share.images = dataset.images.narrow(0, begin, end - begin);
+    share.labels = dataset.labels.narrow(0, begin, end - begin);
     const int64_t mine = exact ? exactCorrectCount(*model_, layers_, share, norm_, eval) : correctCount(*model_, share, norm_, eval);
     std::vector<torch::Tensor> count{torch::full({1}, mine, torch::kInt64)};
     cluster_->sum(count, "the evaluation");
