@@ -1,5 +1,6 @@
 #include "cli_progress.h"
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -26,6 +27,11 @@ void ProgressPrinter::endLine()
 
 void ProgressPrinter::onSnapshot(const Snapshot& s)
 {
+    if (freezeAtStep_ > 0 && s.step >= freezeAtStep_) {
+        freezeAtStep_ = 0;
+        std::fflush(stdout);
+        std::raise(SIGSTOP);  // the whole process, training thread included, until SIGCONT or SIGKILL
+    }
     std::lock_guard lock(mutex_);
     if (quiet_) return;
     if (s.totalEpochs > 0) totalEpochs_ = s.totalEpochs;  // a resumed run brings its own

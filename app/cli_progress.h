@@ -21,6 +21,10 @@ public:
     void onFinished(const RunSummary& s) override;
     void onFailed(const std::string& reason) override;
 
+    // Test hook (CSQ_TEST_FREEZE_AT_STEP): the process stops itself (SIGSTOP) at its first snapshot at
+    // or after `step`, so that a crash-safety test kills it or signals it at a known point of the run.
+    void freezeAtStep(long long step) { freezeAtStep_ = step; }
+
     bool failed() const { return failed_; }
     bool finished() const { return finished_; }
 
@@ -30,6 +34,7 @@ private:
     bool terminal_, quiet_;
     int totalEpochs_;
     bool lineOpen_ = false, failed_ = false, finished_ = false;
+    long long freezeAtStep_ = 0;
     std::chrono::steady_clock::time_point lastPlain_{};
 };
 

@@ -2,6 +2,7 @@
 // the main window; --config loads a run config and --autostart starts it; --follow watches a run that
 // another process writes.
 #include <cstdio>
+#include <cstring>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -15,72 +16,107 @@
 #include "session_bridge.h"
 #include "theme.h"
 
-int main(int argc, char** argv)
-{
-    QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
-    QApplication::setOrganizationName(QStringLiteral("csq-studio"));
-    QApplication::setApplicationVersion(QString::fromUtf8(csq::kVersion));
-    QApplication::setDesktopFileName(QStringLiteral("io.github.csqstudio.CsqStudio"));  // packaging/*.desktop
+namespace {
 
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("CSQ Studio"));
+    QCoreApplication::setOrganizationName(QStringLiteral("csq-studio"));
+    QCoreApplication::setApplicationVersion(QString::fromUtf8(csq::kVersion));
+}
+
+struct CommandLine {
+    CommandLine()
+    {
+        parser.setApplicationDescription(QStringLiteral("Watch a mixed-precision quantization scheme form with CSQ."));
+        parser.addHelpOption();
+        parser.addOptions({version, config, quit, autostart, theme, follow});
+        parser.addPositionalArgument(QStringLiteral("path"),
+                                     QStringLiteral("A config .json, a checkpoint .pt to resume, or a dataset folder."),
+                                     QStringLiteral("[path]"));
+    }
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Watch a mixed-precision quantization scheme form with CSQ."));
-    parser.addHelpOption();
     // Not addVersionOption(): its "CSQ Studio 0.1.0" names no program, and help2man reads the program
     // name from the first word of --version when it writes the man page.
-    const QCommandLineOption versionOption(QStringList{QStringLiteral("v"), QStringLiteral("version")},
-                                           QStringLiteral("Displays version information."));
-    parser.addOption(versionOption);
-    const QCommandLineOption configOption(QStringList{QStringLiteral("c"), QStringLiteral("config")},
-                                          QStringLiteral("Load the run config FILE (config.json) into the setup."),
-                                          QStringLiteral("FILE"));
-    const QCommandLineOption autostartOption(QStringLiteral("autostart"),
-                                             QStringLiteral("Start the run as soon as the window is up."));
-    const QCommandLineOption themeOption(
-        QStringLiteral("theme"), QStringLiteral("light or dark (default: as last used)."), QStringLiteral("THEME"));
-    const QCommandLineOption quitOption(QStringLiteral("quit-when-done"),
-                                        QStringLiteral("Quit once the run has ended (for scripted measurements)."));
-    const QCommandLineOption followOption(
-        QStringLiteral("follow"), QStringLiteral("Watch the run directory DIR that csq-train writes, read-only."),
-        QStringLiteral("DIR"));
-    parser.addOption(configOption);
-    parser.addOption(quitOption);
-    parser.addOption(autostartOption);
-    parser.addOption(themeOption);
-    parser.addOption(followOption);
-    parser.addPositionalArgument(QStringLiteral("path"),
-                                 QStringLiteral("A config .json, a checkpoint .pt to resume, or a dataset folder."),
-                                 QStringLiteral("[path]"));
+    const QCommandLineOption version{QStringList{QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Displays version information.")};
+    const QCommandLineOption config{QStringList{QStringLiteral("c"), QStringLiteral("config")},
+                                    QStringLiteral("Load the run config FILE (config.json) into the setup."),
+                                    QStringLiteral("FILE")};
+    const QCommandLineOption quit{QStringLiteral("quit-when-done"),
+                                  QStringLiteral("Quit once the run has ended (for scripted measurements).")};
+    const QCommandLineOption autostart{QStringLiteral("autostart"),
+                                       QStringLiteral("Start the run as soon as the window is up.")};
+    const QCommandLineOption theme{QStringLiteral("theme"), QStringLiteral("light or dark (default: as last used)."),
+                                   QStringLiteral("THEME")};
+    const QCommandLineOption follow{QStringLiteral("follow"),
+                                    QStringLiteral("Watch the run directory DIR that csq-train writes, read-only."),
+                                    QStringLiteral("DIR")};
+};
+
+void printVersion()
+{
+    std::printf("csq-studio %s (Qt %s, LibTorch %s)\n", csq::kVersion, qVersion(), csq::torchVersion().c_str());
+}
+
+// --help and --version only print: they are answered before QApplication, which needs a display
+// (help2man and a user over SSH have none).
+bool printsOnly(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i)
+        for (const char* flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], flag) == 0) return true;
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    if (printsOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        CommandLine cli;
+        cli.parser.process(app);  // --help prints and exits here
+        if (cli.parser.isSet(cli.version)) printVersion();
+        return 0;
+    }
+    QApplication app(argc, argv);
+    setIdentity();
+    QApplication::setDesktopFileName(QStringLiteral("io.github.csqstudio.CsqStudio"));  // packaging/*.desktop
+
+    CommandLine cli;
+    auto& parser = cli.parser;
     parser.process(app);
-    if (parser.isSet(versionOption)) {
-        std::printf("csq-studio %s (Qt %s, LibTorch %s)\n", csq::kVersion, qVersion(), csq::torchVersion().c_str());
+    if (parser.isSet(cli.version)) {
+        printVersion();
         return 0;
     }
 
     csq::configureThreads();
     const QString theme =
-        parser.isSet(themeOption) ? parser.value(themeOption) : QSettings().value(QStringLiteral("theme")).toString();
+        parser.isSet(cli.theme) ? parser.value(cli.theme) : QSettings().value(QStringLiteral("theme")).toString();
     csq::ui::Theme::apply(csq::ui::Theme::fromKey(theme));
 
     csq::ui::MainWindow window;
-    if (parser.isSet(configOption) && !window.openPath(parser.value(configOption))) {
+    if (parser.isSet(cli.config) && !window.openPath(parser.value(cli.config))) {
         std::fprintf(stderr, "csq-studio: cannot load the config %s (see the window's log)\n",
-                     qPrintable(parser.value(configOption)));
+                     qPrintable(parser.value(cli.config)));
     }
     for (const auto& path : parser.positionalArguments()) window.openPath(path);
     window.show();
-    if (parser.isSet(followOption)) {
-        const auto dir = parser.value(followOption);
+    if (parser.isSet(cli.follow)) {
+        const auto dir = parser.value(cli.follow);
         if (!QFileInfo(dir).isDir())
             std::fprintf(stderr, "csq-studio: %s does not exist (yet); following it until it appears\n", qPrintable(dir));
         window.followRun(dir);
     }
-    if (!parser.isSet(autostartOption) && parser.positionalArguments().isEmpty() && !parser.isSet(followOption))
+    if (!parser.isSet(cli.autostart) && parser.positionalArguments().isEmpty() && !parser.isSet(cli.follow))
         QTimer::singleShot(0, &window, &csq::ui::MainWindow::offerInterruptedRun);
-    if (parser.isSet(quitOption))
+    if (parser.isSet(cli.quit))
         QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &app, &QApplication::quit,
                          Qt::QueuedConnection);
-    if (parser.isSet(autostartOption))
+    if (parser.isSet(cli.autostart))
         QTimer::singleShot(0, &window, [&window] {
             if (!window.startRun())
                 std::fprintf(stderr, "csq-studio: the setup is not valid; the run was not started\n");

@@ -2,6 +2,7 @@
 // Session with a progress printer, and maps Ctrl-C to "finish the batch, save, exit 130".
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -244,6 +245,7 @@ int train(const po::variables_map& vm)
     const auto distributed = distributedFrom(vm);
     csq::configureThreads(config.threads);
     csq::cli::ProgressPrinter printer(isatty(STDOUT_FILENO) != 0, config.totalEpochs(), distributed.rank > 0);
+    if (const char* freeze = std::getenv("CSQ_TEST_FREEZE_AT_STEP")) printer.freezeAtStep(std::atoll(freeze));
     csq::Session session(printer);
     session.setDistributed(distributed);
     if (vm.count("resume")) {

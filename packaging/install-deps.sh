@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config git
+  # compiler cache: fresh clones reuse earlier builds' object files (see CMakeLists.txt)
+  ccache
   # engine: LibTorch (CPU; libgloo-dev for the c10d Gloo headers) and Boost 1.81 (json, iostreams,
   # program_options)
   libtorch-dev libgloo-dev libboost1.81-dev libboost-json1.81-dev libboost-iostreams1.81-dev

@@ -49,22 +49,25 @@ def relative_loss(a, b):
     return abs(float(a["ce"]) - float(b["ce"])) / abs(float(a["ce"]))
 
 
-def replaced(flags, **values):
-    """flags with --name value pairs replaced (name_with_underscores for --name-with-dashes)."""
-    out = list(flags)
-    for name, value in values.items():
-        out[out.index("--" + name.replace("_", "-")) + 1] = str(value)
-    return out
-
-
-def start_ranks(csq_train, flags, outs, world=2, extra=None):
+def start_ranks(csq_train, flags, outs, world=2, extra=None, freeze=None):
+    """freeze: {rank: step}, the rank stops itself (SIGSTOP) at that step: see frozen()."""
     port = str(free_port())
     procs = []
     for rank, out in enumerate(outs):
         cmd = [csq_train, *flags, "--out", out, "--world-size", str(world), "--rank", str(rank),
                "--master", "127.0.0.1:" + port, "--dist-timeout", str(30 * SLOWDOWN), *((extra or {}).get(rank, []))]
-        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        env = dict(os.environ)
+        if freeze and rank in freeze:
+            env["CSQ_TEST_FREEZE_AT_STEP"] = str(freeze[rank])
+        procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
     return procs
+
+
+def frozen(proc):
+    """Waits until proc has stopped itself at its CSQ_TEST_FREEZE_AT_STEP: mid-run at a known step,
+    however fast or busy the machine is. False when it ended instead."""
+    _, status = os.waitpid(proc.pid, os.WUNTRACED)
+    return os.WIFSTOPPED(status)
 
 
 # Sanitizer builds run many times slower; their CTest passes the factor it scales time limits by.
@@ -149,12 +152,10 @@ def main():
           and "frame #" not in lone.stderr,
           "an unreachable master is named: " + lone.stderr.strip()[-200:])
 
-    # A rank dies: the other stops with the reason instead of hanging.
-    longer = replaced(flags, train_limit=20000, epochs=6, ticket=5)
-    procs = start_ranks(csq_train, longer, [work / "d0", work / "d1"])
-    deadline = time.time() + 120
-    while not (work / "d0" / "metrics.csv").exists() and time.time() < deadline:
-        time.sleep(0.2)
+    # A rank dies: the other stops with the reason instead of hanging. Rank 1 freezes at step 10 of 47
+    # and is killed there.
+    procs = start_ranks(csq_train, flags, [work / "d0", work / "d1"], freeze={1: 10})
+    check(frozen(procs[1]), "rank 1 froze mid-run")
     procs[1].kill()
     start = time.time()
     code, _, err = finish(procs[:1], timeout=90)[0]
@@ -162,13 +163,12 @@ def main():
     check(code == 1 and "lost the other ranks" in err and "frame #" not in err,
           f"rank 0 stops {time.time() - start:.1f} s after rank 1 died: {err.strip()[-200:]}")
 
-    # Ctrl-C on rank 1 only: both finish the batch and stop; rank 0 keeps a checkpoint.
-    shorter = replaced(flags, train_limit=6000, epochs=3, ticket=2.5)
-    procs = start_ranks(csq_train, shorter, [work / "i0", work / "i1"])
-    deadline = time.time() + 120
-    while not (work / "i0" / "metrics.csv").exists() and time.time() < deadline:
-        time.sleep(0.2)
+    # Ctrl-C on rank 1 only (frozen at step 10, interrupted, then let go): both finish the batch and
+    # stop; rank 0 keeps a checkpoint.
+    procs = start_ranks(csq_train, flags, [work / "i0", work / "i1"], freeze={1: 10})
+    check(frozen(procs[1]), "rank 1 froze mid-run")
     procs[1].send_signal(signal.SIGINT)
+    procs[1].send_signal(signal.SIGCONT)
     results = finish(procs)
     check([r[0] for r in results] == [130, 130], f"both ranks exit 130 after Ctrl-C on rank 1: {[r[0] for r in results]}")
     checkpoint = work / "i0" / "checkpoint.pt"

@@ -1,24 +1,37 @@
 #pragma once
-// Shared by the GUI tests that drive the real engine: the tiny run they start and the checks that
-// no thread or file is left behind.
+// Shared by the GUI tests that drive the real engine: the tiny run they start, on a small dataset the
+// test process writes itself (so they run wherever they are built), and the checks that no thread or
+// file is left behind.
 #include <QApplication>
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include "csq/config.h"
+#include "synthetic_dataset.h"
 
 namespace csq::ui::testing {
 
-inline const char* const kData = "/usr/share/datasets/fashion-mnist";
+// A learnable MNIST-style IDX dataset (3000 training, 500 test images), written once per process
+// into a folder removed when the process ends.
+inline QString liveRunData()
+{
+    static QTemporaryDir dir;
+    static const bool written = [] {
+        csq::test::writeSyntheticDataset(dir.path().toStdString(), 3000, 500);
+        return true;
+    }();
+    return written ? dir.path() : QString();
+}
 
 inline csq::TrainingConfig tinyConfig(const QString& outDir)
 {
     csq::TrainingConfig c;
-    c.data = kData;
+    c.data = liveRunData().toStdString();
     c.trainLimit = 2000;
     c.epochs = 2;
     c.ticketEpoch = 1.5;

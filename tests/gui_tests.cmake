@@ -3,7 +3,7 @@
 if(CSQ_BUILD_GUI)
   # csq_add_gui_test(<name> [TIMEOUT seconds]): one test file, one class under test.
   function(csq_add_gui_test name)
-    cmake_parse_arguments(ARG "" "TIMEOUT" "" ${ARGN})
+    cmake_parse_arguments(ARG "" "TIMEOUT;LABEL" "" ${ARGN})
     add_executable(${name} ${name}.cpp)
     # QCustomPlot too: a test may reach into a panel's plot (csqui links it privately).
     target_link_libraries(${name} PRIVATE csq_common csqui Qt6::Test Qt6::Svg QCustomPlotQt6::QCustomPlotQt6)
@@ -11,7 +11,10 @@ if(CSQ_BUILD_GUI)
     if(NOT ARG_TIMEOUT)
       set(ARG_TIMEOUT 120)
     endif()
-    set_tests_properties(${name} PROPERTIES LABELS gui TIMEOUT ${ARG_TIMEOUT}
+    if(NOT ARG_LABEL)
+      set(ARG_LABEL gui)
+    endif()
+    set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${ARG_TIMEOUT}
                          ENVIRONMENT "QT_QPA_PLATFORM=offscreen")
   endfunction()
 
@@ -29,11 +32,13 @@ if(CSQ_BUILD_GUI)
   csq_add_gui_test(tst_gui_run_comparison)
   # A run folder written stage by stage as csq-train writes it, followed live (short poll interval).
   csq_add_gui_test(tst_gui_run_follower TIMEOUT 60)
-  # These train a tiny real run (Fashion-MNIST, 2000 images, 2 epochs).
+  # These train a tiny real run (2000 synthetic images the test writes, 2 epochs).
   csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
   csq_add_gui_test(tst_gui_main_window TIMEOUT 400)
   # Random start/pause/resume/update/stop/finalize/export/close from the GUI thread (seeded).
   csq_add_gui_test(tst_gui_stress TIMEOUT 400)
-  # Validation, then a tiny two-run sweep stopped, resumed and finished (Fashion-MNIST, 2000 images).
+  # Validation, then a tiny two-run sweep stopped, resumed and finished (2000 synthetic images).
   csq_add_gui_test(tst_gui_sweep_dialog TIMEOUT 500)
+  # The default setup's one-click start on the installed Fashion-MNIST (fails naming the package if missing).
+  csq_add_gui_test(tst_gui_default_setup TIMEOUT 300 LABEL data)
 endif()

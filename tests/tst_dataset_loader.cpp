@@ -9,7 +9,6 @@
 
 #include <torch/torch.h>
 
-#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -97,7 +96,6 @@ private Q_SLOTS:
     void missingDefaultDataset();
     void missingPath();
     void unknownLayout();
-    void defaultFashionMnist();
 };
 
 void TestDatasetLoader::detectFormat_data()
@@ -255,24 +253,6 @@ void TestDatasetLoader::unknownLayout()
     for (const char* part : {"recognized layouts", "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "data_batch_1.bin",
                              "test_batch.bin", "cifar-10-batches-bin", "train.bin", "cifar-100-binary"})
         QVERIFY2(message.contains(QLatin1String(part)), qPrintable(message));
-}
-
-void TestDatasetLoader::defaultFashionMnist()
-{
-    if (!fs::exists(kDefaultDatasetPath))
-        QSKIP("Fashion-MNIST is not installed at /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist)");
-    QElapsedTimer timer;
-    timer.start();
-    const auto splits = loadDataset(kDefaultDatasetPath);
-    qInfo("loaded Fashion-MNIST in %lld ms", static_cast<long long>(timer.elapsed()));
-    QCOMPARE(splits.format, std::string("idx"));
-    QCOMPARE(splits.train.name, std::string("fashion-mnist"));
-    QCOMPARE(splits.train.images.sizes().vec(), (std::vector<int64_t>{60000, 1, 28, 28}));
-    QCOMPARE(splits.test.images.sizes().vec(), (std::vector<int64_t>{10000, 1, 28, 28}));
-    QCOMPARE(splits.train.classes, int64_t{10});
-    QCOMPARE(splits.validation.size(), int64_t{0});
-    QVERIFY(torch::equal(torch::bincount(splits.train.labels), torch::full({10}, 6000, torch::kLong)));
-    QVERIFY(torch::equal(torch::bincount(splits.test.labels), torch::full({10}, 1000, torch::kLong)));
 }
 
 QTEST_GUILESS_MAIN(TestDatasetLoader)

@@ -1,6 +1,9 @@
-// MainWindow with the real engine: the default setup starts with one click; moving the budget
-// slider during a tiny run changes the target in later snapshots; closing during training asks,
-// then stops cleanly (thread joined, run files kept, settings saved); dropped paths are dispatched.
+// MainWindow with the real engine on a tiny run over a dataset the test writes: moving the budget
+// slider during the run changes the target in later snapshots; closing during training asks, then
+// stops cleanly (thread joined, run files kept, settings saved); dropped paths are dispatched; an
+// interrupted run is offered on the next start. Each run that must still be alive when the test acts
+// holds itself at its first snapshot (pauseAtNextSnapshot): nothing depends on the machine's speed.
+// The default setup's one-click start on real Fashion-MNIST is tst_gui_default_setup.
 #include <QAction>
 #include <QApplication>
 #include <QDir>
@@ -23,7 +26,6 @@
 #include "run_controls.h"
 #include "session_bridge.h"
 #include "setup_panel.h"
-#include "theme.h"
 #include "value_slider.h"
 
 using namespace csq::ui;
@@ -57,7 +59,6 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
-    void defaultSetupStartsWithOneClick();
     void budgetSliderChangesLaterSnapshots();
     void closeCanBeCancelled();
     void closeDuringTrainingStopsCleanly();
@@ -65,7 +66,6 @@ private Q_SLOTS:
     void checkpointResumesTheRun();
     void interruptedRunIsOfferedOnNextStart();
     void stoppedOrFinishedRunIsNotOffered();
-    void screenshotDuringRun();
 };
 
 void TestMainWindow::initTestCase()
@@ -74,30 +74,6 @@ void TestMainWindow::initTestCase()
     QApplication::setOrganizationName(QStringLiteral("csq-studio"));
     QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
     QSettings().clear();
-    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
-}
-
-void TestMainWindow::defaultSetupStartsWithOneClick()
-{
-    MainWindow window;
-    window.show();
-    QCOMPARE(QString::fromStdString(csq::toJson(window.config())),
-             QString::fromStdString(csq::toJson(csq::TrainingConfig{})));
-    auto* start = window.runControls()->startAction();
-    QVERIFY(start->isEnabled());
-    start->trigger();
-    QVERIFY(window.bridge().running());
-    QVERIFY(!start->isEnabled());
-    QVERIFY(window.runControls()->stopAction()->isEnabled());
-    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
-    QCOMPARE(window.store().latest()->layers.size(), size_t{5});  // lenet5's quantized layers
-    window.runControls()->stopAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), 60000);
-    QTRY_VERIFY_WITH_TIMEOUT(window.runControls()->startAction()->isEnabled(), 5000);
-    const auto runDir = window.bridge().runDir();
-    QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("checkpoint.pt"))));
-    QVERIFY(runDir.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)));
-    QDir(runDir).removeRecursively();
 }
 
 void TestMainWindow::budgetSliderChangesLaterSnapshots()
@@ -106,11 +82,11 @@ void TestMainWindow::budgetSliderChangesLaterSnapshots()
     MainWindow window;
     window.show();
     window.setConfig(tinyConfig(dir.path()));
+    window.bridge().pauseAtNextSnapshot();  // the change lands while the run still has batches to train
     QVERIFY(window.startRun());
-    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
-    // Hold the run so the change lands while it still has batches to train.
-    window.runControls()->pauseAction()->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(window.bridge().paused(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value() &&
+                                 window.runControls()->state() == RunControls::State::Paused,
+                             60000);
     QCOMPARE(window.store().latest()->targetBits, 2.0);
     auto* target = window.budgetPanel()->targetSlider();
     target->slider()->setValue(target->positionOf(3.0));  // as a user's drag ends
@@ -118,7 +94,7 @@ void TestMainWindow::budgetSliderChangesLaterSnapshots()
     auto* betaFinal = window.budgetPanel()->betaFinalSlider();
     betaFinal->slider()->setValue(betaFinal->positionOf(400));
     QVERIFY(window.betaView()->planRevision() > plan);                          // the plan follows at once
-    QTRY_COMPARE_WITH_TIMEOUT(window.bridge().config().targetBits, 3.0, 5000);  // debounced, then sent
+    QTRY_COMPARE_WITH_TIMEOUT(window.bridge().config().targetBits, 3.0, 30000);  // debounced, then sent
     const auto before = window.store().latest()->step;
     window.runControls()->pauseAction()->trigger();  // resume
     QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), kRunTimeoutMs);
@@ -135,9 +111,9 @@ void TestMainWindow::closeCanBeCancelled()
     MainWindow window;
     window.show();
     window.setConfig(tinyConfig(dir.path()));
+    window.bridge().pauseAtNextSnapshot();
     QVERIFY(window.startRun());
-    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
-    window.bridge().pause();
+    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value() && window.bridge().paused(), 60000);
     bool asked = false;
     answerCloseQuestion(QMessageBox::No, &asked);
     QVERIFY(!window.close());
@@ -155,8 +131,9 @@ void TestMainWindow::closeDuringTrainingStopsCleanly()
     auto window = std::make_unique<MainWindow>();
     window->show();
     window->setConfig(tinyConfig(dir.path()));
+    window->bridge().pauseAtNextSnapshot();
     QVERIFY(window->startRun());
-    QTRY_VERIFY_WITH_TIMEOUT(window->store().latest().has_value(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(window->store().latest().has_value() && window->bridge().paused(), 60000);
     QVERIFY(window->bridge().running());
     bool asked = false;
     answerCloseQuestion(QMessageBox::Yes, &asked);
@@ -189,8 +166,8 @@ void TestMainWindow::droppedPathsAreDispatched()
     QCOMPARE(window.config().model, std::string("mlp"));
     QCOMPARE(window.config().epochs, 7);
     QCOMPARE(window.config().targetBits, 3.5);
-    QVERIFY(window.openPath(QString::fromLatin1(kData)));
-    QCOMPARE(window.setupPanel()->datasetField()->path(), QString::fromLatin1(kData));
+    QVERIFY(window.openPath(liveRunData()));
+    QCOMPARE(window.setupPanel()->datasetField()->path(), liveRunData());
     QVERIFY(window.setupPanel()->datasetField()->formatText().contains(QStringLiteral("IDX")));
     const auto broken = QDir(dir.path()).filePath(QStringLiteral("broken.json"));
     {
@@ -210,8 +187,9 @@ void TestMainWindow::checkpointResumesTheRun()
     {
         MainWindow first;
         first.setConfig(tinyConfig(dir.path()));
+        first.bridge().pauseAtNextSnapshot();
         QVERIFY(first.startRun());
-        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value() && first.bridge().paused(), 60000);
         first.bridge().stopAndWait();
         stoppedAt = first.store().latest()->step;
     }
@@ -236,11 +214,11 @@ void TestMainWindow::interruptedRunIsOfferedOnNextStart()
     {
         MainWindow first;
         auto config = tinyConfig(runDir);
-        config.trainLimit = 6000;  // long enough to be caught mid-run
+        config.trainLimit = 2500;  // a value of its own: the resumed run's panels must show it
         first.setConfig(config);
+        first.bridge().pauseAtNextSnapshot();
         QVERIFY(first.startRun());
-        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value(), 60000);
-        first.bridge().pause();
+        QTRY_VERIFY_WITH_TIMEOUT(first.store().latest().has_value() && first.bridge().paused(), 60000);
         // What a crash or kill -9 leaves behind from here on: the run is remembered as in progress.
         QCOMPARE(rememberedRun(), runDir);
     }  // the window goes away mid-run, as when it is closed: the run stays resumable
@@ -259,10 +237,10 @@ void TestMainWindow::interruptedRunIsOfferedOnNextStart()
     buttonNamed(box, QStringLiteral("&Resume"))->click();
     QVERIFY(second.bridge().running());
     QTRY_VERIFY_WITH_TIMEOUT(second.store().latest().has_value(), 60000);
-    QCOMPARE(second.config().trainLimit, 6000);  // the panels show the resumed run's config
+    QCOMPARE(second.config().trainLimit, 2500);  // the panels show the resumed run's config
     QTRY_VERIFY_WITH_TIMEOUT(!second.bridge().running(), kRunTimeoutMs);
     QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("summary.json"))));
-    QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 5000);  // finished: forgotten
+    QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 30000);  // finished: forgotten
 
     MainWindow third;
     third.offerInterruptedRun();
@@ -275,12 +253,13 @@ void TestMainWindow::stoppedOrFinishedRunIsNotOffered()
     {
         MainWindow window;
         window.setConfig(tinyConfig(dir.path()));
+        window.bridge().pauseAtNextSnapshot();
         QVERIFY(window.startRun());
-        QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value() && window.bridge().paused(), 60000);
         QVERIFY(!rememberedRun().isEmpty());
         window.runControls()->stopAction()->trigger();  // the user's own decision: not an interruption
         QTRY_VERIFY_WITH_TIMEOUT(!window.bridge().running(), 60000);
-        QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(rememberedRun().isEmpty(), 30000);
     }
     // A remembered run that finished after all (summary.json) or lost its checkpoint is dropped quietly.
     QTemporaryDir finished;
@@ -304,32 +283,6 @@ void TestMainWindow::stoppedOrFinishedRunIsNotOffered()
     QVERIFY(rememberedRun().isEmpty());
     QVERIFY(!window.bridge().running());
     QVERIFY(QFileInfo::exists(QDir(finished.path()).filePath(QStringLiteral("checkpoint.pt"))));
-}
-
-// Saves the window during a run to $CSQ_STUDIO_SCREENSHOT (the README's picture; CSQ_STUDIO_THEME=dark
-// for the dark look); skipped otherwise.
-void TestMainWindow::screenshotDuringRun()
-{
-    const auto target = qEnvironmentVariable("CSQ_STUDIO_SCREENSHOT");
-    if (target.isEmpty()) QSKIP("set CSQ_STUDIO_SCREENSHOT=/path/shot.png to take the screenshot");
-    Theme::apply(Theme::fromKey(qEnvironmentVariable("CSQ_STUDIO_THEME")));
-    QTemporaryDir dir;
-    MainWindow window;
-    window.resize(1600, 1000);
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    auto config = tinyConfig(dir.path());
-    config.trainLimit = 4000;
-    config.lambda = 0.5;  // a stronger budget: bits visibly pruned within the short run
-    config.logEvery = 4;
-    window.setConfig(config);
-    QVERIFY(window.startRun());
-    QTRY_VERIFY_WITH_TIMEOUT(window.store().epochs().size() >= 1 && window.store().latest()->t > 1.6,
-                             3 * kRunTimeoutMs);
-    qInfo("screenshot at t = %.2f, %.0f img/s", window.store().latest()->t, window.store().latest()->imagesPerSecond);
-    QTest::qWait(200);  // one coalesced replot
-    QVERIFY(window.grab().save(target));
-    window.bridge().stopAndWait();
 }
 
 QTEST_MAIN(TestMainWindow)

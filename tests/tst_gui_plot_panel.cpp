@@ -19,14 +19,17 @@ public:
     explicit CountingPanel(MetricsStore& store) : PlotPanel(store, QStringLiteral("counting"))
     {
         graph_ = plot().addGraph();
+        clock_.start();
     }
     QString exportName() const override { return QStringLiteral("counting"); }
     int rebuilds = 0;
+    QList<qint64> rebuildTimes;  // ms since the panel was made
 
 protected:
     void rebuild() override
     {
         ++rebuilds;
+        rebuildTimes.append(clock_.elapsed());
         QVector<double> t, ce;
         for (const auto& s : store().samples()) {
             t.append(s.t);
@@ -38,6 +41,7 @@ protected:
 
 private:
     QCPGraph* graph_;
+    QElapsedTimer clock_;
 };
 
 void feed(MetricsStore& store, int count, int startStep = 0)
@@ -68,7 +72,7 @@ void TestPlotPanel::hiddenPanelWaitsForShow()
     QVERIFY(panel.refreshPending());
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
-    QTRY_COMPARE_WITH_TIMEOUT(panel.rebuilds, 1, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.rebuilds, 1, 30000);
     QVERIFY(!panel.refreshPending());
 }
 
@@ -82,11 +86,14 @@ void TestPlotPanel::burstsCostOneReplot()
     QTest::qWait(2 * PlotPanel::kMinReplotIntervalMs);
     const int before = panel.rebuilds;
     feed(store, 200);  // one burst, no event processing in between
-    QTRY_COMPARE_WITH_TIMEOUT(panel.rebuilds, before + 1, 2000);
+    QTRY_COMPARE_WITH_TIMEOUT(panel.rebuilds, before + 1, 30000);
     QTest::qWait(3 * PlotPanel::kMinReplotIntervalMs);
     QCOMPARE(panel.rebuilds, before + 1);
 }
 
+// A steady stream of snapshots (one every 2 ms) never starves the plot, and no two replots come
+// closer than the 25 Hz interval. Both hold on any machine: the stream runs until three replots
+// happened (a slow machine just takes longer), and a busy machine only delays the timer.
 void TestPlotPanel::replotRateStaysUnder25Hz()
 {
     MetricsStore store;
@@ -99,14 +106,17 @@ void TestPlotPanel::replotRateStaysUnder25Hz()
     QElapsedTimer clock;
     clock.start();
     int step = 0;
-    while (clock.elapsed() < 1000) {  // a snapshot every 2 ms for one second: 500 Hz of data
+    while (panel.rebuilds - before < 3 && clock.elapsed() < 60000) {
         feed(store, 1, step++);
         QTest::qWait(2);
     }
-    const int replots = panel.rebuilds - before;
-    const double seconds = clock.elapsed() / 1000.0;
-    QVERIFY2(replots >= 5, qPrintable(QStringLiteral("only %1 replots: the plot must still follow").arg(replots)));
-    QVERIFY2(replots <= 25 * seconds + 1, qPrintable(QStringLiteral("%1 replots in %2 s").arg(replots).arg(seconds)));
+    QVERIFY2(panel.rebuilds - before >= 3, "a steady stream of snapshots starved the plot");
+    QVERIFY2(step > 3, "the replots did not coalesce: one per snapshot");
+    // Qt's coarse timers may fire up to 5 % early; whole milliseconds: 1 ms more.
+    const double minGap = 0.95 * PlotPanel::kMinReplotIntervalMs - 1;
+    const auto& times = panel.rebuildTimes;
+    for (int i = 1; i < times.size(); ++i)
+        QVERIFY2(times[i] - times[i - 1] >= minGap, qPrintable(QStringLiteral("replots %1 ms apart").arg(times[i] - times[i - 1])));
 }
 
 void TestPlotPanel::exportsValidFiles()

@@ -145,7 +145,6 @@ private Q_SLOTS:
     void heatmapSideBySideShowsBothSchemes();
     void uncheckedRunsLeaveParetoAndCurves();
     void everyPlotExports();
-    void exportSweepPareto();
 
 private:
     QTemporaryDir tmp_;
@@ -354,31 +353,6 @@ void TestRunComparison::everyPlotExports()
     const auto rows = testing::readCsv(csv);
     QCOMPARE(rows.size(), 1 + 2 * 3);  // header + two grids × three layers
     QCOMPARE(rows.first().size(), 2 + 8);
-}
-
-// The README's Pareto plot: CSQ_PARETO_SWEEP=<sweep folder> [CSQ_PARETO_FLOAT=<float run folder>]
-// CSQ_PARETO_OUT=<file stem> exports the comparison window's Pareto view of that sweep as PNG and
-// CSV, as File → Compare runs… would, and a screenshot of the window as <stem>-window.png; skipped
-// otherwise.
-void TestRunComparison::exportSweepPareto()
-{
-    const auto sweep = qEnvironmentVariable("CSQ_PARETO_SWEEP");
-    const auto out = qEnvironmentVariable("CSQ_PARETO_OUT");
-    if (sweep.isEmpty() || out.isEmpty()) QSKIP("set CSQ_PARETO_SWEEP and CSQ_PARETO_OUT to export a sweep's Pareto plot");
-    RunComparisonWindow window;
-    QStringList paths{sweep};
-    if (!qEnvironmentVariable("CSQ_PARETO_FLOAT").isEmpty()) paths << qEnvironmentVariable("CSQ_PARETO_FLOAT");
-    QCOMPARE(window.openPaths(paths), QString());
-    window.resize(1100, 700);
-    window.show();
-    auto* pareto = window.paretoView();
-    QVERIFY(pareto->mixedCount() + pareto->uniformCount() > 0);
-    QCOMPARE(pareto->exportTo(out + QStringLiteral(".png"), QSize(900, 560)), QString());
-    QCOMPARE(pareto->exportCsv(out + QStringLiteral(".csv")), QString());
-    QVERIFY(testing::isPng(out + QStringLiteral(".png")));
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    QTest::qWait(200);  // one coalesced replot
-    QVERIFY(window.grab().save(out + QStringLiteral("-window.png")));
 }
 
 QTEST_MAIN(TestRunComparison)

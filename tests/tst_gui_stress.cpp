@@ -65,7 +65,6 @@ void TestStress::initTestCase()
     QApplication::setOrganizationName(QStringLiteral("csq-studio"));
     QApplication::setApplicationName(QStringLiteral("CSQ Studio stress"));
     QSettings().clear();
-    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
 }
 
 void TestStress::randomControlSequence()
@@ -108,6 +107,10 @@ void TestStress::randomControlSequence()
         auto& bridge = window->bridge();
         switch (step) {
         case Step::Start:
+            // A run asked to stop ends at its next batch, however slow the machine: wait for that, so
+            // the number of runs a seed starts does not depend on speed (only runs that end by
+            // themselves can add to it).
+            if (bridge.stopping()) QTRY_VERIFY2_WITH_TIMEOUT(!bridge.running(), qPrintable(trace), kEndTimeoutMs);
             if (!bridge.running()) {
                 configure();
                 if (window->startRun()) ++runs;
@@ -157,7 +160,7 @@ void TestStress::randomControlSequence()
     // Whatever state the sequence left: a stop ends it and the controls come back to idle.
     window->runControls()->stopAction()->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(!window->bridge().running(), kEndTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(window->runControls()->state(), RunControls::State::Idle, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(window->runControls()->state(), RunControls::State::Idle, 30000);
     QVERIFY(window->runControls()->startAction()->isEnabled());
     window.reset();
     QTRY_VERIFY_WITH_TIMEOUT(threadCount() <= baseline, 10000);

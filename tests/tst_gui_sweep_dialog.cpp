@@ -1,8 +1,13 @@
 // SweepDialog: bad budget or uniform text shows the engine's message beside the field and disables
 // Start; a budget the setup cannot take (over max bits) shows the engine's config error; good input
-// enables Start. With Fashion-MNIST installed, a tiny two-run sweep is stopped while its first run
+// enables Start. A tiny two-run sweep (on a dataset the test writes) is stopped while its first run
 // trains (thread joined, the run marked stopped, the other still waiting), started again to resume
-// and finish both runs; a dialog destroyed mid-sweep stops and joins its thread.
+// and finish both runs; a dialog destroyed mid-sweep stops and joins its thread. The run is held at
+// its first progress line until the stop is requested (the dialog's line tap, on the training
+// thread), so it is mid-run when the stop lands however fast the machine is.
+#include <chrono>
+#include <thread>
+
 #include <QDir>
 #include <QLineEdit>
 #include <QPushButton>
@@ -36,6 +41,19 @@ csq::TrainingConfig tinySweepBase()
     config.epochs = 1;  // one short epoch per run: the sweep, not the training, is under test
     config.ticketEpoch = 0.75;
     return config;
+}
+
+// Holds the training thread of `run` at its first progress line until the dialog's stop is
+// requested (bounded, so that a failing test cannot hang the sweep's thread for ever).
+void holdUntilStopRequested(SweepDialog& dialog, const QString& run)
+{
+    auto held = std::make_shared<std::atomic<bool>>(false);
+    dialog.setLineTap([&dialog, run, held](const QString& r, const QString&) {
+        if (r != run || held->exchange(true)) return;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kRunTimeoutMs);
+        while (!dialog.stopRequested() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    });
 }
 
 }  // namespace
@@ -128,11 +146,11 @@ void TestSweepDialog::emptyInputIsRefused()
 
 void TestSweepDialog::stopThenResumeFinishesTheSweep()
 {
-    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
     const QString sweepDir = tmp_.filePath(QStringLiteral("live"));
     const int baseline = threadCount();
     SweepDialog dialog;
     dialog.setConfigSource(tinySweepBase);
+    holdUntilStopRequested(dialog, QStringLiteral("mixed-2"));
     fill(dialog, QStringLiteral("2"), QStringLiteral("2"), sweepDir);
     QSignalSpy ended(&dialog, &SweepDialog::sweepEnded);
     QVERIFY(dialog.start());
@@ -155,6 +173,7 @@ void TestSweepDialog::stopThenResumeFinishesTheSweep()
     QVERIFY(dialog.startButton()->isEnabled());
 
     // The same sweep again: the stopped run resumes, the other runs, both finish.
+    dialog.setLineTap({});
     QVERIFY(dialog.start());
     QTRY_COMPARE_WITH_TIMEOUT(ended.count(), 2, 2 * kRunTimeoutMs);
     QCOMPARE(ended.last().at(1).toString(), QString());
@@ -170,11 +189,11 @@ void TestSweepDialog::stopThenResumeFinishesTheSweep()
 
 void TestSweepDialog::destroyingTheDialogJoinsTheThread()
 {
-    if (!QDir(QString::fromLatin1(kData)).exists()) QSKIP("Fashion-MNIST is not installed (dataset-fashion-mnist)");
     const int baseline = threadCount();
     {
         SweepDialog dialog;
         dialog.setConfigSource(tinySweepBase);
+        holdUntilStopRequested(dialog, QStringLiteral("mixed-3"));  // the destructor's stop releases it
         fill(dialog, QStringLiteral("3"), QString(), tmp_.filePath(QStringLiteral("destroyed")));
         QVERIFY(dialog.start());
         QTRY_COMPARE_WITH_TIMEOUT(dialog.runState(QStringLiteral("mixed-3")), QStringLiteral("running"), 60000);

@@ -81,6 +81,11 @@ void SessionBridge::pause()
     Q_EMIT stateChanged();
 }
 
+void SessionBridge::pauseAtNextSnapshot()
+{
+    pauseAtSnapshot_ = true;
+}
+
 void SessionBridge::resume()
 {
     session_->resume();
@@ -91,8 +96,8 @@ void SessionBridge::stop()
 {
     if (!running()) return;
     stopRequested_ = true;
-    session_->resume();  // a paused run must reach its batch boundary to see the stop
-    session_->stop();
+    session_->stop();    // first: a paused run woken below must not train another batch
+    session_->resume();  // a paused run wakes at its batch boundary and sees the stop
     Q_EMIT stateChanged();
 }
 
@@ -170,11 +175,14 @@ void SessionBridge::pollRunning()
 
 void SessionBridge::onSnapshot(const csq::Snapshot& snapshot)
 {
+    const bool pausedHere = pauseAtSnapshot_.exchange(false);
+    if (pausedHere) session_->pause();  // before the trainer reaches its next batch
     QMetaObject::invokeMethod(
         this,
-        [this, snapshot] {
+        [this, snapshot, pausedHere] {
             hasModel_ = true;
             Q_EMIT snapshotArrived(snapshot);
+            if (pausedHere) Q_EMIT stateChanged();
         },
         Qt::QueuedConnection);
 }

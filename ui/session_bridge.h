@@ -1,6 +1,7 @@
 #pragma once
 // The GUI's handle on a training run: owns the csq::Session, receives its Observer callbacks on the
 // training thread and re-emits them as queued signals on the GUI thread, so panels never see threads.
+#include <atomic>
 #include <memory>
 
 #include <QObject>
@@ -30,6 +31,9 @@ public:
     QString update(const csq::ConfigPatch& patch);
 
     void pause();
+    // Pauses the run right after its next snapshot, on the training thread, so that no batch trains in
+    // between: the run holds exactly where that snapshot shows it. Set before start(), the first one.
+    void pauseAtNextSnapshot();
     void resume();
     void stop();         // asks the run to stop at the next batch; runEnded() follows
     void stopAndWait();  // stop and join: for closing the window
@@ -81,6 +85,7 @@ private:
     bool wasRunning_ = false;
     bool stopRequested_ = false;
     bool hasModel_ = false;
+    std::atomic<bool> pauseAtSnapshot_{false};
 };
 
 }  // namespace csq::ui

@@ -314,10 +314,10 @@ bool SweepDialog::start()
         csq::SweepProgress progress;
         // From the sweep's worker threads: queued to the dialog's thread (dropped if the dialog is gone,
         // which cannot happen before the destructor has joined this thread).
-        progress.log = [this](const std::string& run, const std::string& line) {
-            QMetaObject::invokeMethod(
-                this, [this, r = QString::fromStdString(run), l = QString::fromStdString(line)] { onLog(r, l); },
-                Qt::QueuedConnection);
+        progress.log = [this, tap = lineTap_](const std::string& run, const std::string& line) {
+            const auto r = QString::fromStdString(run), l = QString::fromStdString(line);
+            QMetaObject::invokeMethod(this, [this, r, l] { onLog(r, l); }, Qt::QueuedConnection);
+            if (tap) tap(r, l);
         };
         QString error;
         int finished = 0;

@@ -43,6 +43,11 @@ public:
     // Stops and joins the sweep's thread (the destructor does this too).
     void stopAndWait();
     bool running() const { return running_; }
+    bool stopRequested() const { return stop_.load(); }
+    // Called on the run's training thread with each progress line, after the line is queued to the
+    // dialog: a test holds a run at a known point with it (it must not block past stopRequested()).
+    using LineTap = std::function<void(const QString& run, const QString& line)>;
+    void setLineTap(LineTap tap) { lineTap_ = std::move(tap); }
 
     QLineEdit* budgetsEdit() const { return budgets_; }
     QLineEdit* uniformEdit() const { return uniform_; }
@@ -81,6 +86,7 @@ private:
     void appendLog(const QString& line);
 
     std::function<csq::TrainingConfig()> configSource_;
+    LineTap lineTap_;
     QLabel* base_;
     QLineEdit* budgets_;
     QLabel* budgetsIssue_;

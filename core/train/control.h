@@ -18,7 +18,9 @@ public:
         stop_ = true;
         wake_.notify_all();
     }
-    bool stopRequested() const { return stop_; }
+    bool stopRequested() const { return stop_ || (linkedStop_ && linkedStop_->load()); }
+    // A flag the caller owns (a sweep's stop) that stops the run too, at its next batch boundary.
+    void linkStop(const std::atomic<bool>* flag) { linkedStop_ = flag; }
     void setPaused(bool paused)
     {
         {
@@ -94,6 +96,7 @@ private:
     std::deque<std::function<void()>> tasks_;
     std::condition_variable wake_;
     std::atomic<bool> stop_{false}, finalize_{false};
+    const std::atomic<bool>* linkedStop_ = nullptr;
     bool paused_ = false;
     ConfigPatch pending_;
 };

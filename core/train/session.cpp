@@ -23,6 +23,7 @@ struct Session::Impl {
     bool running = false;
     TrainingConfig config;  // the config in force, kept here so readers need not touch the trainer
     DistributedSettings distributed;
+    const std::atomic<bool>* linkedStop = nullptr;
 
     // Runs `work` on the trainer: at the next batch boundary while running, directly otherwise.
     void withTrainer(const std::function<void(train::Trainer&)>& work)
@@ -80,6 +81,7 @@ struct Session::Impl {
         if (thread.joinable()) thread.join();
         lock.lock();
         control = std::make_unique<train::Control>();
+        control->linkStop(linkedStop);
         running = true;
         thread = std::thread([this, build] {
             try {
@@ -129,6 +131,12 @@ void Session::setDistributed(const DistributedSettings& settings)
     requireValid(settings);
     std::lock_guard lock(d->mutex);
     d->distributed = settings;
+}
+
+void Session::linkStop(const std::atomic<bool>* flag)
+{
+    std::lock_guard lock(d->mutex);
+    d->linkedStop = flag;
 }
 
 void Session::pause()

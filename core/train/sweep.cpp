@@ -87,15 +87,12 @@ bool runOne(const SweepPlan& plan, const SweepRunSpec& run, const SweepProgress&
     if (fs::exists(dir / "summary.json")) return true;
     RunObserver observer(run.name, progress);
     Session session(observer);
+    session.linkStop(stop);  // the sweep's stop ends this run at its next batch
     if (fs::exists(dir / "checkpoint.pt")) {
         observer.onLog("resuming from its checkpoint");
         session.startFromCheckpoint((dir / "checkpoint.pt").string(), dir.string());
     } else {
         session.start(plan.configFor(run));
-    }
-    while (session.running()) {
-        if (stop && stop->load()) session.stop();
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     session.wait();
     return !observer.failed && fs::exists(dir / "summary.json");

@@ -1,6 +1,7 @@
 #pragma once
 // A training session: one run on its own thread, driven from any thread (the GUI, csq-train's
 // signal handler, tests). Every call is thread-safe; live changes land at the next batch boundary.
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,9 @@ public:
     // The next start runs as one rank of a data-parallel run (csq-train --world-size); only rank 0
     // writes run files. A live update or pause reaches this rank only: distributed runs are headless.
     void setDistributed(const DistributedSettings& settings);
+    // Runs started from now on also stop, at their next batch boundary, once *flag is true (the flag
+    // outlives the run): a sweep's stop reaches its run at once, without polling.
+    void linkStop(const std::atomic<bool>* flag);
 
     void pause();
     void resume();

@@ -1,0 +1,115 @@
+// csq-shots: saves the README's pictures from the real windows, outside the test suite.
+//   csq-shots window OUT.png [--theme dark]  the main window during a short lenet5 run on Fashion-MNIST
+//   csq-shots pareto SWEEP_DIR OUT_STEM [FLOAT_RUN_DIR]
+//                                            a sweep's Pareto view (OUT_STEM.png, .csv) and the
+//                                            comparison window (OUT_STEM-window.png)
+// Run it without a display through QT_QPA_PLATFORM=offscreen (scripts/screenshots.sh does).
+#include <cstdio>
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include "csq/runtime.h"
+#include "main_window.h"
+#include "metrics_store.h"
+#include "pareto_view.h"
+#include "run_comparison_window.h"
+#include "session_bridge.h"
+#include "theme.h"
+
+namespace {
+
+int fail(const QString& message)
+{
+    std::fprintf(stderr, "csq-shots: %s\n", qPrintable(message));
+    return 1;
+}
+
+// A tiny run with a strong budget, so that bits are visibly pruned within it; the window is saved
+// just after the ticket (t > 1.6), when every panel has something to show.
+int windowShot(const QString& out)
+{
+    QTemporaryDir runDir;
+    csq::TrainingConfig config;
+    config.trainLimit = 4000;
+    config.epochs = 2;
+    config.ticketEpoch = 1.5;
+    config.floatEpochs = 0;
+    config.finetuneEpochs = 0;
+    config.lambda = 0.5;
+    config.logEvery = 4;
+    config.outDir = runDir.path().toStdString();
+    csq::ui::MainWindow window;
+    window.resize(1600, 1000);
+    window.setConfig(config);
+    window.show();
+    bool saved = false;
+    auto save = [&] {
+        if (saved) return;
+        saved = true;
+        QTimer::singleShot(200, &window, [&] {  // one coalesced replot first
+            const double t = window.store().latest() ? window.store().latest()->t : 0.0;
+            if (!window.grab().save(out)) std::fprintf(stderr, "csq-shots: cannot write %s\n", qPrintable(out));
+            else std::printf("saved %s at t = %.2f\n", qPrintable(out), t);
+            window.bridge().stopAndWait();
+            QApplication::quit();
+        });
+    };
+    QObject::connect(&window.bridge(), &csq::ui::SessionBridge::snapshotArrived, &window, [&](const csq::Snapshot& s) {
+        if (!window.store().epochs().empty() && s.t > 1.6) save();
+    });
+    QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &window, save);
+    if (!window.startRun()) return fail(QStringLiteral("the run did not start (is Fashion-MNIST installed?)"));
+    QApplication::exec();
+    return saved && QFileInfo(out).isFile() ? 0 : 1;
+}
+
+int paretoShot(const QString& sweep, const QString& stem, const QString& floatRun)
+{
+    csq::ui::RunComparisonWindow window;
+    QStringList paths{sweep};
+    if (!floatRun.isEmpty()) paths << floatRun;
+    if (const auto error = window.openPaths(paths); !error.isEmpty()) return fail(error);
+    window.resize(1100, 700);
+    window.show();
+    auto* pareto = window.paretoView();
+    if (const auto error = pareto->exportTo(stem + QStringLiteral(".png"), QSize(900, 560)); !error.isEmpty())
+        return fail(error);
+    if (const auto error = pareto->exportCsv(stem + QStringLiteral(".csv")); !error.isEmpty()) return fail(error);
+    int code = 0;
+    QTimer::singleShot(200, &window, [&] {  // one coalesced replot first
+        code = window.grab().save(stem + QStringLiteral("-window.png")) ? 0 : 1;
+        QApplication::quit();
+    });
+    QApplication::exec();
+    if (code == 0) std::printf("saved %s.png, %s.csv and %s-window.png\n", qPrintable(stem), qPrintable(stem), qPrintable(stem));
+    return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("csq-shots"));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Saves the README's pictures.\n"
+        "  window OUT.png                          the main window during a short run\n"
+        "  pareto SWEEP_DIR OUT_STEM [FLOAT_RUN]   a sweep's Pareto view and the comparison window"));
+    parser.addHelpOption();
+    const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"));
+    parser.addOption(themeOption);
+    parser.addPositionalArgument(QStringLiteral("what"), QStringLiteral("window or pareto"));
+    parser.process(app);
+    csq::configureThreads();
+    csq::ui::Theme::apply(csq::ui::Theme::fromKey(parser.value(themeOption)));
+    const auto args = parser.positionalArguments();
+    if (args.size() == 2 && args[0] == u"window") return windowShot(args[1]);
+    if ((args.size() == 3 || args.size() == 4) && args[0] == u"pareto")
+        return paretoShot(args[1], args[2], args.size() == 4 ? args[3] : QString());
+    parser.showHelp(2);
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The README's pictures, from the real windows without a display (csq-shots under Qt's offscreen
+# platform). Usage: scripts/screenshots.sh [window|pareto|all]   (default: all)
+#   window: docs/csq-studio-run.png, the main window during a short run on Fashion-MNIST
+#   pareto: docs/pareto-lenet5.{png,csv} and docs/comparison-window.png, from the sweep in
+#           runs/sweep-lenet5 and the float run runs/results/lenet5-float (scripts/fashion_results.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+shots=build/release/app/csq-shots
+[ -x "$shots" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+export QT_QPA_PLATFORM=offscreen
+what=${1:-all}
+if [ "$what" = window ] || [ "$what" = all ]; then
+  "$shots" window docs/csq-studio-run.png
+fi
+if [ "$what" = pareto ] || [ "$what" = all ]; then
+  "$shots" pareto runs/sweep-lenet5 docs/pareto-lenet5 runs/results/lenet5-float
+  mv docs/pareto-lenet5-window.png docs/comparison-window.png
+fi
