@@ -43,6 +43,7 @@ private Q_SLOTS:
     void heldLayerStaysOutOfBudget();
     void ticketMeetsBudget_data();
     void ticketMeetsBudget();
+    void ticketKeepsAFallbackBit();
 };
 
 void TestSchemeReadout::readout_data()
@@ -189,6 +190,25 @@ void TestSchemeReadout::ticketMeetsBudget()
     // Kept bits are the highest logits of their layer: bit b kept implies every higher bit kept here.
     for (const auto& l : scheme)
         for (int b = 1; b < 4; ++b) QVERIFY(!l.kept[static_cast<size_t>(b - 1)] || l.kept[static_cast<size_t>(b)]);
+}
+
+// A layer whose mask logits are all below zero keeps its highest-logit bit (the fallback). When the
+// budget leaves room for no second bit there, the restore pass must not swap that bit for another.
+void TestSchemeReadout::ticketKeepsAFallbackBit()
+{
+    HandBuiltModel model({20, 20}, 4);
+    auto layers = findBitLayers(model);
+    {
+        torch::NoGradGuard noGrad;
+        layers[0].layer->bits()->mask.copy_(torch::tensor({-2.0, -1.5, -1.0, -0.5}));  // fallback: bit 3
+        layers[1].layer->bits()->mask.fill_(1.0);                                     // 4 bits
+    }
+    QCOMPARE(readScheme(layers)[0].kept, bitsFromMask(QStringLiteral("1000")));
+    meetBudget(layers, BudgetMode::Layer, 2.0);  // (1 + 3) / 2: layer 1 drops one bit, layer 0 gains none
+    const auto scheme = readScheme(layers);
+    QCOMPARE(scheme[0].kept, bitsFromMask(QStringLiteral("1000")));
+    QCOMPARE(scheme[1].bits(), 3);
+    QCOMPARE(precisionOf(scheme).avgBits, 2.0);
 }
 
 QTEST_GUILESS_MAIN(TestSchemeReadout)

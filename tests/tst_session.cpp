@@ -1,6 +1,7 @@
 // Session end to end on a small dataset the test writes: every run file, consistent summary,
 // --evaluate reproduces the quantized accuracy, a resumed run equals an uninterrupted one, live
 // updates show in later snapshots, and failures arrive as readable reasons.
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <map>
@@ -21,7 +22,9 @@
 #include "io/atomic_file.h"
 #include "recording_observer.h"
 #include "synthetic_dataset.h"
+#include "train/control.h"
 #include "train/schedule.h"
+#include "train/trainer.h"
 
 using namespace csq;
 using test::Recorder;
@@ -55,6 +58,8 @@ private Q_SLOTS:
     void liveUpdateShowsInLaterSnapshots();
     void rampedTargetShowsInSnapshots();
     void liveFilesAreWrittenMidEpoch();
+    void epochRowsShowTheModelOfTheirPhase();
+    void ticketDueAtTheEndIsEvaluated();
     void failuresArriveAsReasons();
     void divergenceStopsAndKeepsTheCheckpoint();
     void divergenceRollsBack();
@@ -205,6 +210,71 @@ void TestSession::liveFilesAreWrittenMidEpoch()
     QVERIFY(metricsSeen);
     QVERIFY(schemeSeen);
     QVERIFY(!epochRowSeen);  // still inside the first epoch
+}
+
+// Each epoch is evaluated before the phase change at its end: the float row shows the float model
+// (its weights not yet written into bits), the search row the searched scheme before the ticket. The
+// trainer's state at each epoch row says which model was evaluated; metrics.csv and the snapshots
+// name the same phases (a snapshot after the last batch of a phase still names that phase).
+void TestSession::epochRowsShowTheModelOfTheirPhase()
+{
+    Recorder recorder;
+    const auto config = tinyConfig(QStringLiteral("phases"));
+    train::Trainer trainer(config, recorder);
+    struct Row {
+        Phase phase;
+        bool floatCommitted, ticketDrawn;
+    };
+    std::vector<Row> rows;
+    recorder.onEveryEpoch = [&](const EpochResult& e) {
+        rows.push_back({e.phase, trainer.position().floatCommitted, trainer.position().ticketDrawn});
+    };
+    train::Control control;
+    trainer.run(control);
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QCOMPARE(rows.size(), size_t{3});
+    QCOMPARE(toString(rows[0].phase), std::string("float"));
+    QVERIFY2(!rows[0].floatCommitted, "the float row evaluated the bits written from the float weights");
+    QCOMPARE(toString(rows[1].phase), std::string("search"));
+    QVERIFY(rows[1].floatCommitted);
+    QVERIFY2(!rows[1].ticketDrawn, "the search row evaluated the model after the ticket");
+    QCOMPARE(toString(rows[2].phase), std::string("finetune"));
+    QVERIFY(rows[2].ticketDrawn);
+
+    QStringList phases;
+    for (const auto& row : epochRows(config.outDir + "/metrics.csv")) phases << row.split(u',').at(4);
+    QCOMPARE(phases, (QStringList{QStringLiteral("float"), QStringLiteral("search"), QStringLiteral("finetune")}));
+    for (const auto& s : recorder.snapshots) {
+        const Phase expected = s.t <= 1.0 ? Phase::Float : s.t <= 2.0 ? Phase::Search : Phase::Finetune;
+        QVERIFY2(s.phase == expected, qPrintable(QStringLiteral("snapshot at t = %1 names %2")
+                                                     .arg(s.t)
+                                                     .arg(QString::fromStdString(toString(s.phase)))));
+    }
+}
+
+// A ticket due at t = epochs with no finetune epochs comes after the last (search) row; the summary
+// and the run files describe the frozen model, evaluated after the ticket.
+void TestSession::ticketDueAtTheEndIsEvaluated()
+{
+    Recorder recorder;
+    auto config = tinyConfig(QStringLiteral("ticket-at-end"));
+    config.finetuneEpochs = 0;
+    train::Trainer trainer(config, recorder);
+    bool drawnAtLastRow = true;
+    recorder.onEveryEpoch = [&](const EpochResult&) { drawnAtLastRow = trainer.position().ticketDrawn; };
+    train::Control control;
+    trainer.run(control);
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QVERIFY(recorder.finished);
+    QCOMPARE(recorder.epochs.size(), size_t{2});
+    QCOMPARE(toString(recorder.epochs.back().phase), std::string("search"));
+    QVERIFY(!drawnAtLastRow);
+    QVERIFY(trainer.position().ticketDrawn);
+    QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
+                        [](const std::string& l) { return l.rfind("ticket drawn at the end of the run", 0) == 0; }));
+    // The exported integer model reproduces the summary's exact accuracy: it is the frozen model's.
+    const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", data_, 0, 2);
+    QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);
 }
 
 void TestSession::liveUpdateShowsInLaterSnapshots()

@@ -50,6 +50,7 @@ void saveCheckpoint(const std::string& path, torch::nn::Module& model, const Opt
     archive.write("batch", c10::IValue(p.batch));
     archive.write("step", c10::IValue(p.step));
     archive.write("ticket_drawn", c10::IValue(p.ticketDrawn));
+    archive.write("float_committed", c10::IValue(p.floatCommitted));
     archive.write("seconds", c10::IValue(p.seconds));
     archive.write("epoch_loss_sum", c10::IValue(p.epochLossSum));
     archive.write("epoch_correct", c10::IValue(p.epochCorrect));
@@ -78,6 +79,9 @@ CheckpointHeader readCheckpointHeader(const std::string& path)
     p.batch = readValue<int64_t>(archive, "batch", path);
     p.step = readValue<int64_t>(archive, "step", path);
     p.ticketDrawn = readValue<bool>(archive, "ticket_drawn", path);
+    c10::IValue committed;  // absent in checkpoints written before it was kept: resume() infers it
+    h.floatCommittedKnown = archive.try_read("float_committed", committed);
+    p.floatCommitted = h.floatCommittedKnown && committed.toBool();
     p.seconds = readValue<double>(archive, "seconds", path);
     p.epochLossSum = readValue<double>(archive, "epoch_loss_sum", path);
     p.epochCorrect = readValue<double>(archive, "epoch_correct", path);

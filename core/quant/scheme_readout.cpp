@@ -79,6 +79,13 @@ void setBit(const NamedBitLayer& l, int bit, bool keep)
 
 int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double target)
 {
+    // A layer whose logits are all below zero keeps its best bit only as a fallback (keptMask): write it
+    // as kept, or turning on any other of its bits below would silently drop it. Not a change of scheme.
+    for (const auto& l : layers) {
+        const auto& bits = l.layer->bits();
+        if (!bits->searchable() || bits->mask.detach().ge(0).any().item<bool>()) continue;
+        setBit(l, static_cast<int>(bits->mask.detach().argmax().item<int64_t>()), true);
+    }
     int changed = 0;
     auto measure = [&] { return precisionOf(readScheme(layers)).measure(mode); };
     auto candidates = [&](bool kept) {

@@ -2,6 +2,7 @@
 #include "train/trainer.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include "csq/errors.h"
@@ -55,6 +56,24 @@ void Trainer::commitFloatWeights()
     const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
     for (auto& l : layers_)
         if (l.layer->floatMode()) l.layer->commitFloatWeights(init);
+    position_.floatCommitted = true;
+}
+
+// The phase changes due at t. Called before the batch at t trains, never between an epoch's last
+// batch and its evaluation, so that an epoch row shows the model of the phase it names.
+void Trainer::applyPhaseChanges(double t)
+{
+    if (!position_.floatCommitted && t >= config_.floatEpochs) commitFloatWeights();
+    const double ticketAt = config_.uniformBits > 0 ? config_.floatEpochs : config_.ticketEpoch;
+    if (!position_.ticketDrawn && t >= ticketAt && quantized()) drawTicket();
+}
+
+// The phase of the model as it stands after the batches up to t: from the state, not the clock.
+Phase Trainer::modelPhase(double t) const
+{
+    if (!quantized() || !position_.floatCommitted) return Phase::Float;
+    if (!position_.ticketDrawn) return Phase::Search;
+    return t - 1e-9 < config_.epochs ? Phase::Ticket : Phase::Finetune;
 }
 
 void Trainer::drawTicket()
@@ -104,9 +123,7 @@ void Trainer::applyControl(Control& control, double t)
             observer_.onLog("scheme finalized at epoch " + std::to_string(t));
         }
     }
-    if (t >= config_.floatEpochs) commitFloatWeights();
-    const double ticketAt = config_.uniformBits > 0 ? config_.floatEpochs : config_.ticketEpoch;
-    if (!position_.ticketDrawn && t >= ticketAt && quantized()) drawTicket();
+    applyPhaseChanges(t);
 }
 
 void Trainer::prepareInput(data::Batch& batch) const
@@ -164,7 +181,7 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
 void Trainer::emitSnapshot(Window& w, double t)
 {
     Snapshot s;
-    s.phase = quantized() ? phaseAt(config_, t) : Phase::Float;
+    s.phase = modelPhase(t);
     s.epoch = position_.epoch;
     s.t = t;
     s.step = position_.step;
@@ -258,7 +275,7 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     EpochResult r;
     r.epoch = epoch;
     const double tEnd = epoch + 1.0;
-    r.phase = quantized() ? phaseAt(config_, epoch + 0.5) : Phase::Float;
+    r.phase = modelPhase(tEnd);
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
     auto percent = [](int64_t correct, int64_t n) { return n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0; };
@@ -295,6 +312,7 @@ void Trainer::run(Control& control)
         }
         endEpoch();
     }
+    finishPhases();
     const auto summary = summarize();
     if (writesFiles()) writeFinalFiles(summary);
     observer_.onFinished(summary);
@@ -313,9 +331,9 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
         control.waitWhilePaused();
         // One process stops when asked; ranks stop where they agreed to, at the same batch.
         if (cluster_ ? agreedStop_ : control.stopRequested()) return false;
+        if (!prefetcher.next(batch)) return true;  // the epoch's end: evaluated before any phase change
         const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
         applyControl(control, t);
-        if (!prefetcher.next(batch)) return true;
         if (cluster_ && batch.globalCount < cluster_->worldSize()) {  // a last batch too small to share
             ++position_.batch;
             ++position_.step;
@@ -380,6 +398,22 @@ void Trainer::endEpoch()
     seedEpochSums();
     saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
     if (writesFiles()) metrics_.write(file("metrics.csv"));
+}
+
+// Phase changes due at the very end (a ticket at t = epochs with no finetune epochs) come after the
+// last epoch row, which shows the searched model; the summary reports the frozen model, evaluated.
+void Trainer::finishPhases()
+{
+    const bool drawn = position_.ticketDrawn;
+    applyPhaseChanges(config_.totalEpochs());
+    if (position_.ticketDrawn == drawn) return;
+    const int64_t tests = data_.test.size();
+    lastEpoch_.testAccuracy = tests > 0 ? 100.0 * static_cast<double>(countCorrect(data_.test, false)) / tests : 0.0;
+    lastEpoch_.testAccuracyQuantized = tests > 0 ? 100.0 * static_cast<double>(countCorrect(data_.test, true)) / tests : 0.0;
+    char line[160];
+    std::snprintf(line, sizeof line, "ticket drawn at the end of the run: test %.2f%%, exact %.2f%%",
+                  lastEpoch_.testAccuracy, lastEpoch_.testAccuracyQuantized);
+    observer_.onLog(line);
 }
 
 RunSummary Trainer::summarize() const

@@ -79,6 +79,9 @@ private:
     void seedEpochSums();
     void syncEpochSums();
     void applyControl(Control& control, double t);
+    void applyPhaseChanges(double t);
+    Phase modelPhase(double t) const;
+    void finishPhases();  // what is due at the run's end, after the last epoch row
     void commitFloatWeights();
     void drawTicket();
     void setGates(double beta);

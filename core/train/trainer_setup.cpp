@@ -51,8 +51,11 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
     config.outDir = runDir.empty() ? fs::path(checkpointPath).parent_path().string() : runDir;
     auto trainer = std::make_unique<Trainer>(config, observer);
     trainer->position_ = header.position;
-    const double perEpoch = trainer->batchesPerEpoch();
-    if (header.position.epoch + static_cast<double>(header.position.batch) / perEpoch >= config.floatEpochs)
+    if (!header.floatCommittedKnown) {  // an older checkpoint: committed at the batch boundary it was saved at
+        const double t = header.position.epoch + static_cast<double>(header.position.batch) / trainer->batchesPerEpoch();
+        trainer->position_.floatCommitted = t >= config.floatEpochs;
+    }
+    if (trainer->position_.floatCommitted)
         for (auto& l : trainer->layers_) l.layer->setFloatMode(false);  // bits come from the checkpoint
     if (header.position.ticketDrawn) trainer->drawTicket();
     io::loadCheckpoint(checkpointPath, *trainer->model_, trainer->optim_.optimizers);
@@ -87,6 +90,7 @@ void Trainer::buildModel()
         l.layer->initFresh(init);
         l.layer->setFloatMode(config_.floatEpochs > 0);
     }
+    position_.floatCommitted = !(config_.floatEpochs > 0);
     if (config_.uniformBits > 0) {
         for (auto& l : layers_)
             l.layer->bits()->holdAtBits(std::min(config_.uniformBits, l.layer->bits()->maxBits()), config_.maskLogitInit);
