@@ -9,7 +9,8 @@ namespace csq::io {
 
 namespace {
 
-constexpr const char* kFormat = "csq-checkpoint-1";
+// 2: scales have an optimizer of their own (ScaleAdam), and the float warm-up's end is recorded.
+constexpr const char* kFormat = "csq-checkpoint-2";
 
 torch::serialize::InputArchive openArchive(const std::string& path)
 {
@@ -79,9 +80,7 @@ CheckpointHeader readCheckpointHeader(const std::string& path)
     p.batch = readValue<int64_t>(archive, "batch", path);
     p.step = readValue<int64_t>(archive, "step", path);
     p.ticketDrawn = readValue<bool>(archive, "ticket_drawn", path);
-    c10::IValue committed;  // absent in checkpoints written before it was kept: resume() infers it
-    h.floatCommittedKnown = archive.try_read("float_committed", committed);
-    p.floatCommitted = h.floatCommittedKnown && committed.toBool();
+    p.floatCommitted = readValue<bool>(archive, "float_committed", path);
     p.seconds = readValue<double>(archive, "seconds", path);
     p.epochLossSum = readValue<double>(archive, "epoch_loss_sum", path);
     p.epochCorrect = readValue<double>(archive, "epoch_correct", path);

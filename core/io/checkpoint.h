@@ -14,7 +14,6 @@ namespace csq::io {
 struct CheckpointHeader {
     std::string configJson;
     train::RunPosition position;
-    bool floatCommittedKnown = true;  // false for a checkpoint older than position.floatCommitted
 };
 
 using Optimizers = std::vector<std::unique_ptr<torch::optim::Optimizer>>;

@@ -57,6 +57,7 @@ OptimizerSet buildOptimizers(torch::nn::Module& model, const std::vector<quant::
         if (!bitParams.count(p.unsafeGetTensorImpl())) floats.push_back(p);
 
     OptimizerSet set;
+    set.scales = scales;
     auto add = [&](OptimizerKind kind, double lr, std::vector<std::pair<std::vector<torch::Tensor>, double>> sets,
                    std::vector<LrSource> sources) {
         std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -90,9 +91,22 @@ void OptimizerSet::zeroGrad()
             for (auto& p : group.params()) p.mutable_grad().reset();
 }
 
+// A scale multiplies every weight of its layer, so the loss is far steeper along it than along any one
+// weight: at the float learning rate an SGD step on it can overshoot, and the overshoot grows until
+// the scale crosses zero and the loss is NaN (traced in the README: the search's divergence). Bounding
+// each step to 10 % of the scale's value keeps it positive and the oscillation bounded; ordinary
+// steps are far smaller and pass unchanged. Tensor ops only: no host sync.
 void OptimizerSet::step()
 {
+    std::vector<torch::Tensor> before;
+    before.reserve(scales.size());
+    for (const auto& s : scales) before.push_back(s.detach().clone());
     for (auto& o : optimizers) o->step();
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < scales.size(); ++i) {
+        const auto low = before[i] * (1.0 / (1.0 + kMaxScaleStep)), high = before[i] * (1.0 + kMaxScaleStep);
+        scales[i].copy_(torch::clamp(scales[i], torch::min(low, high), torch::max(low, high)));
+    }
 }
 
 void OptimizerSet::forget(const torch::Tensor& parameter)

@@ -21,10 +21,14 @@ struct OptimizerSet {
     };
     std::vector<std::unique_ptr<torch::optim::Optimizer>> optimizers;
     std::vector<Group> groups;
+    // The layers' scales: a step changes each by at most this fraction of its value (see step()).
+    std::vector<torch::Tensor> scales;
+    static constexpr double kMaxScaleStep = 0.1;
 
     // Every group at its base rate times `factor` (float) or `bitFactor` (bit and mask logits).
     void setLearningRates(const TrainingConfig& config, double factor, double bitFactor);
     void zeroGrad();
+    // Every optimizer's step, then each scale held within (1 ± kMaxScaleStep) of its value before.
     void step();
     // Forgets the state (momentum, Adam moments) kept for one parameter.
     void forget(const torch::Tensor& parameter);

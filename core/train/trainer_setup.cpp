@@ -51,10 +51,6 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
     config.outDir = runDir.empty() ? fs::path(checkpointPath).parent_path().string() : runDir;
     auto trainer = std::make_unique<Trainer>(config, observer);
     trainer->position_ = header.position;
-    if (!header.floatCommittedKnown) {  // an older checkpoint: committed at the batch boundary it was saved at
-        const double t = header.position.epoch + static_cast<double>(header.position.batch) / trainer->batchesPerEpoch();
-        trainer->position_.floatCommitted = t >= config.floatEpochs;
-    }
     if (trainer->position_.floatCommitted)
         for (auto& l : trainer->layers_) l.layer->setFloatMode(false);  // bits come from the checkpoint
     if (header.position.ticketDrawn) trainer->drawTicket();
