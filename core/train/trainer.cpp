@@ -270,6 +270,12 @@ int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
     return count[0].item<int64_t>();
 }
 
+double Trainer::percentCorrect(const data::Dataset& dataset, bool exact)
+{
+    const int64_t n = dataset.size();
+    return n > 0 ? 100.0 * static_cast<double>(countCorrect(dataset, exact)) / static_cast<double>(n) : 0.0;
+}
+
 EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochImages)
 {
     EpochResult r;
@@ -278,12 +284,10 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     r.phase = modelPhase(tEnd);
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
-    auto percent = [](int64_t correct, int64_t n) { return n > 0 ? 100.0 * static_cast<double>(correct) / static_cast<double>(n) : 0.0; };
-    const int64_t tests = data_.test.size();
-    r.testAccuracy = percent(countCorrect(data_.test, false), tests);
-    r.testAccuracyQuantized = quantized() ? percent(countCorrect(data_.test, true), tests) : r.testAccuracy;
+    r.testAccuracy = percentCorrect(data_.test, false);
+    r.testAccuracyQuantized = quantized() ? percentCorrect(data_.test, true) : r.testAccuracy;
     if (data_.validation.size() > 0)
-        r.validationAccuracy = percent(countCorrect(data_.validation, false), data_.validation.size());
+        r.validationAccuracy = percentCorrect(data_.validation, false);
     r.precision = modelPrecision(quant::readScheme(layers_));
     r.beta = betaAt(config_, std::min(tEnd, static_cast<double>(config_.totalEpochs())) - 1e-9);
     r.targetBits = config_.targetBits;
@@ -407,9 +411,8 @@ void Trainer::finishPhases()
     const bool drawn = position_.ticketDrawn;
     applyPhaseChanges(config_.totalEpochs());
     if (position_.ticketDrawn == drawn) return;
-    const int64_t tests = data_.test.size();
-    lastEpoch_.testAccuracy = tests > 0 ? 100.0 * static_cast<double>(countCorrect(data_.test, false)) / tests : 0.0;
-    lastEpoch_.testAccuracyQuantized = tests > 0 ? 100.0 * static_cast<double>(countCorrect(data_.test, true)) / tests : 0.0;
+    lastEpoch_.testAccuracy = percentCorrect(data_.test, false);
+    lastEpoch_.testAccuracyQuantized = percentCorrect(data_.test, true);
     char line[160];
     std::snprintf(line, sizeof line, "ticket drawn at the end of the run: test %.2f%%, exact %.2f%%",
                   lastEpoch_.testAccuracy, lastEpoch_.testAccuracyQuantized);

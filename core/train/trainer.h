@@ -71,6 +71,7 @@ private:
     bool writesFiles() const { return !cluster_ || cluster_->isRoot(); }  // rank 0 alone writes
     void averageGradients(bool wantStop);   // and agrees on a stop: every rank stops at the same batch
     int64_t countCorrect(const data::Dataset& dataset, bool exact);  // over every rank's share
+    double percentCorrect(const data::Dataset& dataset, bool exact);  // 0 for an empty split
     void writeLiveFiles();                  // metrics and scheme for a GUI following the run
     void writeCheckpoint(const std::string& path);
 
