@@ -55,7 +55,11 @@ po::options_description describeOptions()
          "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "
          "resumes an interrupted sweep")
         ("uniform", po::value<std::string>(), "with --sweep: also uniform baselines at these bits, e.g. 2,3,4")
-        ("parallel", po::value<int>()->default_value(1), "with --sweep: runs side by side, sharing the threads");
+        ("seeds", po::value<std::string>(),
+         "run once per seed, e.g. 1,2,3, each in <out>/seed-<k>, and write their aggregate (mean, sd, min, max "
+         "of accuracy and bits) to <out>/summary.json; with --sweep each point is such a group, "
+         "<out>/mixed-2/seed-<k>, and results.csv holds the aggregates; rerunning resumes")
+        ("parallel", po::value<int>()->default_value(1), "with --sweep or --seeds: runs side by side, sharing the threads");
     po::options_description model("Model and data");
     model.add_options()
         ("model", po::value<std::string>(), ("zoo model: mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
@@ -80,7 +84,8 @@ po::options_description describeOptions()
         ("budget-mode", po::value<std::string>(), "layer (mean of layer bits) | size (size-weighted) (default: layer)")
         ("lambda", po::value<double>(), ("budget term strength" + dflt(d.lambda)).c_str())
         ("budget-ramp", po::value<double>(),
-         ("epochs over which the budget's target falls from max bits to --target-bits, 0 = at once" +
+         ("share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = "
+          "at once as in the paper" +
           dflt(d.budgetRamp)).c_str())
         ("beta0", po::value<double>(), ("gate temperature at the start" + dflt(d.beta0)).c_str())
         ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
@@ -207,19 +212,29 @@ int evaluate(const po::variables_map& vm)
     return 0;
 }
 
+// A sweep, a seed group, or a sweep of seed groups: all run through the sweep runner.
 int sweep(const po::variables_map& vm)
 {
     csq::SweepPlan plan;
     plan.base = configFrom(vm);
+    const char* what = vm.count("sweep") ? "--sweep" : "--seeds";
     if (distributedFrom(vm).enabled())
-        throw csq::Error("--sweep", "runs in one process", "start a sweep without --world-size or WORLD_SIZE");
-    plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
+        throw csq::Error(what, "runs in one process", "start it without --world-size or WORLD_SIZE");
+    if (vm.count("seeds")) {
+        if (vm.count("seed")) throw csq::Error("--seeds", "given with --seed", "give one of them");
+        if (vm.count("resume")) throw csq::Error("--seeds", "given with --resume", "rerun the --seeds command to resume its runs");
+        plan.seeds = csq::parseSeedList(vm["seeds"].as<std::string>(), "--seeds");
+    }
+    if (vm.count("sweep")) plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
+    else if (vm.count("uniform")) throw csq::Error("--uniform", "needs --sweep", "add --sweep with the mixed budgets");
     if (vm.count("uniform"))
         for (double k : csq::parseNumberList(vm["uniform"].as<std::string>(), "--uniform")) {
             if (k != std::floor(k)) throw csq::Error("--uniform", "bits must be whole numbers, got " + std::to_string(k));
             plan.uniformBits.push_back(static_cast<int>(k));
         }
-    plan.directory = plan.base.outDir.empty() ? "runs/sweep-" + plan.base.model : plan.base.outDir;
+    plan.directory = !plan.base.outDir.empty() ? plan.base.outDir
+                     : vm.count("sweep")        ? "runs/sweep-" + plan.base.model
+                                                : "runs/seeds-" + plan.base.model;
     plan.parallel = std::max(1, vm["parallel"].as<int>());
     std::mutex printing;
     csq::SweepProgress progress{[&printing](const std::string& run, const std::string& line) {
@@ -233,10 +248,11 @@ int sweep(const po::variables_map& vm)
     const auto results = csq::runSweep(plan, progress, &interrupted);
     std::cout << csq::resultsCsv(results);
     if (interrupted) {
-        std::cerr << "csq-train: sweep interrupted; run the same command again to resume it\n";
+        std::cerr << "csq-train: interrupted; run the same command again to resume it\n";
         return 130;
     }
-    return results.size() == plan.runs().size() ? 0 : 1;
+    const auto points = plan.seeds.empty() ? plan.runs().size() : plan.groups().size();
+    return results.size() == points ? 0 : 1;
 }
 
 int train(const po::variables_map& vm)
@@ -296,7 +312,7 @@ int main(int argc, char** argv)
         return 0;
     }
     try {
-        return vm.count("evaluate") ? evaluate(vm) : vm.count("sweep") ? sweep(vm) : train(vm);
+        return vm.count("evaluate") ? evaluate(vm) : vm.count("sweep") || vm.count("seeds") || vm.count("uniform") ? sweep(vm) : train(vm);
     } catch (const std::exception& e) {
         std::cerr << "csq-train: " << e.what() << '\n';
         return 1;

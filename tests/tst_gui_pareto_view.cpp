@@ -60,6 +60,7 @@ private Q_SLOTS:
     void tooltipNamesTheRun();
     void exportsImagesAndCsv();
     void emptyResultsDrawNothing();
+    void seedGroupsDrawErrorBars();
 };
 
 void TestParetoView::seriesHoldMixedAndUniformRuns()
@@ -149,8 +150,9 @@ void TestParetoView::exportsImagesAndCsv()
     QVERIFY(testing::isPdf(dir.filePath(QStringLiteral("pareto.pdf"))));
     const auto rows = testing::readCsv(dir.filePath(QStringLiteral("pareto.csv")));
     QCOMPARE(rows.size(), 1 + static_cast<int>(results.size()));
-    QCOMPARE(rows.first().join(u','), QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
-                                                    "test_accuracy,test_accuracy_quantized,on_front"));
+    QCOMPARE(rows.first().mid(0, 10).join(u','), QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
+                                                               "test_accuracy,test_accuracy_quantized,on_front,seeds"));
+    QCOMPARE(rows.first().size(), 22);  // and sd, min, max of four figures
     QCOMPARE(rows[1][0], QStringLiteral("mixed-1.5"));
     QCOMPARE(rows[3][8], QStringLiteral("0"));  // mixed-3: dominated
     QCOMPARE(rows[5][1], QStringLiteral("uniform"));
@@ -168,6 +170,30 @@ void TestParetoView::emptyResultsDrawNothing()
     QVERIFY(!view.hasFloatReference());
     QTemporaryDir dir;
     QCOMPARE(view.exportTo(dir.filePath(QStringLiteral("empty.png"))), QString());
+}
+
+// A group of seeds draws at its means with bars of one standard deviation in accuracy and in size (the
+// size axis's own spread), and its tooltip gives the spread; single runs get zero-length bars.
+void TestParetoView::seedGroupsDrawErrorBars()
+{
+    auto results = fixture();
+    auto& g = results[1];  // mixed-2 as a group of 3 seeds
+    g.seeds = 3;
+    g.members = {"/runs/a", "/runs/b", "/runs/c"};
+    g.testAccuracyQuantizedSpread = {88.0, 0.4, 87.6, 88.4};
+    g.weightedAvgBitsSpread = {1.6, 0.05, 1.55, 1.65};
+    g.weightKiBSpread = {12.0, 0.5, 11.5, 12.5};
+    ParetoView view;
+    view.setResults(results);
+    const auto bars = view.errorBars(false);
+    QCOMPARE(bars.size(), 4);
+    QCOMPARE(bars[1], QPointF(0.05, 0.4));
+    QCOMPARE(bars[0], QPointF(0, 0));
+    QCOMPARE(view.errorBars(true).size(), 2);
+    view.setXAxis(ParetoView::XAxis::WeightKiB);
+    QCOMPARE(view.errorBars(false)[1], QPointF(0.5, 0.4));
+    const auto tip = view.toolTipFor(1);
+    QVERIFY2(tip.contains(QStringLiteral("means over 3 seeds")) && tip.contains(QStringLiteral("± 0.40")), qPrintable(tip));
 }
 
 QTEST_MAIN(TestParetoView)

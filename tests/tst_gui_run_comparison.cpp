@@ -5,6 +5,8 @@
 // metrics.csv row; the heatmap difference grid is +1/−1/0 per layer and bit as the schemes say, and
 // side by side shows both schemes; unchecking a run takes it out of Pareto and Curves; every tab's
 // plot exports.
+#include <cmath>
+
 #include <QDir>
 #include <QFile>
 #include <QListWidget>
@@ -145,6 +147,7 @@ private Q_SLOTS:
     void heatmapSideBySideShowsBothSchemes();
     void uncheckedRunsLeaveParetoAndCurves();
     void everyPlotExports();
+    void seedGroupIsOnePointAndOverlaysItsSeeds();
 
 private:
     QTemporaryDir tmp_;
@@ -353,6 +356,48 @@ void TestRunComparison::everyPlotExports()
     const auto rows = testing::readCsv(csv);
     QCOMPARE(rows.size(), 1 + 2 * 3);  // header + two grids × three layers
     QCOMPARE(rows.first().size(), 2 + 8);
+}
+
+// A --seeds folder: its seeds open as runs of their own (one curve each), and the Pareto view draws the
+// checked seeds as one point at their means with their standard deviation; unchecking a seed
+// recomputes it.
+void TestRunComparison::seedGroupIsOnePointAndOverlaysItsSeeds()
+{
+    const auto group = tmp_.filePath(QStringLiteral("seeds-lenet5"));
+    const std::vector<FakeLayer> layers = {{"features.0", 150, {0, 0, 0, 0, 0, 1, 1, 1}},
+                                           {"classifier.1", 48000, {0, 0, 0, 0, 0, 0, 1, 1}}};
+    const FakeRun one{QDir(group).filePath(QStringLiteral("seed-1")), false, 2, 2.0, 88.0, layers, 6, 2};
+    const FakeRun two{QDir(group).filePath(QStringLiteral("seed-2")), false, 2, 2.0, 90.0, layers, 6, 2};
+    writeRun(one);
+    writeRun(two);
+    const auto aggregate =
+        csq::writeGroupSummary(group.toStdString(), {one.dir.toStdString(), two.dir.toStdString()});
+    QCOMPARE(aggregate.testAccuracyQuantized, 89.0);
+
+    RunComparisonWindow window;
+    QCOMPARE(window.openPaths({group}), QString());
+    QCOMPARE(window.runCount(), 2);
+    QCOMPARE(window.runLabel(0), QStringLiteral("seeds-lenet5/seed-1"));
+    QCOMPARE(window.runLabel(1), QStringLiteral("seeds-lenet5/seed-2"));
+    auto* curves = window.findChild<CurveOverlayView*>();
+    QVERIFY(curves);
+    QCOMPARE(curves->graphCount(), 2);
+
+    auto* pareto = window.findChild<ParetoView*>();
+    QVERIFY(pareto);
+    QCOMPARE(static_cast<int>(pareto->results().size()), 1);
+    const auto& point = pareto->results()[0];
+    QCOMPARE(point.seeds, 2);
+    QCOMPARE(point.testAccuracyQuantized, 89.0);
+    QVERIFY(std::abs(point.testAccuracyQuantizedSpread.sd - std::sqrt(2.0)) < 1e-9);
+    QCOMPARE(pareto->errorBars(false).size(), 1);
+    QVERIFY(std::abs(pareto->errorBars(false)[0].y() - std::sqrt(2.0)) < 1e-9);
+
+    window.setRunChecked(1, false);
+    QCOMPARE(static_cast<int>(pareto->results().size()), 1);
+    QCOMPARE(pareto->results()[0].testAccuracyQuantized, 88.0);
+    QCOMPARE(pareto->results()[0].seeds, 1);
+    QCOMPARE(pareto->errorBars(false)[0].y(), 0.0);
 }
 
 QTEST_MAIN(TestRunComparison)

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void badBudgetsShowTheErrorAndDisableStart();
     void badUniformBitsShowTheError();
     void planErrorsComeFromTheEngine();
+    void seedsMakeGroups();
     void emptyInputIsRefused();
     void stopThenResumeFinishesTheSweep();
     void destroyingTheDialogJoinsTheThread();
@@ -115,6 +116,26 @@ void TestSweepDialog::badUniformBitsShowTheError()
     QCOMPARE(dialog.uniformError(), QString());
     QVERIFY(dialog.startButton()->isEnabled());
     QCOMPARE(dialog.plan()->uniformBits.size(), size_t(0));
+}
+
+// Seeds turn each point into a group: the plan runs each point once per seed, the run list shows them;
+// a bad list is an error that disables Start.
+void TestSweepDialog::seedsMakeGroups()
+{
+    SweepDialog dialog;
+    fill(dialog, QStringLiteral("2"), QStringLiteral("3"), tmp_.filePath(QStringLiteral("s")));
+    dialog.seedsEdit()->setText(QStringLiteral("1,1"));
+    QVERIFY(dialog.plan() == std::nullopt);
+    QVERIFY(!dialog.startButton()->isEnabled());
+    dialog.seedsEdit()->setText(QStringLiteral("1, 2, 3"));
+    const auto plan = dialog.plan();
+    QVERIFY(plan.has_value());
+    QVERIFY(dialog.startButton()->isEnabled());
+    QCOMPARE(plan->seeds, (std::vector<uint64_t>{1, 2, 3}));
+    QCOMPARE(plan->runs().size(), size_t{6});
+    QCOMPARE(plan->runs()[4].name, std::string("uniform-3/seed-2"));
+    dialog.seedsEdit()->clear();
+    QCOMPARE(dialog.plan()->runs().size(), size_t{2});
 }
 
 void TestSweepDialog::planErrorsComeFromTheEngine()

@@ -38,6 +38,8 @@ private Q_SLOTS:
     void numberListErrors();
     void paretoFrontOnATable();
     void layoutAndResume();
+    void seedPlanAndSpread();
+    void seedGroupsOfASweep();
 
 private:
     QTemporaryDir dir_;
@@ -160,6 +162,99 @@ void TestSweep::layoutAndResume()
     lines.clear();
     QCOMPARE(runSweep(plan, progress, &stop).size(), size_t{2});
     QVERIFY(lines.empty());
+}
+
+void TestSweep::seedPlanAndSpread()
+{
+    SweepPlan plan;
+    plan.budgets = {2};
+    plan.uniformBits = {3};
+    plan.seeds = {1, 7};
+    plan.directory = "/tmp/sweep";
+    const auto runs = plan.runs();
+    QCOMPARE(runs.size(), size_t{4});
+    QCOMPARE(runs[1].name, std::string("mixed-2/seed-7"));
+    QCOMPARE(runs[1].group, std::string("mixed-2"));
+    QCOMPARE(plan.configFor(runs[1]).seed, uint64_t{7});
+    QCOMPARE(plan.configFor(runs[1]).outDir, std::string("/tmp/sweep/mixed-2/seed-7"));
+    QCOMPARE(plan.configFor(runs[3]).uniformBits, 3);
+    QCOMPARE(plan.groups(), (std::vector<std::string>{"mixed-2", "uniform-3"}));
+
+    // Seeds alone: the base config itself, once per seed, grouped in the sweep directory.
+    plan.budgets.clear();
+    plan.uniformBits.clear();
+    plan.base.floatModel = true;
+    const auto alone = plan.runs();
+    QCOMPARE(alone.size(), size_t{2});
+    QCOMPARE(alone[0].name, std::string("seed-1"));
+    QVERIFY(plan.configFor(alone[0]).floatModel);
+    QCOMPARE(plan.groups(), (std::vector<std::string>{""}));
+
+    QCOMPARE(parseSeedList("1,2,3", "--seeds"), (std::vector<uint64_t>{1, 2, 3}));
+    for (const char* bad : {"1,1", "1.5", "0", "x"}) QVERIFY_THROWS_EXCEPTION(Error, parseSeedList(bad, "--seeds"));
+
+    // The sample standard deviation: 2, 4, 4, 4, 5, 5, 7, 9 has mean 5 and sd sqrt(32 / 7).
+    const auto s = Spread::of({2, 4, 4, 4, 5, 5, 7, 9});
+    QCOMPARE(s.mean, 5.0);
+    QVERIFY(std::abs(s.sd - std::sqrt(32.0 / 7.0)) < 1e-12);
+    QCOMPARE(s.min, 2.0);
+    QCOMPARE(s.max, 9.0);
+    QCOMPARE(Spread::of({3}).sd, 0.0);
+}
+
+// A real sweep with two seeds per point: a folder per seed, each point's aggregate summary.json, the
+// results.csv row with means and spreads, and the group read back through readRunResult.
+void TestSweep::seedGroupsOfASweep()
+{
+    SweepPlan plan;
+    plan.base.data = data_;
+    plan.base.epochs = 1;
+    plan.base.floatEpochs = 0.25;
+    plan.base.ticketEpoch = 0.75;
+    plan.base.finetuneEpochs = 0;
+    plan.base.batchSize = 64;
+    plan.base.threads = 2;
+    plan.budgets = {3};
+    plan.seeds = {1, 2};
+    plan.directory = dir_.filePath(QStringLiteral("seeds")).toStdString();
+    const auto results = runSweep(plan, SweepProgress{});
+    QCOMPARE(results.size(), size_t{1});
+    const auto& g = results[0];
+    QCOMPARE(g.name, std::string("mixed-3"));
+    QCOMPARE(g.seeds, 2);
+    QVERIFY(g.isGroup());
+    const auto one = readRunResult(plan.directory + "/mixed-3/seed-1");
+    const auto two = readRunResult(plan.directory + "/mixed-3/seed-2");
+    QVERIFY(!one.isGroup());
+    QVERIFY2(one.testAccuracyQuantized != two.testAccuracyQuantized || one.avgBits != two.avgBits,
+             "two seeds trained the same run");
+    QVERIFY(std::abs(g.testAccuracyQuantized - (one.testAccuracyQuantized + two.testAccuracyQuantized) / 2) < 1e-9);
+    QCOMPARE(g.testAccuracyQuantizedSpread.min, std::min(one.testAccuracyQuantized, two.testAccuracyQuantized));
+    QVERIFY(std::abs(g.testAccuracyQuantizedSpread.sd - std::abs(one.testAccuracyQuantized - two.testAccuracyQuantized) / std::sqrt(2.0)) < 1e-9);
+    QVERIFY(std::abs(g.avgBits - (one.avgBits + two.avgBits) / 2) < 1e-9);
+    QVERIFY(std::abs(g.weightKiB - (one.weightKiB + two.weightKiB) / 2) < 1e-9);
+    QCOMPARE(loadConfig(plan.directory + "/mixed-3/seed-2/config.json").seed, uint64_t{2});
+
+    // The group's summary.json, read back as one result, is the same aggregate.
+    const auto back = readRunResult(plan.directory + "/mixed-3");
+    QCOMPARE(back.seeds, 2);
+    QCOMPARE(back.members.size(), size_t{2});
+    QVERIFY(std::abs(back.testAccuracyQuantizedSpread.sd - g.testAccuracyQuantizedSpread.sd) < 1e-9);
+    QCOMPARE(back.targetBits, 3.0);
+    QVERIFY(!back.uniform && !back.floatModel);
+
+    const auto csv = QString::fromStdString(io::readFile(plan.directory + "/results.csv")).split('\n');
+    QVERIFY(csv[0].endsWith(",on_front,seeds,test_accuracy_quantized_sd,test_accuracy_quantized_min,"
+                            "test_accuracy_quantized_max,test_accuracy_sd,test_accuracy_min,test_accuracy_max,"
+                            "avg_bits_sd,avg_bits_min,avg_bits_max,weighted_avg_bits_sd,weighted_avg_bits_min,"
+                            "weighted_avg_bits_max"));
+    QVERIFY(csv[1].startsWith("mixed-3,mixed,3,"));
+    QCOMPARE(csv[1].split(',')[9], QStringLiteral("2"));
+
+    // Runs of different points cannot form one group.
+    auto other = one;
+    other.targetBits = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, aggregateRuns({one, other}, "/tmp/g"));
 }
 
 QTEST_GUILESS_MAIN(TestSweep)

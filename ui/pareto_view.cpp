@@ -59,6 +59,19 @@ ParetoView::ParetoView(QWidget* parent) : ResultPlot(tr("Pareto front"), parent)
     uniform_ = p.addGraph();
     uniform_->setName(tr("uniform baseline"));
     uniform_->setLineStyle(QCPGraph::lsNone);
+    // One standard deviation over a group's seeds, in accuracy (value) and in size (key).
+    auto bars = [&p](QCPGraph* graph, QCPErrorBars::ErrorType type) {
+        auto* b = new QCPErrorBars(p.xAxis, p.yAxis);
+        b->setDataPlottable(graph);
+        b->setErrorType(type);
+        b->setWhiskerWidth(6);
+        b->removeFromLegend();
+        return b;
+    };
+    mixedAccuracyBars_ = bars(mixed_, QCPErrorBars::etValueError);
+    mixedSizeBars_ = bars(mixed_, QCPErrorBars::etKeyError);
+    uniformAccuracyBars_ = bars(uniform_, QCPErrorBars::etValueError);
+    uniformSizeBars_ = bars(uniform_, QCPErrorBars::etKeyError);
     floatLegend_ = p.addGraph();
     floatLegend_->setName(tr("float model"));
     floatLegend_->removeFromLegend();
@@ -75,6 +88,7 @@ ParetoView::ParetoView(QWidget* parent) : ResultPlot(tr("Pareto front"), parent)
     connect(&p, &QCustomPlot::mouseMove, this, &ParetoView::showHover);
     setToolTip(
         tr("Each point is a finished run: its size against the test accuracy of its exact integer model. "
+           "A group of seeds is one point at its means, with bars of one standard deviation. "
            "The step line joins the runs no other run beats on both. Hover a point for its figures; "
            "right-click to export (PNG, SVG, PDF or the table as CSV)."));
     styleAllAxes();
@@ -89,6 +103,8 @@ void ParetoView::applyPalette()
     const QColor uniform = dark ? QColor(0xff, 0xb0, 0x4d) : QColor(0xd9, 0x6c, 0x00);
     const QColor front = dark ? QColor(0x7d, 0xe0, 0x9a) : QColor(0x1e, 0x8e, 0x3e);
     const QColor text = palette().color(QPalette::WindowText);
+    for (auto* b : {mixedAccuracyBars_, mixedSizeBars_}) b->setPen(QPen(mixed, 1.5));
+    for (auto* b : {uniformAccuracyBars_, uniformSizeBars_}) b->setPen(QPen(uniform, 1.5));
     mixed_->setPen(QPen(mixed));
     mixed_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, mixed, 9));
     uniform_->setPen(QPen(uniform));
@@ -132,25 +148,29 @@ void ParetoView::rebuild()
     auto& p = plot();
     p.xAxis->setLabel(xAxis_ == XAxis::WeightKiB ? tr("weight size (KiB)") : tr("size-weighted bits per weight"));
     clearLabels();
-    QVector<double> mx, my, ux, uy;
+    QVector<double> mx, my, ux, uy, mxe, mye, uxe, uye;  // points and their standard deviations
     QVector<QPointF> front;
     double floatAccuracy = kNaN;
-    QString floatName;
+    QString floatName, floatSpread;
     for (const auto& r : results_) {
         if (r.floatModel) {
             if (std::isnan(floatAccuracy) || r.testAccuracyQuantized > floatAccuracy) {
                 floatAccuracy = r.testAccuracyQuantized;
                 floatName = QString::fromStdString(r.name);
+                floatSpread = r.seeds > 1 ? tr(" ± %1").arg(r.testAccuracyQuantizedSpread.sd, 0, 'f', 2) : QString();
             }
             continue;  // 32 bits: a reference line, not a point that would squeeze the others
         }
         const double x = xOf(r), y = r.testAccuracyQuantized;
         (r.uniform ? ux : mx).append(x);
         (r.uniform ? uy : my).append(y);
+        (r.uniform ? uxe : mxe).append(xAxis_ == XAxis::WeightKiB ? r.weightKiBSpread.sd : r.weightedAvgBitsSpread.sd);
+        (r.uniform ? uye : mye).append(r.testAccuracyQuantizedSpread.sd);
         if (r.onFront) front.append({x, y});
         if (labelsBox_->isChecked()) {
             auto* label = new QCPItemText(&p);
-            label->setText(QString::fromStdString(r.name));
+            label->setText(r.seeds > 1 ? tr("%1 (%n seeds)", nullptr, r.seeds).arg(QString::fromStdString(r.name))
+                                       : QString::fromStdString(r.name));
             label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
             label->position->setCoords(x, y);
             label->setPadding(QMargins(6, 0, 0, 4));
@@ -167,6 +187,10 @@ void ParetoView::rebuild()
     mixed_->setData(mx, my, true);
     uniform_->setData(ux, uy, true);
     front_->setData(fx, fy, true);
+    mixedAccuracyBars_->setData(mye);
+    mixedSizeBars_->setData(mxe);
+    uniformAccuracyBars_->setData(uye);
+    uniformSizeBars_->setData(uxe);
 
     const bool hasFloat = !std::isnan(floatAccuracy);
     floatLine_->setVisible(hasFloat);
@@ -175,7 +199,7 @@ void ParetoView::rebuild()
         floatLine_->point1->setCoords(0, floatAccuracy);
         floatLine_->point2->setCoords(1, floatAccuracy);
         floatLabel_->position->setCoords(0.99, floatAccuracy);
-        floatLabel_->setText(tr("%1 (float) %2 %").arg(floatName).arg(floatAccuracy, 0, 'f', 2));
+        floatLabel_->setText(tr("%1 (float) %2%3 %").arg(floatName).arg(floatAccuracy, 0, 'f', 2).arg(floatSpread));
         floatLegend_->addToLegend();
     } else {
         floatLegend_->removeFromLegend();
@@ -183,7 +207,9 @@ void ParetoView::rebuild()
 
     // Ranges with room for the labels and the legend; the float line stays in view.
     double x0 = 0, x1 = 1, y0 = 0, y1 = 100;
-    QVector<double> xs = mx + ux, ys = my + uy;
+    QVector<double> xs, ys;  // the points with their bars
+    for (int i = 0; i < mx.size(); ++i) xs << mx[i] - mxe[i] << mx[i] + mxe[i], ys << my[i] - mye[i] << my[i] + mye[i];
+    for (int i = 0; i < ux.size(); ++i) xs << ux[i] - uxe[i] << ux[i] + uxe[i], ys << uy[i] - uye[i] << uy[i] + uye[i];
     if (hasFloat) ys.append(floatAccuracy);
     if (!xs.isEmpty()) {
         const auto [xmin, xmax] = std::minmax_element(xs.begin(), xs.end());
@@ -224,6 +250,16 @@ QVector<QPointF> ParetoView::frontPoints() const
     return out;
 }
 
+QVector<QPointF> ParetoView::errorBars(bool uniform) const
+{
+    const auto* size = uniform ? uniformSizeBars_ : mixedSizeBars_;
+    const auto* accuracy = uniform ? uniformAccuracyBars_ : mixedAccuracyBars_;
+    QVector<QPointF> out;
+    for (int i = 0; i < accuracy->dataCount(); ++i)
+        out.append({size->data()->at(i).errorPlus, accuracy->data()->at(i).errorPlus});
+    return out;
+}
+
 bool ParetoView::hasFloatReference() const
 {
     return floatLine_->visible();
@@ -248,6 +284,13 @@ QString ParetoView::toolTipFor(int index) const
                 .arg(r.weightKiB, 0, 'f', 2)
                 .arg(r.testAccuracy, 0, 'f', 2)
                 .arg(r.testAccuracyQuantized, 0, 'f', 2);
+    if (r.seeds > 1)
+        text += tr("<br>means over %n seeds: accuracy %1 ± %2 % (%3 … %4), size-weighted bits ± %5", nullptr, r.seeds)
+                    .arg(r.testAccuracyQuantized, 0, 'f', 2)
+                    .arg(r.testAccuracyQuantizedSpread.sd, 0, 'f', 2)
+                    .arg(r.testAccuracyQuantizedSpread.min, 0, 'f', 2)
+                    .arg(r.testAccuracyQuantizedSpread.max, 0, 'f', 2)
+                    .arg(r.weightedAvgBitsSpread.sd, 0, 'f', 3);
     if (r.onFront && !r.floatModel) text += tr("<br>on the Pareto front");
     if (!r.runDir.empty()) text += QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(r.runDir).toHtmlEscaped());
     return text;

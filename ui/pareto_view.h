@@ -1,7 +1,8 @@
 #pragma once
 // Size against accuracy of finished runs: mixed-precision runs and uniform baselines as two scatter
 // series, the Pareto front as a step line through its points, a float run as a horizontal reference;
-// x is size-weighted bits or the weights' size in KiB; hover names a run with its figures; exports
+// x is size-weighted bits or the weights' size in KiB; a group of seeds is drawn at its means with
+// error bars of one standard deviation both ways; hover names a run with its figures; exports
 // PNG/SVG/PDF and the results table as CSV (csq::resultsCsv).
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "result_plot.h"
 
 class QCheckBox;
+class QCPErrorBars;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
@@ -47,6 +49,8 @@ public:
     QVector<QPointF> frontPoints() const;
     bool hasFloatReference() const;
     double floatReference() const;  // the float run's accuracy (NaN without one)
+    // The error bars drawn on the mixed or uniform series: (x sd, accuracy sd) per point, in data order.
+    QVector<QPointF> errorBars(bool uniform) const;
     // The tooltip of results()[index]; the index of the run drawn within `radius` pixels of a point (-1: none).
     QString toolTipFor(int index) const;
     int resultAt(QPointF pixel, double radius = 12) const;
@@ -68,6 +72,10 @@ private:
     QCPGraph* uniform_;
     QCPGraph* front_;
     QCPGraph* floatLegend_;  // no data: the float line's legend entry
+    QCPErrorBars* mixedAccuracyBars_;
+    QCPErrorBars* mixedSizeBars_;
+    QCPErrorBars* uniformAccuracyBars_;
+    QCPErrorBars* uniformSizeBars_;
     QCPItemStraightLine* floatLine_;
     QCPItemText* floatLabel_;
     QList<QCPItemText*> labels_;

@@ -10,6 +10,7 @@
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHash>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
@@ -221,7 +222,16 @@ void RunComparisonWindow::buildActions()
     connect(close, &QAction::triggered, this, &QWidget::close);
 }
 
-bool RunComparisonWindow::addRun(RunRecord record)
+int RunComparisonWindow::addRunOrGroup(const csq::RunResult& result)
+{
+    if (!result.isGroup()) return addRun(RunRecord::load(QString::fromStdString(result.runDir)));
+    const auto group = canonical(QString::fromStdString(result.runDir));
+    int added = 0;
+    for (const auto& member : result.members) added += addRun(RunRecord::load(QString::fromStdString(member)), group);
+    return added;
+}
+
+bool RunComparisonWindow::addRun(RunRecord record, const QString& group)
 {
     const auto path = canonical(record.directory());
     for (const auto& e : runs_)
@@ -229,10 +239,10 @@ bool RunComparisonWindow::addRun(RunRecord record)
     auto taken = [this](const QString& label) {
         return std::any_of(runs_.begin(), runs_.end(), [&](const Entry& e) { return e.label == label; });
     };
-    QString label = record.name();
+    QString label = group.isEmpty() ? record.name() : QFileInfo(group).fileName() + u'/' + record.name();
     if (taken(label)) label = QFileInfo(QFileInfo(path).path()).fileName() + u'/' + record.name();
     for (int n = 2; taken(label); ++n) label = QStringLiteral("%1 (%2)").arg(record.name()).arg(n);
-    Entry entry{std::move(record), label, nextColor()};
+    Entry entry{std::move(record), label, nextColor(), group};
     auto* item = new QListWidgetItem(swatch(entry.color), label);
     item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
     item->setCheckState(Qt::Checked);
@@ -263,7 +273,7 @@ QString RunComparisonWindow::openPaths(const QStringList& paths)
         }
         try {
             if (RunRecord::isRunDirectory(path)) {
-                added += addRun(RunRecord::load(path));
+                added += addRunOrGroup(csq::readRunResult(QDir::cleanPath(QDir(path).absolutePath()).toStdString()));
                 continue;
             }
             const auto results = csq::readSweepResults(QDir(path).absolutePath().toStdString());
@@ -272,7 +282,7 @@ QString RunComparisonWindow::openPaths(const QStringList& paths)
                                   .arg(QDir::toNativeSeparators(path)));
             for (const auto& r : results) {
                 try {
-                    added += addRun(RunRecord::load(QString::fromStdString(r.runDir)));
+                    added += addRunOrGroup(r);
                 } catch (const std::exception& e) {
                     errors.append(QString::fromStdString(e.what()));
                 }
@@ -329,17 +339,33 @@ void RunComparisonWindow::refreshResultViews()
 {
     std::vector<csq::RunResult> results;
     QList<CurveOverlayView::Run> curves;
+    QStringList groups;  // in list order
+    QHash<QString, std::vector<csq::RunResult>> seeds;
     int withoutCurves = 0;
     for (int i = 0; i < runCount(); ++i) {
         if (!runChecked(i)) continue;
         const auto& e = runs_[i];
         auto r = e.record.result;
         r.name = e.label.toStdString();
-        results.push_back(r);
+        if (e.group.isEmpty()) {
+            results.push_back(r);
+        } else {
+            if (!groups.contains(e.group)) groups.append(e.group);
+            seeds[e.group].push_back(r);
+        }
         if (e.record.metrics)
             curves.append({e.label, e.color, *e.record.metrics});
         else
             ++withoutCurves;
+    }
+    for (const auto& group : groups) {  // a group's checked seeds: one point at their means
+        try {
+            auto g = csq::aggregateRuns(seeds[group], group.toStdString());
+            g.name = QFileInfo(group).fileName().toStdString();
+            results.push_back(std::move(g));
+        } catch (const std::exception& e) {
+            statusBar()->showMessage(QString::fromStdString(e.what()), 8000);
+        }
     }
     csq::markParetoFront(results);  // over the checked runs only
     pareto_->setResults(std::move(results));

@@ -75,12 +75,15 @@ private:
         RunRecord record;
         QString label;  // unique in the list: "mixed-2", else "sweep-a/mixed-2"
         QColor color;
+        QString group;  // a seed of a group: the group's folder (its checked seeds are one Pareto point)
     };
 
     QWidget* buildRunPanel();
     QWidget* buildHeatmapTab();
     void buildActions();
-    bool addRun(RunRecord record);
+    bool addRun(RunRecord record, const QString& group = {});
+    // A finished run, or each seed of a group (the folder a --seeds run wrote); the number added.
+    int addRunOrGroup(const csq::RunResult& result);
     QColor nextColor() const;
     void runsChanged();
     void refreshResultViews();

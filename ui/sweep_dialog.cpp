@@ -69,6 +69,15 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("&Uniform baselines (bits):"), uniform_);
     form->addRow(QString(), uniformIssue_);
 
+    seeds_ = new QLineEdit(this);
+    seeds_->setPlaceholderText(tr("the setup's seed"));
+    seeds_->setToolTip(tr("Seeds, comma-separated (e.g. 1,2,3): each point runs once per seed in <point>/seed-<k>, "
+                          "and the comparison draws its mean with a bar of one standard deviation. Empty: one run "
+                          "per point with the setup's seed."));
+    seedsIssue_ = issueLabel();
+    form->addRow(tr("S&eeds:"), seeds_);
+    form->addRow(QString(), seedsIssue_);
+
     directory_ = new QLineEdit(this);
     directory_->setToolTip(
         tr("One run folder per run goes here, with sweep.json and results.csv. Starting the same sweep again "
@@ -130,7 +139,7 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     layout->addWidget(log_, 2);
     layout->addLayout(buttons);
 
-    for (auto* edit : {budgets_, uniform_, directory_}) connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
+    for (auto* edit : {budgets_, uniform_, seeds_, directory_}) connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
     connect(parallel_, &QSpinBox::valueChanged, this, &SweepDialog::checkFields);
     directory_->setText(defaultDirectory(csq::TrainingConfig{}));
     resize(720, 640);
@@ -203,6 +212,14 @@ std::optional<csq::SweepPlan> SweepDialog::plan()
             uniformIssue = QString::fromStdString(e.what());
         }
     }
+    QString seedsIssue;
+    if (!seeds_->text().trimmed().isEmpty()) {
+        try {
+            plan.seeds = csq::parseSeedList(seeds_->text().remove(u' ').toStdString(), "seeds");
+        } catch (const std::exception& e) {
+            seedsIssue = QString::fromStdString(e.what());
+        }
+    }
     if (budgetsIssue.isEmpty() && uniformIssue.isEmpty() && plan.budgets.empty() && plan.uniformBits.empty())
         budgetsIssue = tr("budgets: give at least one budget or one uniform baseline, e.g. 1.5,2,3,4");
     plan.directory = QDir::cleanPath(directory_->text().trimmed()).toStdString();
@@ -211,7 +228,7 @@ std::optional<csq::SweepPlan> SweepDialog::plan()
     else if (QFileInfo(directory_->text().trimmed()).exists() && !QFileInfo(directory_->text().trimmed()).isDir())
         directoryIssue = tr("%1 is a file, not a folder").arg(directory_->text().trimmed());
     plan.parallel = parallel_->value();
-    ok = budgetsIssue.isEmpty() && uniformIssue.isEmpty() && directoryIssue.isEmpty();
+    ok = budgetsIssue.isEmpty() && uniformIssue.isEmpty() && seedsIssue.isEmpty() && directoryIssue.isEmpty();
     if (ok) {
         try {
             for (const auto& run : plan.runs()) plan.configFor(run);  // the engine's own check of every run
@@ -222,6 +239,7 @@ std::optional<csq::SweepPlan> SweepDialog::plan()
     }
     showIssue(budgetsIssue_, budgetsIssue);
     showIssue(uniformIssue_, uniformIssue);
+    showIssue(seedsIssue_, seedsIssue);
     showIssue(directoryIssue_, directoryIssue);
     showIssue(planIssue_, planIssue);
     const auto& b = plan.base;
@@ -393,7 +411,7 @@ void SweepDialog::onEnded(const QString& error, int finished)
     if (!error.isEmpty())
         appendLog(tr("sweep failed: %1").arg(error));
     else
-        appendLog(tr("sweep %1: %n finished run(s) in %2", nullptr, finished)
+        appendLog(tr("sweep %1: %n finished point(s) in %2", nullptr, finished)
                       .arg(stopped ? tr("stopped") : tr("ended"), QDir::toNativeSeparators(runningDirectory_)));
     stop_ = false;
     updateButtons();

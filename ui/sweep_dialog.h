@@ -51,6 +51,7 @@ public:
 
     QLineEdit* budgetsEdit() const { return budgets_; }
     QLineEdit* uniformEdit() const { return uniform_; }
+    QLineEdit* seedsEdit() const { return seeds_; }
     QLineEdit* directoryEdit() const { return directory_; }
     QSpinBox* parallelBox() const { return parallel_; }
     QPushButton* startButton() const { return startButton_; }
@@ -92,6 +93,8 @@ private:
     QLabel* budgetsIssue_;
     QLineEdit* uniform_;
     QLabel* uniformIssue_;
+    QLineEdit* seeds_;
+    QLabel* seedsIssue_;
     QLineEdit* directory_;
     QLabel* directoryIssue_;
     QSpinBox* parallel_;

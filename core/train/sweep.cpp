@@ -1,5 +1,5 @@
-// Budget sweeps: the plan, the runner (one run after another or side by side, resumable) and the
-// results table with its Pareto front.
+// Budget sweeps and seed groups: the plan, the runner (one run after another or side by side,
+// resumable) and the sweep's results.
 #include "csq/sweep.h"
 
 #include <algorithm>
@@ -28,13 +28,6 @@ std::string number(double v)
     std::ostringstream s;
     s << v;
     return s.str();
-}
-
-double numberAt(const json::object& o, const char* key, const std::string& source)
-{
-    const auto* v = o.if_contains(key);
-    if (!v || !v->is_number()) throw Error(source + ": " + key, "missing or not a number", "the run has not finished");
-    return v->to_number<double>();
 }
 
 // Forwards a run's progress lines to the sweep's log, prefixed by nothing: the caller names the run.
@@ -68,11 +61,19 @@ private:
     const SweepProgress& progress_;
 };
 
+// A folder under the sweep directory; "" is the sweep directory itself (a seed group of one config).
+std::string inside(const std::string& directory, const std::string& name)
+{
+    return name.empty() ? directory : (fs::path(directory) / name).string();
+}
+
 void writeSweepJson(const SweepPlan& plan)
 {
     json::object o;
     o["budgets"] = json::value_from(plan.budgets);
     o["uniform_bits"] = json::value_from(plan.uniformBits);
+    o["seeds"] = json::value_from(plan.seeds);
+    if (!plan.seeds.empty()) o["groups"] = json::value_from(plan.groups());
     json::array runs;
     for (const auto& r : plan.runs()) runs.push_back(json::string(r.name));
     o["runs"] = std::move(runs);
@@ -102,9 +103,32 @@ bool runOne(const SweepPlan& plan, const SweepRunSpec& run, const SweepProgress&
 
 std::vector<SweepRunSpec> SweepPlan::runs() const
 {
+    std::vector<SweepRunSpec> points;
+    for (double b : budgets) points.push_back({"mixed-" + number(b), "", false, b});
+    for (int k : uniformBits) points.push_back({"uniform-" + std::to_string(k), "", true, static_cast<double>(k)});
+    if (seeds.empty()) {
+        for (auto& p : points) p.group = p.name;
+        return points;
+    }
+    if (points.empty()) points.push_back({"", "", base.uniformBits > 0, base.targetBits, true});
     std::vector<SweepRunSpec> out;
-    for (double b : budgets) out.push_back({"mixed-" + number(b), false, b});
-    for (int k : uniformBits) out.push_back({"uniform-" + std::to_string(k), true, static_cast<double>(k)});
+    for (const auto& p : points)
+        for (uint64_t seed : seeds) {
+            auto run = p;
+            run.group = p.name;
+            run.name = (fs::path(p.name) / ("seed-" + std::to_string(seed))).generic_string();
+            run.seed = seed;
+            out.push_back(std::move(run));
+        }
+    return out;
+}
+
+std::vector<std::string> SweepPlan::groups() const
+{
+    std::vector<std::string> out;
+    if (seeds.empty()) return out;
+    for (const auto& r : runs())
+        if (std::find(out.begin(), out.end(), r.group) == out.end()) out.push_back(r.group);
     return out;
 }
 
@@ -113,7 +137,10 @@ TrainingConfig SweepPlan::configFor(const SweepRunSpec& run) const
     TrainingConfig c = base;
     c.outDir = (fs::path(directory) / run.name).string();
     if (parallel > 1) c.threads = std::max(1, (base.threads > 0 ? base.threads : physicalCores()) / parallel);
-    if (run.uniform) {
+    if (run.seed > 0) c.seed = run.seed;
+    if (run.asConfigured) {
+        // the base config's own budget or uniform bits
+    } else if (run.uniform) {
         c.uniformBits = static_cast<int>(run.targetBits);
         c.targetBits = std::min<double>(run.targetBits, c.maxBits);
     } else {
@@ -145,65 +172,30 @@ std::vector<double> parseNumberList(const std::string& text, const std::string& 
     return out;
 }
 
-RunResult readRunResult(const std::string& runDir)
+std::vector<uint64_t> parseSeedList(const std::string& text, const std::string& what)
 {
-    const auto path = (fs::path(runDir) / "summary.json").string();
-    json::value v;
-    try {
-        v = json::parse(io::readFile(path));
-    } catch (const Error&) {
-        throw;
-    } catch (const std::exception& e) {
-        throw Error(path, std::string("cannot be parsed: ") + e.what());
+    std::vector<uint64_t> out;
+    for (double v : parseNumberList(text, what)) {
+        if (v != std::floor(v) || v > 1e15)
+            throw Error(what, "seeds are whole numbers, got " + number(v), "give a comma-separated list such as 1,2,3");
+        const auto seed = static_cast<uint64_t>(v);
+        if (std::find(out.begin(), out.end(), seed) != out.end())
+            throw Error(what, "seed " + number(v) + " is given twice", "give each seed once");
+        out.push_back(seed);
     }
-    if (!v.is_object()) throw Error(path, "expected a JSON object");
-    const auto& o = v.as_object();
-    RunResult r;
-    r.runDir = runDir;
-    r.name = fs::path(runDir).filename().string();
-    if (const auto* m = o.if_contains("model"); m && m->is_string()) r.model = std::string(m->get_string());
-    if (const auto* f = o.if_contains("float"); f && f->is_bool()) r.floatModel = f->get_bool();
-    r.targetBits = numberAt(o, "target_bits", path);
-    r.avgBits = numberAt(o, "avg_bits", path);
-    r.weightedAvgBits = r.floatModel ? 32.0 : numberAt(o, "weighted_avg_bits", path);
-    r.testAccuracy = numberAt(o, "test_accuracy", path);
-    r.testAccuracyQuantized = numberAt(o, "test_accuracy_quantized", path);
-    // Size: quantized layers at their kept bits, every other parameter as float32.
-    double quantizedParams = 0, bits = 0;
-    if (const auto* layers = o.if_contains("layers"); layers && layers->is_array() && !r.floatModel)
-        for (const auto& l : layers->as_array()) {
-            const auto& lo = l.as_object();
-            quantizedParams += numberAt(lo, "params", path);
-            bits += numberAt(lo, "params", path) * numberAt(lo, "bits", path);
-        }
-    const double total = o.contains("total_params") ? numberAt(o, "total_params", path) : quantizedParams;
-    r.weightKiB = (bits + 32.0 * std::max(0.0, total - quantizedParams)) / 8.0 / 1024.0;
-    // A uniform run is one whose layers all sit outside the search (uniform_bits > 0 in its config).
-    const auto configPath = fs::path(runDir) / "config.json";
-    if (fs::exists(configPath)) r.uniform = loadConfig(configPath.string()).uniformBits > 0;
-    return r;
-}
-
-void markParetoFront(std::vector<RunResult>& results)
-{
-    // A float run is the reference, not a point of the quantized trade-off: never on the front, never
-    // dominating one.
-    for (auto& r : results) {
-        r.onFront = !r.floatModel && std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
-            const bool noWorse = o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
-            const bool better = o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
-            return &o != &r && !o.floatModel && noWorse && better;
-        });
-    }
+    return out;
 }
 
 std::vector<RunResult> readSweepResults(const std::string& sweepDirectory)
 {
+    // A sweep with seeds lists its groups (each point's folder); one without, its runs.
     std::vector<std::string> names;
     const auto sweepJson = fs::path(sweepDirectory) / "sweep.json";
     if (fs::exists(sweepJson)) {
         const auto v = json::parse(io::readFile(sweepJson.string()));
-        if (const auto* runs = v.as_object().if_contains("runs"); runs && runs->is_array())
+        const auto* groups = v.as_object().if_contains("groups");
+        const auto* runs = groups && groups->is_array() ? groups : v.as_object().if_contains("runs");
+        if (runs && runs->is_array())
             for (const auto& n : runs->as_array()) names.emplace_back(n.as_string());
     } else {
         std::error_code ec;
@@ -214,27 +206,17 @@ std::vector<RunResult> readSweepResults(const std::string& sweepDirectory)
     }
     std::vector<RunResult> results;
     for (const auto& name : names) {
-        const auto dir = fs::path(sweepDirectory) / name;
-        if (fs::exists(dir / "summary.json")) results.push_back(readRunResult(dir.string()));
+        const auto dir = inside(sweepDirectory, name);
+        if (fs::exists(fs::path(dir) / "summary.json")) results.push_back(readRunResult(dir));
     }
     markParetoFront(results);
     return results;
 }
 
-std::string resultsCsv(const std::vector<RunResult>& results)
-{
-    std::ostringstream out;
-    out << "name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front\n";
-    for (const auto& r : results)
-        out << r.name << ',' << (r.floatModel ? "float" : r.uniform ? "uniform" : "mixed") << ',' << r.targetBits << ','
-            << r.avgBits << ',' << r.weightedAvgBits << ',' << r.weightKiB << ',' << r.testAccuracy << ','
-            << r.testAccuracyQuantized << ',' << (r.onFront ? 1 : 0) << '\n';
-    return out.str();
-}
-
 std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& progress, const std::atomic<bool>* stop)
 {
-    if (plan.runs().empty()) throw Error("sweep", "no runs planned", "give budgets (--sweep) or uniform bits (--uniform)");
+    if (plan.runs().empty())
+        throw Error("sweep", "no runs planned", "give budgets (--sweep), uniform bits (--uniform) or seeds (--seeds)");
     for (const auto& run : plan.runs()) plan.configFor(run);  // every config valid before anything runs
     std::error_code ec;
     fs::create_directories(plan.directory, ec);
@@ -264,6 +246,19 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
     worker();
     for (auto& t : workers) t.join();
 
+    for (const auto& group : plan.groups()) {  // the aggregate of each group whose seeds all finished
+        std::vector<std::string> members;
+        for (const auto& r : runs)
+            if (r.group == group && fs::exists(fs::path(plan.directory) / r.name / "summary.json"))
+                members.push_back((fs::path(plan.directory) / r.name).string());
+        if (members.size() == plan.seeds.size()) {
+            try {
+                writeGroupSummary(inside(plan.directory, group), members);
+            } catch (const std::exception& e) {
+                if (progress.log) progress.log(group.empty() ? "group" : group, std::string("failed: ") + e.what());
+            }
+        }
+    }
     auto results = readSweepResults(plan.directory);
     io::writeFileAtomic((fs::path(plan.directory) / "results.csv").string(), resultsCsv(results));
     return results;

@@ -1,0 +1,250 @@
+// Finished runs as every comparison reads them: one run's summary.json, a seed group's aggregate
+// (means and spreads over its seeds, written beside them as the group's summary.json), the Pareto
+// front and the results.csv table.
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+#include <optional>
+#include <sstream>
+
+#include <boost/json.hpp>
+
+#include "csq/errors.h"
+#include "csq/sweep.h"
+#include "io/atomic_file.h"
+
+namespace csq {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+double numberAt(const json::object& o, const char* key, const std::string& source)
+{
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_number()) throw Error(source + ": " + key, "missing or not a number", "the run has not finished");
+    return v->to_number<double>();
+}
+
+json::value parseFile(const std::string& path)
+{
+    try {
+        auto v = json::parse(io::readFile(path));
+        if (!v.is_object()) throw Error(path, "expected a JSON object");
+        return v;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(path, std::string("cannot be parsed: ") + e.what());
+    }
+}
+
+// The figures a group aggregates, by their summary.json key.
+struct Figure {
+    const char* key;
+    double RunResult::*value;
+    Spread RunResult::*spread;
+};
+constexpr Figure kFigures[] = {
+    {"test_accuracy_quantized", &RunResult::testAccuracyQuantized, &RunResult::testAccuracyQuantizedSpread},
+    {"test_accuracy", &RunResult::testAccuracy, &RunResult::testAccuracySpread},
+    {"avg_bits", &RunResult::avgBits, &RunResult::avgBitsSpread},
+    {"weighted_avg_bits", &RunResult::weightedAvgBits, &RunResult::weightedAvgBitsSpread},
+    {"weight_kib", &RunResult::weightKiB, &RunResult::weightKiBSpread},
+};
+
+void setSingleSpreads(RunResult& r)
+{
+    for (const auto& f : kFigures) r.*f.spread = Spread::single(r.*f.value);
+}
+
+// A key of a run's config.json, read as plain JSON: a finished run stays readable even where today's
+// validation would refuse its config (a run from an earlier version).
+std::optional<json::value> configKey(const std::string& runDir, const char* key)
+{
+    const auto path = fs::path(runDir) / "config.json";
+    if (!fs::exists(path)) return std::nullopt;
+    try {
+        const auto config = json::parse(io::readFile(path.string()));
+        if (const auto* v = config.is_object() ? config.as_object().if_contains(key) : nullptr) return *v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+}
+
+const char* kindOf(const RunResult& r) { return r.floatModel ? "float" : r.uniform ? "uniform" : "mixed"; }
+
+RunResult readGroup(const json::object& o, const std::string& groupDir, const std::string& path)
+{
+    RunResult r;
+    r.runDir = groupDir;
+    r.name = fs::path(groupDir).filename().string();
+    if (const auto* m = o.if_contains("model"); m && m->is_string()) r.model = std::string(m->get_string());
+    if (const auto* k = o.if_contains("kind"); k && k->is_string()) {
+        r.floatModel = k->get_string() == "float";
+        r.uniform = k->get_string() == "uniform";
+    }
+    r.targetBits = numberAt(o, "target_bits", path);
+    const auto* spread = o.if_contains("spread");
+    if (!spread || !spread->is_object()) throw Error(path + ": spread", "missing", "rerun the seeds command to rewrite it");
+    for (const auto& f : kFigures) {
+        const auto* s = spread->as_object().if_contains(f.key);
+        if (!s || !s->is_object()) throw Error(path + ": spread." + f.key, "missing", "rerun the seeds command to rewrite it");
+        const auto& so = s->as_object();
+        r.*f.spread = {numberAt(so, "mean", path), numberAt(so, "sd", path), numberAt(so, "min", path), numberAt(so, "max", path)};
+        r.*f.value = (r.*f.spread).mean;
+    }
+    const auto* members = o.if_contains("runs");
+    if (!members || !members->is_array() || members->as_array().empty())
+        throw Error(path + ": runs", "missing or empty", "rerun the seeds command to rewrite it");
+    for (const auto& m : members->as_array()) {
+        if (!m.is_string()) throw Error(path + ": runs", "expected folder names");
+        r.members.push_back((fs::path(groupDir) / std::string(m.get_string())).string());
+    }
+    r.seeds = static_cast<int>(r.members.size());
+    return r;
+}
+
+}  // namespace
+
+Spread Spread::of(const std::vector<double>& values)
+{
+    if (values.empty()) return {};
+    Spread s;
+    s.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+    s.min = *std::min_element(values.begin(), values.end());
+    s.max = *std::max_element(values.begin(), values.end());
+    if (values.size() > 1) {
+        double squares = 0;
+        for (double v : values) squares += (v - s.mean) * (v - s.mean);
+        s.sd = std::sqrt(squares / static_cast<double>(values.size() - 1));
+    }
+    return s;
+}
+
+RunResult readRunResult(const std::string& runDir)
+{
+    const auto path = (fs::path(runDir) / "summary.json").string();
+    const auto v = parseFile(path);
+    const auto& o = v.as_object();
+    if (const auto* g = o.if_contains("group"); g && g->is_bool() && g->get_bool()) return readGroup(o, runDir, path);
+    RunResult r;
+    r.runDir = runDir;
+    r.name = fs::path(runDir).filename().string();
+    if (const auto* m = o.if_contains("model"); m && m->is_string()) r.model = std::string(m->get_string());
+    if (const auto* f = o.if_contains("float"); f && f->is_bool()) r.floatModel = f->get_bool();
+    r.targetBits = numberAt(o, "target_bits", path);
+    r.avgBits = numberAt(o, "avg_bits", path);
+    r.weightedAvgBits = r.floatModel ? 32.0 : numberAt(o, "weighted_avg_bits", path);
+    r.testAccuracy = numberAt(o, "test_accuracy", path);
+    r.testAccuracyQuantized = numberAt(o, "test_accuracy_quantized", path);
+    // Size: quantized layers at their kept bits, every other parameter as float32.
+    double quantizedParams = 0, bits = 0;
+    if (const auto* layers = o.if_contains("layers"); layers && layers->is_array() && !r.floatModel)
+        for (const auto& l : layers->as_array()) {
+            const auto& lo = l.as_object();
+            quantizedParams += numberAt(lo, "params", path);
+            bits += numberAt(lo, "params", path) * numberAt(lo, "bits", path);
+        }
+    const double total = o.contains("total_params") ? numberAt(o, "total_params", path) : quantizedParams;
+    r.weightKiB = (bits + 32.0 * std::max(0.0, total - quantizedParams)) / 8.0 / 1024.0;
+    // A uniform run is one whose layers all sit outside the search (uniform_bits > 0 in its config).
+    if (const auto u = configKey(runDir, "uniform_bits"); u && u->is_number()) r.uniform = u->to_number<double>() > 0;
+    setSingleSpreads(r);
+    return r;
+}
+
+RunResult aggregateRuns(const std::vector<RunResult>& runs, const std::string& groupDir)
+{
+    if (runs.empty()) throw Error(groupDir, "no finished runs to aggregate");
+    const auto& first = runs.front();
+    for (const auto& r : runs)
+        if (r.model != first.model || r.floatModel != first.floatModel || r.uniform != first.uniform ||
+            r.targetBits != first.targetBits)
+            throw Error(r.runDir, std::string("is a ") + kindOf(r) + " " + r.model + " run at " + std::to_string(r.targetBits) +
+                                      " bits, not like " + first.runDir,
+                        "a group holds one point run with different seeds");
+    RunResult g;
+    g.runDir = groupDir;
+    g.name = fs::path(groupDir).filename().string();
+    g.model = first.model;
+    g.floatModel = first.floatModel;
+    g.uniform = first.uniform;
+    g.targetBits = first.targetBits;
+    for (const auto& f : kFigures) {
+        std::vector<double> values;
+        for (const auto& r : runs) values.push_back(r.*f.value);
+        g.*f.spread = Spread::of(values);
+        g.*f.value = (g.*f.spread).mean;
+    }
+    for (const auto& r : runs) g.members.push_back(r.runDir);
+    g.seeds = static_cast<int>(runs.size());
+    return g;
+}
+
+RunResult writeGroupSummary(const std::string& groupDir, const std::vector<std::string>& memberDirs)
+{
+    std::vector<RunResult> runs;
+    json::array seeds, folders;
+    for (const auto& dir : memberDirs) {
+        runs.push_back(readRunResult(dir));
+        seeds.push_back(configKey(dir, "seed").value_or(json::value(nullptr)));
+        folders.push_back(json::string(fs::relative(dir, groupDir).generic_string()));
+    }
+    auto g = aggregateRuns(runs, groupDir);
+    json::object o;
+    o["group"] = true;
+    o["kind"] = kindOf(g);
+    o["model"] = g.model;
+    o["float"] = g.floatModel;
+    o["target_bits"] = g.targetBits;
+    o["seeds"] = std::move(seeds);
+    o["runs"] = std::move(folders);
+    json::object spread;
+    for (const auto& f : kFigures) {
+        o[f.key] = g.*f.value;  // the means, under the keys a single run uses
+        const auto& s = g.*f.spread;
+        spread[f.key] = json::object{{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}};
+    }
+    o["spread"] = std::move(spread);
+    io::writeFileAtomic((fs::path(groupDir) / "summary.json").string(), json::serialize(o) + "\n");
+    return g;
+}
+
+void markParetoFront(std::vector<RunResult>& results)
+{
+    // A float run is the reference, not a point of the quantized trade-off: never on the front, never
+    // dominating one.
+    for (auto& r : results) {
+        r.onFront = !r.floatModel && std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
+            const bool noWorse = o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
+            const bool better = o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
+            return &o != &r && !o.floatModel && noWorse && better;
+        });
+    }
+}
+
+std::string resultsCsv(const std::vector<RunResult>& results)
+{
+    std::ostringstream out;
+    out << "name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front,seeds";
+    const Figure* spreadFigures[] = {&kFigures[0], &kFigures[1], &kFigures[2], &kFigures[3]};
+    for (const auto* f : spreadFigures)
+        for (const char* stat : {"sd", "min", "max"}) out << ',' << f->key << '_' << stat;
+    out << '\n';
+    for (const auto& r : results) {
+        out << r.name << ',' << kindOf(r) << ',' << r.targetBits << ',' << r.avgBits << ',' << r.weightedAvgBits << ','
+            << r.weightKiB << ',' << r.testAccuracy << ',' << r.testAccuracyQuantized << ',' << (r.onFront ? 1 : 0) << ','
+            << r.seeds;
+        for (const auto* f : spreadFigures) {
+            const auto& s = r.*(f->spread);
+            out << ',' << s.sd << ',' << s.min << ',' << s.max;
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
+}  // namespace csq
