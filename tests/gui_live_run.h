@@ -37,6 +37,7 @@ inline csq::TrainingConfig tinyConfig(const QString& outDir)
     c.ticketEpoch = 1.5;
     c.floatEpochs = 0;  // straight into the search: the tiny run must show a scheme forming
     c.finetuneEpochs = 0;
+    c.budgetRamp = 0;  // the target at once: snapshots carry the target the tests set
     c.logEvery = 2;
     c.outDir = outDir.toStdString();
     return c;

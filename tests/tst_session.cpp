@@ -287,6 +287,7 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     config.floatEpochs = 0;
     config.finetuneEpochs = 0;
     config.ticketEpoch = 1;
+    config.budgetRamp = 0;  // snapshots carry the target itself, before and after the patch
     int64_t patchedAt = -1;
     recorder.onEverySnapshot = [&](const Snapshot& s) {
         if (patchedAt < 0 && s.step == 3) {

@@ -21,6 +21,7 @@ private Q_SLOTS:
     void jsonErrorsNameTheKey();
     void patchValidates();
     void scheduleFollowsTheFormula();
+    void bundledConfigsAreValid();
 };
 
 void TestTrainingConfig::invalidValuesNameTheirField_data()
@@ -36,7 +37,7 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
     QTest::newRow("unknown model") << R"({"model": "vgg"})" << "model";
     QTest::newRow("zero lr") << R"({"lr": 0})" << "lr";
     QTest::newRow("batch 0") << R"({"batch_size": 0})" << "batch_size";
-    QTest::newRow("ramp past the ticket") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 3.5})"
+    QTest::newRow("ramp in epochs") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 2})"
                                           << "budget_ramp";
 }
 
@@ -143,13 +144,30 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     // The budget's target: at once without a ramp; with one, a line from max bits down to the target.
     c.maxBits = 8;
     c.targetBits = 2;
+    c.budgetRamp = 0;
     QCOMPARE(train::budgetTargetAt(c, 1.0), 2.0);
-    c.budgetRamp = 2;
+    c.budgetRamp = 2.0 / 3.0;  // two of the search's three epochs [1, 4)
     QCOMPARE(train::budgetTargetAt(c, 0.5), 8.0);  // float warm-up: the ramp has not begun
     QCOMPARE(train::budgetTargetAt(c, 1.0), 8.0);
     QVERIFY(std::abs(train::budgetTargetAt(c, 2.0) - 5.0) < 1e-12);
-    QCOMPARE(train::budgetTargetAt(c, 3.0), 2.0);
+    QVERIFY(std::abs(train::budgetTargetAt(c, 3.0) - 2.0) < 1e-12);
     QCOMPARE(train::budgetTargetAt(c, 3.5), 2.0);
+}
+
+// Every config the app ships (resources/configs) loads and validates, so a user who opens one gets a run.
+void TestTrainingConfig::bundledConfigsAreValid()
+{
+    const QDir dir(QFINDTESTDATA("../resources/configs"));
+    const auto files = dir.entryList({QStringLiteral("*.json")}, QDir::Files);
+    QVERIFY2(files.size() >= 3, qPrintable(dir.absolutePath()));
+    for (const auto& f : files) {
+        try {
+            const auto c = loadConfig(dir.filePath(f).toStdString());
+            QVERIFY2(validate(c).empty(), qPrintable(f));
+        } catch (const std::exception& e) {
+            QFAIL(qPrintable(f + ": " + QString::fromStdString(e.what())));
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTrainingConfig)

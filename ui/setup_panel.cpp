@@ -1,5 +1,8 @@
 #include "setup_panel.h"
 
+#include <limits>
+#include <memory>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
@@ -104,9 +107,18 @@ void SetupPanel::addReal(QFormLayout* form, const char* key, const QString& labe
     spin->setRange(min, max);
     spin->setSuffix(suffix);
     connect(spin, &QDoubleSpinBox::valueChanged, this, &SetupPanel::edited);
+    // The spin box keeps 12 decimals: a loaded value it cannot hold exactly (2/3) comes back exact
+    // unless the user changed it.
+    auto loaded = std::make_shared<std::pair<double, double>>(0.0, std::numeric_limits<double>::quiet_NaN());
     addField(form, QString::fromLatin1(key), label, spin, tip,
-             {nullptr, nullptr, [spin, member](TrainingConfig& c) { c.*member = spin->value(); },
-              [spin, member](const TrainingConfig& c) { spin->setValue(c.*member); }});
+             {nullptr, nullptr,
+              [spin, member, loaded](TrainingConfig& c) {
+                  c.*member = spin->value() == loaded->second ? loaded->first : spin->value();
+              },
+              [spin, member, loaded](const TrainingConfig& c) {
+                  spin->setValue(c.*member);
+                  *loaded = {c.*member, spin->value()};
+              }});
 }
 
 void SetupPanel::addFlag(QFormLayout* form, const char* key, const QString& label, bool TrainingConfig::*member,
@@ -264,10 +276,10 @@ void SetupPanel::buildQuantizationGroup()
          {tr("train bit logits, β rewound"), csq::FinetuneMode::Bits}},
         tr("Lattice: a float weight rounded onto the codes the kept bits express, straight-through (better "
            "accuracy). Bits: P and Q keep training with β rewound to β0, as in the CSQ reference code."));
-    addReal(form, "budget_ramp", tr("Budget ramp"), &TrainingConfig::budgetRamp, 0, 100000, tr(" epochs"),
-            tr("The budget's target falls from max bits to the target over this many epochs from the start "
-               "of the search, so bits are pruned gradually while the loss still weighs in (better schemes at "
-               "low budgets); 0: the target applies at once, as in the CSQ paper. Must end by the ticket."));
+    addReal(form, "budget_ramp", tr("Budget ramp"), &TrainingConfig::budgetRamp, 0, 1, tr(" of the search"),
+            tr("The budget's target falls from max bits to the target over this share of the search (from the "
+               "end of the float warm-up to the ticket), so bits are pruned gradually while the loss still "
+               "weighs in (better schemes at low budgets); 0: the target applies at once, as in the CSQ paper."));
     addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
             tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
     addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),

@@ -230,9 +230,9 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.targetBits > 0 && c.targetBits <= c.maxBits, "target_bits",
           "must be in (0, max_bits = " + std::to_string(c.maxBits) + "], got " + str(c.targetBits));
     check(issues, c.lambda >= 0 && std::isfinite(c.lambda), "lambda", "must be >= 0");
-    check(issues, c.budgetRamp >= 0 && c.budgetRamp <= c.ticketEpoch - c.floatEpochs, "budget_ramp",
-          "must be in [0, ticket_epoch - float_epochs = " + str(c.ticketEpoch - c.floatEpochs) + "] epochs, got " +
-              str(c.budgetRamp));
+    check(issues, c.budgetRamp >= 0 && c.budgetRamp <= 1, "budget_ramp",
+          "is the share of the search over which the target falls, in [0, 1], got " + str(c.budgetRamp) +
+              " (it used to count epochs: 2 epochs of a 3-epoch search is 0.667)");
     check(issues, c.beta0 > 0, "beta0", "must be > 0");
     check(issues, c.betaFinal > c.beta0, "beta_final",
           "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));

@@ -33,11 +33,12 @@ inline double betaAt(const TrainingConfig& c, double t)
 }
 
 // The target the budget term aims at: target_bits, or with budget_ramp > 0 a line from max_bits at the
-// start of the search down to target_bits budget_ramp epochs later.
+// start of the search down to target_bits after budget_ramp of the search's epochs.
 inline double budgetTargetAt(const TrainingConfig& c, double t)
 {
-    if (c.budgetRamp <= 0) return c.targetBits;
-    const double u = std::clamp((t - c.floatEpochs) / c.budgetRamp, 0.0, 1.0);
+    const double rampEpochs = c.budgetRamp * (c.ticketEpoch - c.floatEpochs);
+    if (rampEpochs <= 0) return c.targetBits;
+    const double u = std::clamp((t - c.floatEpochs) / rampEpochs, 0.0, 1.0);
     return c.targetBits + (1.0 - u) * std::max(0.0, c.maxBits - c.targetBits);
 }
 
