@@ -3,7 +3,11 @@
 
 #include <QtTest>
 
+#include <thread>
+
+#include "models/network.h"
 #include "quant/act_quantizer.h"
+#include "thread_ranks.h"
 
 using namespace csq::quant;
 
@@ -16,6 +20,7 @@ private Q_SLOTS:
     void straightThroughGradient();
     void zeroBitsIsIdentity();
     void evalUsesCalibratedRange();
+    void ranksShareTheWholeBatchRange();
 };
 
 void TestActQuantizer::levels_data()
@@ -78,6 +83,40 @@ void TestActQuantizer::evalUsesCalibratedRange()
     quantizer->eval();
     quantizer->forward(torch::tensor({0.0, 100.0}));
     QVERIFY(std::abs(quantizer->range() - 1.2) < 1e-6);
+}
+
+// Two ranks, each with its share of every batch (their maxima differ), calibrate the same range as one
+// quantizer over the whole batches does; without sharing, each rank would keep its own.
+void TestActQuantizer::ranksShareTheWholeBatchRange()
+{
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> batches;
+    for (int i = 0; i < 5; ++i) batches.push_back(torch::randn({8, 6}) * (1 + i));
+    ActQuantizer whole(ActQuantizerOptions{4, true});
+    whole->train();
+    for (const auto& b : batches) whole->forward(b);
+
+    const int world = 2;
+    csq::test::ThreadRanks ranks(world);
+    std::vector<double> ranges(world), alone(world);
+    std::vector<std::thread> threads;
+    for (int r = 0; r < world; ++r)
+        threads.emplace_back([&, r] {
+            ActQuantizer shared(ActQuantizerOptions{4, true}), own(ActQuantizerOptions{4, true});
+            shared->shareRanges(csq::models::rankMaxFrom(ranks.sumFor(), r, world));
+            shared->train();
+            own->train();
+            for (const auto& b : batches) {
+                const auto share = b.chunk(world, 0)[static_cast<size_t>(r)];
+                shared->forward(share);
+                own->forward(share);
+            }
+            ranges[static_cast<size_t>(r)] = shared->range();
+            alone[static_cast<size_t>(r)] = own->range();
+        });
+    for (auto& t : threads) t.join();
+    for (int r = 0; r < world; ++r) QVERIFY(std::abs(ranges[static_cast<size_t>(r)] - whole->range()) < 1e-6);
+    QVERIFY2(alone[0] != alone[1], "the shares were meant to differ");
 }
 
 QTEST_GUILESS_MAIN(TestActQuantizer)

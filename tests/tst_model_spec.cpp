@@ -28,9 +28,9 @@ const char* const kTinySpec = R"({"name": "tiny", "layers": [
 
 const models::InputShape kInput{1, 8, 8, 5};
 
-std::shared_ptr<models::Network> build(const std::string& spec, bool floatModel = false)
+std::shared_ptr<models::Network> build(const std::string& spec, bool floatModel = false, int actBits = 0)
 {
-    return models::buildModel({"", floatModel, 8, 0, spec, "spec.json"}, kInput);
+    return models::buildModel({"", floatModel, 8, actBits, spec, "spec.json"}, kInput);
 }
 
 // The message of the csq::Error `f` throws ("" when it does not throw).
@@ -61,6 +61,8 @@ private Q_SLOTS:
     void importCopiesEveryTensor();
     void importReportsEveryMismatch();
     void dequantizedStateDictUsesTheirNames();
+    void activationSignsFollowTheSpec();
+    void dequantizedStateDictHoldsInputQuantizers();
 };
 
 void TestModelSpec::zooSpecsParse()
@@ -217,6 +219,68 @@ void TestModelSpec::dequantizedStateDictUsesTheirNames()
         const auto name = map.theirs(l.name + ".weight");
         QVERIFY2(torch::allclose(state.at(name), exact, 1e-6, 1e-7), name.c_str());
     }
+}
+
+// A layer's activations are unsigned only where its input has passed a ReLU (through pooling, flatten
+// and dropout, or a residual add followed by one); after a conv, linear, batch norm or a residual add
+// without activation they are signed, so negative inputs are not clipped at 0.
+void TestModelSpec::activationSignsFollowTheSpec()
+{
+    const char* spec = R"({"name": "signs", "layers": [
+      {"type": "conv", "name": "c0", "out": 4, "kernel": 3, "padding": 1}, {"type": "relu"},
+      {"type": "conv", "name": "c1", "out": 4, "kernel": 3, "padding": 1}, {"type": "batchnorm", "name": "bn"},
+      {"type": "conv", "name": "c2", "out": 4, "kernel": 3, "padding": 1}, {"type": "relu"}, {"type": "maxpool", "kernel": 2},
+      {"type": "residual", "name": "r", "body": [{"type": "conv", "name": "a", "out": 4, "kernel": 3, "padding": 1}],
+       "activation": "none"},
+      {"type": "flatten"}, {"type": "linear", "name": "l1", "out": 6}, {"type": "linear", "name": "l2", "out": 6},
+      {"type": "relu"}, {"type": "dropout", "p": 0.1}, {"type": "linear", "name": "l3", "out": "classes"}]})";
+    auto net = build(spec, false, 4);
+    std::map<std::string, bool> expectSigned{{"c1", false}, {"c2", true}, {"r.a", false},
+                                             {"l1", true},  {"l2", true}, {"l3", false}};
+    for (const auto& l : quant::findBitLayers(*net)) {
+        auto q = l.layer->inputQuantizer();
+        if (l.name == "c0") {
+            QVERIFY2(!q, "the first layer keeps float input");
+            continue;
+        }
+        QVERIFY2(q, l.name.c_str());
+        QVERIFY2(expectSigned.count(l.name), l.name.c_str());
+        QVERIFY2(q->options.isSigned == expectSigned[l.name], l.name.c_str());
+        // Calibrated on [-1, 1]: a signed quantizer keeps -0.5, an unsigned one clips it to 0.
+        q->train();
+        q->forward(torch::linspace(-1, 1, 101));
+        q->eval();
+        const double y = q->forward(torch::tensor({-0.5f})).item<double>();
+        QVERIFY2(expectSigned[l.name] ? std::abs(y + 0.5) < 0.1 : y == 0.0, l.name.c_str());
+    }
+    net->train();
+    QCOMPARE(net->forward(torch::randn({3, 1, 8, 8})).sizes(), (c10::IntArrayRef{3, 5}));
+}
+
+// With quantized activations the exported state dict holds every input quantizer (range, bits,
+// sign) under the layer's name as the user knows it, so a user can rebuild the quantized network.
+void TestModelSpec::dequantizedStateDictHoldsInputQuantizers()
+{
+    auto net = build(kTinySpec, false, 4);
+    net->train();
+    net->forward(torch::randn({4, 1, 8, 8}));  // calibrates the ranges
+    const auto map = io::NameMap::parse(R"({"enc.": "features.", "b.": "block."})", "map");
+    const auto state = io::dequantizedStateDict(*net, map);
+    QVERIFY(!state.contains("enc.0.input_quantizer.range"));  // the first layer's input stays float
+    for (const char* layer : {"b.conv", "b.proj"}) {
+        const auto prefix = std::string(layer) + ".input_quantizer.";
+        QVERIFY2(state.contains(prefix + "range") && state.contains(prefix + "bits") && state.contains(prefix + "signed"),
+                 layer);
+        QCOMPARE(state.at(prefix + "bits").item<int64_t>(), int64_t{4});
+        QCOMPARE(state.at(prefix + "signed").item<bool>(), false);  // after relu and max pool
+    }
+    for (const auto& l : quant::findBitLayers(*net))
+        if (l.layer->inputQuantizer())
+            QCOMPARE(state.at(map.theirs(l.name + ".weight").substr(0, map.theirs(l.name + ".weight").size() - 7) +
+                              ".input_quantizer.range")
+                         .item<double>(),
+                     l.layer->inputQuantizer()->range());
+    QVERIFY(build(kTinySpec).get() && !io::dequantizedStateDict(*build(kTinySpec), map).contains("b.conv.input_quantizer.range"));
 }
 
 QTEST_GUILESS_MAIN(TestModelSpec)

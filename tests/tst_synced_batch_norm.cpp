@@ -1,8 +1,6 @@
 // syncedBatchNorm: ranks holding shares of a batch normalise, back-propagate and update running
 // statistics as one batch norm over the whole batch does. The ranks are threads here, summing through
 // a shared slot, as the Gloo all-reduce sums between processes.
-#include <barrier>
-#include <mutex>
 #include <thread>
 
 #include <torch/torch.h>
@@ -10,44 +8,12 @@
 #include <QtTest>
 
 #include "models/synced_batch_norm.h"
+#include "thread_ranks.h"
 #include "tensor_checks.h"
 
 using namespace csq::models;
 
 namespace {
-
-// An all-reduce among `world` threads: each adds its tensors into the slot, all wait, all read; the
-// last reader clears the slot for the next sum.
-class ThreadRanks {
-public:
-    explicit ThreadRanks(int world) : added_(world), read_(world, Clear{&slot_}) {}
-
-    RankSum sumFor()
-    {
-        return [this](std::vector<torch::Tensor>& tensors) {
-            {
-                std::lock_guard lock(mutex_);
-                if (slot_.empty())
-                    for (auto& t : tensors) slot_.push_back(t.detach().clone());
-                else
-                    for (size_t i = 0; i < tensors.size(); ++i) slot_[i] += tensors[i].detach();
-            }
-            added_.arrive_and_wait();
-            for (size_t i = 0; i < tensors.size(); ++i) tensors[i] = slot_[i].clone();
-            read_.arrive_and_wait();
-        };
-    }
-
-private:
-    struct Clear {
-        std::vector<torch::Tensor>* slot;
-        void operator()() noexcept { slot->clear(); }
-    };
-    std::mutex mutex_;
-    std::vector<torch::Tensor> slot_;
-    std::barrier<> added_;
-    std::barrier<Clear> read_;
-};
 
 struct Result {
     torch::Tensor y, inputGrad, weightGrad, biasGrad, runningMean, runningVar;
@@ -121,7 +87,7 @@ void TestSyncedBatchNorm::sharesMatchTheWholeBatch()
     const auto probe = torch::randn({rows, 3, 4, 4});
     const auto whole = step(seededBatchNorm(), x, probe);
 
-    ThreadRanks ranks(world);
+    csq::test::ThreadRanks ranks(world);
     std::vector<Result> results(static_cast<size_t>(world));
     std::vector<std::thread> threads;
     int64_t start = 0;

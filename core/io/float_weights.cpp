@@ -184,6 +184,19 @@ c10::Dict<std::string, torch::Tensor> dequantizedStateDict(models::Network& mode
     }
     c10::Dict<std::string, torch::Tensor> out;
     for (const auto& [name, tensor] : tensors) out.insert(names.theirs(name), tensor.detach().cpu().clone());
+    // Quantized activations: each layer's input quantizer, under its layer's name as the user knows it.
+    for (const auto& l : quant::findBitLayers(model)) {
+        const auto quantizer = l.layer->inputQuantizer();
+        if (!quantizer) continue;
+        const std::string suffix = ".weight";
+        auto prefix = names.theirs(l.name + suffix);
+        prefix = prefix.size() > suffix.size() && prefix.ends_with(suffix) ? prefix.substr(0, prefix.size() - suffix.size())
+                                                                           : l.name;
+        prefix += ".input_quantizer.";
+        out.insert(prefix + "range", torch::tensor(quantizer->range(), torch::kFloat));
+        out.insert(prefix + "bits", torch::tensor(int64_t{quantizer->options.bits}));
+        out.insert(prefix + "signed", torch::tensor(quantizer->options.isSigned));
+    }
     return out;
 }
 

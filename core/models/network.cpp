@@ -4,6 +4,23 @@
 
 namespace csq::models {
 
+quant::RankMax rankMaxFrom(RankSum sum, int rank, int world)
+{
+    return [sum = std::move(sum), rank, world](const torch::Tensor& x) {
+        auto slots = torch::zeros({world}, x.options()).unsqueeze(1).repeat({1, x.numel()});
+        slots[rank].copy_(x.reshape({-1}));
+        std::vector<torch::Tensor> tensors{slots};
+        sum(tensors);
+        return std::get<0>(tensors[0].max(0)).reshape(x.sizes());
+    };
+}
+
+void Network::shareActivationRanges(const quant::RankMax& rankMax)
+{
+    for (auto& m : modules(/*include_self=*/false))
+        if (auto* q = dynamic_cast<quant::ActQuantizerImpl*>(m.get())) q->shareRanges(rankMax);
+}
+
 int LayerFactory::nextInputBits()
 {
     const int bits = first_ ? 0 : actBits_;
@@ -27,7 +44,7 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
     o.bias = bias;
     o.maxBits = quant.maxBits > 0 ? quant.maxBits : maxBits_;
     quant::BitConv2d layer(o);
-    layer->setInputBits(inputBits);
+    layer->setInputBits(inputBits, quant.signedInput);
     return torch::nn::AnyModule(layer);
 }
 
@@ -37,7 +54,7 @@ torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias, La
     if (float_ || !quant.quantize)
         return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
     quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, quant.maxBits > 0 ? quant.maxBits : maxBits_});
-    layer->setInputBits(inputBits);
+    layer->setInputBits(inputBits, quant.signedInput);
     return torch::nn::AnyModule(layer);
 }
 

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "models/synced_batch_norm.h"
+#include "quant/act_quantizer.h"
 
 namespace csq::models {
 
@@ -22,15 +23,23 @@ public:
     // One rank of a data-parallel run: batch norm in training normalizes with the whole batch's
     // statistics, summed over the ranks by `sum` (synced_batch_norm.h).
     void shareBatchStatistics(RankSum sum) { ranks_ = c10::make_intrusive<RankSumHolder>(std::move(sum)); }
+    // One rank of a data-parallel run: activation ranges calibrate on the whole batch's maximum, the
+    // maximum over the ranks (rankMaxFrom), so every rank keeps the same ranges.
+    void shareActivationRanges(const quant::RankMax& rankMax);
 
 protected:
     c10::intrusive_ptr<RankSumHolder> ranks_;  // null in a single process
 };
 
+// The maximum over the ranks through a sum: each rank fills its own slot of a [world] vector of zeros,
+// the sum gathers every rank's value, and the maximum is taken over the slots.
+quant::RankMax rankMaxFrom(RankSum sum, int rank, int world);
+
 // A layer's own quantization, overriding the run's: kept float, or searched with other max bits.
 struct LayerQuant {
     bool quantize = true;
     int maxBits = 0;  // 0: the run's max_bits
+    bool signedInput = true;  // the input can be negative (false after a ReLU): its activation range is [-r, r]
 };
 
 // Makes conv and linear layers: quantized with N max bits, or float. The first layer built keeps

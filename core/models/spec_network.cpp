@@ -15,11 +15,12 @@ namespace {
 struct Shape {
     int64_t c = 0, h = 0, w = 0;
     bool flat = false;
+    bool nonNegative = false;  // every value >= 0 (after a ReLU): the next layer's activations are unsigned
     std::string str() const
     {
         return flat ? std::to_string(c) + " features" : std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
     }
-    bool operator==(const Shape&) const = default;
+    bool operator==(const Shape& o) const { return c == o.c && h == o.h && w == o.w && flat == o.flat; }
 };
 
 // One step of the forward pass; a residual step holds its two branches.
@@ -148,7 +149,7 @@ private:
     {
         Step step;
         step.kind = l.kind;
-        const LayerQuant quant{l.quantize.value_or(true), l.maxBits.value_or(0)};
+        const LayerQuant quant{l.quantize.value_or(true), l.maxBits.value_or(0), !shape.nonNegative};
         const int64_t out = l.outIsClasses ? classes_ : l.out;
         switch (l.kind) {
         case LayerKind::Conv:
@@ -156,15 +157,18 @@ private:
             step.module = make_.conv(shape.c, out, l.kernel, l.stride, l.padding, l.bias, quant);
             shrink(l, shape, l.kernel, l.stride, l.padding);
             shape.c = out;
+            shape.nonNegative = false;
             net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
             break;
         case LayerKind::Linear:
             if (!shape.flat) fail(l, "a linear layer needs flat input, got " + shape.str(), "add {\"type\": \"flatten\"} before it");
             step.module = make_.linear(shape.c, out, l.bias, quant);
             shape.c = out;
+            shape.nonNegative = false;
             net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
             break;
         case LayerKind::BatchNorm:
+            shape.nonNegative = false;
             step.eps = l.eps;
             step.momentum = l.momentum;
             if (shape.flat)
@@ -187,11 +191,11 @@ private:
             shape.h = shape.w = l.outputSize;
             break;
         case LayerKind::Flatten:
-            if (!shape.flat) shape = {shape.c * shape.h * shape.w, 1, 1, true};
+            if (!shape.flat) shape = {shape.c * shape.h * shape.w, 1, 1, true, shape.nonNegative};
             break;
         case LayerKind::Dropout: step.dropout = l.dropout; break;
         case LayerKind::Relu:
-        case LayerKind::Relu6: break;
+        case LayerKind::Relu6: shape.nonNegative = true; break;
         case LayerKind::Residual: residual(l, shape, prefix, index, step); break;
         }
         return step;
@@ -209,6 +213,7 @@ private:
                  l.shortcut.empty() ? "add a \"shortcut\" projection (a 1x1 conv with the body's stride)"
                                     : "make both branches end in the same shape");
         shape = body;
+        shape.nonNegative = l.activationAfterAdd || (body.nonNegative && shortcut.nonNegative);
     }
 
     SpecNetwork& net_;

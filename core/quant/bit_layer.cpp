@@ -60,10 +60,10 @@ void BitLayer::initFromFloat(const torch::Tensor& floatWeight, const torch::Tens
     }
 }
 
-void BitLayer::setInputBits(int bits)
+void BitLayer::setInputBits(int bits, bool isSigned)
 {
     if (bits <= 0) return;
-    input_ = register_module("input_quantizer", ActQuantizer(ActQuantizerOptions{bits}));
+    input_ = register_module("input_quantizer", ActQuantizer(ActQuantizerOptions{bits, isSigned}));
 }
 
 void BitLayer::initFresh(const BitInit& init)

@@ -20,7 +20,10 @@ public:
     virtual int64_t fanIn() const = 0;
 
     // Quantizes this layer's input to k bits (0: float); the network's first layer keeps float input.
-    void setInputBits(int bits);
+    // Signed: the input can be negative (no ReLU before it), so its range is [-r, r], not [0, r].
+    void setInputBits(int bits, bool isSigned = false);
+    // The input quantizer; null when the input stays float.
+    ActQuantizer inputQuantizer() const { return input_; }
 
     // Float mode (warm-up): forward uses the float `weight`; commitFloatWeights() then writes it into
     // the bits (initFromFloat) and freezes it. Outside float mode `weight` is frozen and unused.

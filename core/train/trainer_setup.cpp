@@ -145,6 +145,10 @@ void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)
     // Batch norm sees the whole batch, not this rank's share: the ranks' steps, and their running
     // statistics, stay those of one process.
     model_->shareBatchStatistics([c = cluster_.get()](std::vector<torch::Tensor>& t) { c->sum(t, "the batch-norm statistics"); });
+    // Activation ranges too: the whole batch's maximum, so every rank (and quantized.pt) has the same.
+    model_->shareActivationRanges(models::rankMaxFrom(
+        [c = cluster_.get()](std::vector<torch::Tensor>& t) { c->sum(t, "the activation ranges"); }, cluster_->rank(),
+        cluster_->worldSize()));
     observer_.onLog("rank " + std::to_string(cluster_->rank()) + " of " + std::to_string(cluster_->worldSize()) +
                     " joined; rank 0 writes the run files");
 }
