@@ -11,6 +11,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSettings>
+#include <QStatusBar>
 #include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -83,7 +84,9 @@ void TestMainWindow::budgetSliderChangesLaterSnapshots()
     window.show();
     window.setConfig(tinyConfig(dir.path()));
     window.bridge().pauseAtNextSnapshot();  // the change lands while the run still has batches to train
+    window.statusBar()->showMessage(QStringLiteral("Start a run with the setup shown"));  // as hovering Start leaves it
     QVERIFY(window.startRun());
+    QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("run started")));
     QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value() &&
                                  window.runControls()->state() == RunControls::State::Paused,
                              60000);

@@ -264,6 +264,8 @@ bool MainWindow::startRun()
                               QDir::toNativeSeparators(QString::fromStdString(config.outDir))));
     if (!bridge_->start(config).isEmpty()) return false;
     status_->showState(tr("loading…"));
+    // Replaces the Start button's status tip, which would otherwise stay while the run trains.
+    status_->showMessage(tr("run started → %1").arg(QDir::toNativeSeparators(QString::fromStdString(config.outDir))), 8000);
     return true;
 }
 
@@ -277,7 +279,10 @@ void MainWindow::resumeCheckpoint(const QString& path)
     syncPanelsFromRun_ = true;
     rememberRun_ = true;
     log_->appendLine(tr("resuming %1").arg(QDir::toNativeSeparators(path)));
-    if (bridge_->startFromCheckpoint(path).isEmpty()) status_->showState(tr("loading…"));
+    if (bridge_->startFromCheckpoint(path).isEmpty()) {
+        status_->showState(tr("loading…"));
+        status_->showMessage(tr("resuming %1").arg(QDir::toNativeSeparators(path)), 8000);
+    }
 }
 
 bool MainWindow::openPath(const QString& path)
