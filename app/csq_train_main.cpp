@@ -5,7 +5,9 @@
 #include <cstdlib>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <mutex>
 #include <thread>
 
@@ -90,7 +92,9 @@ po::options_description describeOptions()
         ("beta0", po::value<double>(), ("gate temperature at the start" + dflt(d.beta0)).c_str())
         ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
         ("ticket", po::value<double>(), ("epoch at which the scheme freezes" + dflt(d.ticketEpoch)).c_str())
-        ("epochs", po::value<int64_t>(), ("search + post-ticket epochs" + dflt(d.epochs)).c_str())
+        ("epochs", po::value<int64_t>(),
+         ("float warm-up + search + post-ticket epochs; alone (no --ticket, --float-epochs, --finetune-epochs, nor "
+          "a schedule in --config) it scales the default schedule to this length" + dflt(d.epochs)).c_str())
         ("float-epochs", po::value<double>(),
          ("plain float epochs before the bits start from the float weights" + dflt(d.floatEpochs)).c_str())
         ("finetune-epochs", po::value<int64_t>(), ("extra epochs after the search epochs" + dflt(d.finetuneEpochs)).c_str())
@@ -159,6 +163,26 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
     };
     const auto base = vm.count("config") ? csq::loadConfig(vm["config"].as<std::string>()) : csq::TrainingConfig{};
     auto merged = boost::json::parse(csq::toJson(base)).as_object();
+    // --epochs alone (no schedule in the flags or the config file): the default schedule scaled to it.
+    bool scheduleGiven = vm.count("ticket") || vm.count("float-epochs") || vm.count("finetune-epochs");
+    if (vm.count("config")) {
+        std::ifstream in(vm["config"].as<std::string>());
+        std::stringstream text;
+        text << in.rdbuf();
+        const auto file = boost::json::parse(text.str());  // loadConfig above read it without error
+        for (const char* key : {"ticket_epoch", "float_epochs", "finetune_epochs", "epochs"})
+            scheduleGiven = scheduleGiven || (file.is_object() && file.as_object().contains(key));
+    }
+    if (vm.count("epochs") && !scheduleGiven) {
+        csq::TrainingConfig scaled = base;
+        csq::scaleScheduleTo(scaled, static_cast<int>(vm["epochs"].as<int64_t>()));
+        merged["float_epochs"] = scaled.floatEpochs;
+        merged["ticket_epoch"] = scaled.ticketEpoch;
+        merged["finetune_epochs"] = scaled.finetuneEpochs;
+        std::cout << "csq-train: --epochs " << scaled.epochs << " without a schedule: the defaults' proportions, float warm-up "
+                  << scaled.floatEpochs << ", ticket at " << scaled.ticketEpoch << ", " << scaled.finetuneEpochs
+                  << " finetune epoch(s) after epoch " << scaled.epochs << std::endl;
+    }
     for (const auto& f : flags) {
         if (!vm.count(f.flag)) continue;
         switch (f.kind) {

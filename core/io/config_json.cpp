@@ -270,6 +270,17 @@ void requireValid(const TrainingConfig& config)
     if (!issues.empty()) throw Error("config: " + issues.front().field, issues.front().message);
 }
 
+void scaleScheduleTo(TrainingConfig& config, int epochs)
+{
+    const TrainingConfig d;
+    const double f = static_cast<double>(epochs) / d.epochs;
+    auto hundredths = [](double v) { return std::round(v * 100.0) / 100.0; };
+    config.epochs = epochs;
+    config.floatEpochs = hundredths(d.floatEpochs * f);
+    config.ticketEpoch = std::min<double>(epochs, hundredths(d.ticketEpoch * f));
+    config.finetuneEpochs = static_cast<int>(std::lround(d.finetuneEpochs * f));
+}
+
 std::string toJson(const TrainingConfig& config)
 {
     json::object out;

@@ -107,6 +107,10 @@ std::vector<ConfigIssue> validate(const TrainingConfig& config);
 // Throws csq::Error naming the first field when invalid.
 void requireValid(const TrainingConfig& config);
 
+// For a user who only says how long to train: the default float warm-up, ticket and finetune scaled
+// to `epochs` with the defaults' proportions (to hundredths of an epoch; whole finetune epochs).
+void scaleScheduleTo(TrainingConfig& config, int epochs);
+
 std::string toJson(const TrainingConfig& config);
 // Parses config.json; unknown keys and wrong types are errors naming the key; missing keys keep
 // their defaults. `source` names the file in messages.
