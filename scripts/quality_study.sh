@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The quality study of the README (Measured results): the defaults on full Fashion-MNIST over seeds
 # 1-3, every point a seed group (csq-train --seeds), two runs side by side with one thread each.
-#   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 1.5, 2, 3 size-weighted bits against
+#   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 2 and 3 size-weighted bits against
 #           uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
 #   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size)
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
@@ -21,7 +21,7 @@ for part in ${PARTS:-lenet5 resnet20}; do
   case $part in
     lenet5)
       step lenet5-float --model lenet5 --float
-      step lenet5-size --model lenet5 --budget-mode size --sweep 1.5,2,3 --uniform 2,3
+      step lenet5-size --model lenet5 --budget-mode size --sweep 2,3 --uniform 2,3
       step lenet5-layer --model lenet5 --budget-mode layer --sweep 2,3
       step lenet5-paper --config resources/configs/paper-recipe.json ;;
     resnet20)

@@ -100,6 +100,12 @@ void TestLossAccuracyView::epochResultsAndReadout()
     QVERIFY(text.contains(QStringLiteral("test 83.25 %")));
     QVERIFY(text.contains(QStringLiteral("exact 82.50 %")));
     QVERIFY(LossAccuracyView(*new MetricsStore(&view)).readoutAt(0.5).isEmpty());
+    QVERIFY2(!view.listsValidation(), "no validation split: no validation entry in the legend");
+    e.epoch = 1;
+    e.validationAccuracy = 81.0;
+    store.addEpoch(e);
+    view.refreshNow();
+    QVERIFY(view.listsValidation());
 }
 
 void TestLossAccuracyView::exports()

@@ -41,6 +41,7 @@ private Q_SLOTS:
     void editsEmitConfigChanged();
     void detectsDatasetFormats();
     void modelSpecOverridesTheZooModel();
+    void imageFieldsApplyToImageFoldersOnly();
 };
 
 void TestSetupPanel::showsEveryKnobButTheLiveOnes()
@@ -196,6 +197,37 @@ void TestSetupPanel::detectsDatasetFormats()
     QVERIFY(field.formatText().contains(QStringLiteral("CIFAR-100")));
     field.setPath(root.path());
     QVERIFY(field.formatText().contains(QStringLiteral("no recognized dataset")));
+}
+
+// Image size and channels only shape image folders: disabled for IDX and CIFAR data, enabled for an
+// image folder (and while no dataset is recognized yet).
+void TestSetupPanel::imageFieldsApplyToImageFoldersOnly()
+{
+    QTemporaryDir root;
+    QDir dir(root.path());
+    dir.mkdir(QStringLiteral("idx"));
+    QDir idx(dir.filePath(QStringLiteral("idx")));
+    for (const char* f : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                          "t10k-labels-idx1-ubyte.gz"})
+        touch(idx, QLatin1String(f));
+    dir.mkpath(QStringLiteral("folder/train/cat"));
+    dir.mkpath(QStringLiteral("folder/test/cat"));
+    touch(QDir(dir.filePath(QStringLiteral("folder/train/cat"))), QStringLiteral("a.png"));
+    touch(QDir(dir.filePath(QStringLiteral("folder/test/cat"))), QStringLiteral("b.png"));
+
+    SetupPanel panel;
+    csq::TrainingConfig config;
+    auto enabled = [&](const char* key) { return panel.editor(QString::fromLatin1(key))->isEnabled(); };
+    config.data = idx.path().toStdString();
+    panel.setConfig(config);
+    QVERIFY(!enabled("image_size") && !enabled("image_channels"));
+    config.data = dir.filePath(QStringLiteral("folder")).toStdString();
+    panel.setConfig(config);
+    QVERIFY2(DatasetField::detectFormat(dir.filePath(QStringLiteral("folder"))) != QString(), "the folder is a dataset");
+    QVERIFY(enabled("image_size") && enabled("image_channels"));
+    config.data = idx.path().toStdString();
+    panel.setConfig(config);
+    QVERIFY(!enabled("image_size"));
 }
 
 void TestSetupPanel::modelSpecOverridesTheZooModel()

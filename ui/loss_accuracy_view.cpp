@@ -201,6 +201,11 @@ void LossAccuracyView::rebuild()
     testAcc_->setData(te, test, true);
     quantAcc_->setData(te, quant, true);
     validAcc_->setData(vt, valid, true);
+    // "validation" is listed only for a run that holds out a validation split.
+    if (valid.isEmpty())
+        validAcc_->removeFromLegend(accLegend_);
+    else if (!accLegend_->hasItemWithPlottable(validAcc_))
+        validAcc_->addToLegend(accLegend_);
     const double end = std::max(t.isEmpty() ? 0.0 : t.constLast(), te.isEmpty() ? 0.0 : te.constLast());
     lossRect_->axis(QCPAxis::atBottom)->setRange(0, std::max(end, 0.05) * 1.02);
     bool found = false;
@@ -216,6 +221,11 @@ void LossAccuracyView::rebuild()
         lossRect_->axis(QCPAxis::atLeft)->setRange(logScale() ? range.lower / 1.3 : range.lower, range.upper * 1.1);
     }
     accRect_->axis(QCPAxis::atLeft)->setRange(0, 100);
+}
+
+bool LossAccuracyView::listsValidation() const
+{
+    return accLegend_->hasItemWithPlottable(validAcc_);
 }
 
 int LossAccuracyView::lossPointCount() const

@@ -28,6 +28,7 @@ public:
     double smoothing() const { return smoothing_; }
 
     int lossPointCount() const;
+    bool listsValidation() const;  // the accuracy legend lists "validation" (only with a validation split)
     double drawnCe(int i) const;
     int testPointCount() const;
     // The readout shown for the cursor at epoch t ("" before data).

@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "compact_double_spin_box.h"
+#include "csq/dataset_preview.h"
 #include "dataset_field.h"
 
 namespace csq::ui {
@@ -232,7 +233,10 @@ void SetupPanel::buildDataGroup()
     connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::edited);
     addField(form, QStringLiteral("data"), tr("Dataset"), dataset_, dataset_->toolTip(),
              {nullptr, nullptr, [this](TrainingConfig& c) { c.data = dataset_->path().toStdString(); },
-              [this](const TrainingConfig& c) { dataset_->setPath(QString::fromStdString(c.data)); }});
+              [this](const TrainingConfig& c) {
+                  dataset_->setPath(QString::fromStdString(c.data));  // quietly: no configChanged while loading
+                  updateImageFields();
+              }});
     addWhole(form, "train_limit", tr("Training images"), &TrainingConfig::trainLimit, 0, 10'000'000, tr(" images"),
              tr("Use only this many training images (a seeded subset) for quick experiments; 0 uses all."), tr("all"));
     addReal(form, "validation_fraction", tr("Validation split"), &TrainingConfig::validationFraction, 0, 0.89,
@@ -247,6 +251,20 @@ void SetupPanel::buildDataGroup()
     addChoice<int>(form, "image_channels", tr("Image channels"), &TrainingConfig::imageChannels,
                    {{tr("automatic"), 0}, {tr("gray (1)"), 1}, {tr("RGB (3)"), 3}},
                    tr("Image folders: read as gray or RGB; automatic reads gray only when every image is gray."));
+    connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::updateImageFields);
+    updateImageFields();
+}
+
+void SetupPanel::updateImageFields()
+{
+    // Image size and channels only shape image folders: IDX and CIFAR files carry their own.
+    const auto format = csq::detectDatasetFormat(dataset_->path().toStdString());
+    const bool applies = format.empty() || format == "folder";
+    for (const char* key : {"image_size", "image_channels"})
+        if (auto* e = editor(QString::fromLatin1(key))) {
+            e->setEnabled(applies);
+            e->setStatusTip(applies ? QString() : tr("Only image folders are resized or recoloured; this dataset keeps its own."));
+        }
 }
 
 void SetupPanel::buildQuantizationGroup()

@@ -72,6 +72,7 @@ private:
     void buildRunGroup();
     void edited();
     void updateModelOverride();  // a model spec replaces the zoo network: say so at the chooser
+    void updateImageFields();    // image size and channels are editable only where they apply
 
     QWidget* body_;
     DatasetField* dataset_ = nullptr;
