@@ -11,12 +11,15 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QSpinBox>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "dataset_field.h"
+#include "run_folders.h"
 #include "setup_panel.h"
 
 using namespace csq::ui;
@@ -42,6 +45,7 @@ private Q_SLOTS:
     void detectsDatasetFormats();
     void modelSpecOverridesTheZooModel();
     void imageFieldsApplyToImageFoldersOnly();
+    void runsFolderIsNamedOnceShownAndRemembered();
 };
 
 void TestSetupPanel::showsEveryKnobButTheLiveOnes()
@@ -228,6 +232,31 @@ void TestSetupPanel::imageFieldsApplyToImageFoldersOnly()
     config.data = idx.path().toStdString();
     panel.setConfig(config);
     QVERIFY(!enabled("image_size"));
+}
+
+// Runs without a directory go to one folder that names the app once (not …/csq-studio/CSQ Studio/),
+// shown in the setup; a changed folder is remembered for the next window.
+void TestSetupPanel::runsFolderIsNamedOnceShownAndRemembered()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("csq-studio"));
+    QCoreApplication::setApplicationName(QStringLiteral("CSQ Studio"));  // as the app names itself
+    QSettings().remove(QStringLiteral("runs/root"));
+    const auto root = csq::ui::runsRoot();
+    QVERIFY2(root.endsWith(QStringLiteral("/csq-studio/runs")) && !root.contains(QStringLiteral("CSQ Studio")),
+             qPrintable(root));
+    csq::TrainingConfig config;
+    QVERIFY(csq::ui::defaultRunDir(config).startsWith(root + QStringLiteral("/lenet5-")));
+    SetupPanel panel;
+    QCOMPARE(panel.runsRootText(), QDir::toNativeSeparators(root));
+    QTemporaryDir other;
+    panel.setRunsRoot(other.path());
+    QCOMPARE(csq::ui::runsRoot(), QDir::cleanPath(other.path()));
+    QCOMPARE(panel.runsRootText(), QDir::toNativeSeparators(QDir::cleanPath(other.path())));
+    SetupPanel next;
+    QCOMPARE(next.runsRootText(), panel.runsRootText());
+    QVERIFY(csq::ui::defaultRunDir(config).startsWith(QDir::cleanPath(other.path()) + QStringLiteral("/lenet5-")));
+    QSettings().remove(QStringLiteral("runs/root"));
 }
 
 void TestSetupPanel::modelSpecOverridesTheZooModel()

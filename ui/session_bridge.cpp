@@ -1,11 +1,9 @@
 #include "session_bridge.h"
 
-#include <QDateTime>
-#include <QDir>
-#include <QStandardPaths>
 
 #include "csq/errors.h"
 #include "csq/session.h"
+#include "run_folders.h"
 
 namespace csq::ui {
 
@@ -115,9 +113,7 @@ void SessionBridge::finalize()
 
 QString SessionBridge::defaultRunDir(const csq::TrainingConfig& config)
 {
-    const auto root = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    const auto stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    return QDir(root).filePath(QStringLiteral("runs/%1-%2").arg(QString::fromStdString(config.model), stamp));
+    return ui::defaultRunDir(config);
 }
 
 bool SessionBridge::running() const

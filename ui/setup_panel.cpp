@@ -5,6 +5,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -12,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QToolButton>
@@ -20,6 +22,7 @@
 #include "compact_double_spin_box.h"
 #include "csq/dataset_preview.h"
 #include "dataset_field.h"
+#include "run_folders.h"
 
 namespace csq::ui {
 
@@ -372,7 +375,7 @@ void SetupPanel::buildRunGroup()
     auto* line = new QHBoxLayout(row);
     line->setContentsMargins(0, 0, 0, 0);
     outDir_ = new QLineEdit(row);
-    outDir_->setPlaceholderText(tr("automatic: …/runs/<model>-<date>-<time>"));
+    outDir_->setPlaceholderText(tr("automatic: a new folder in the runs folder below"));
     outDir_->setClearButtonEnabled(true);
     auto* browse = new QToolButton(row);
     browse->setText(QStringLiteral("…"));
@@ -386,9 +389,40 @@ void SetupPanel::buildRunGroup()
             outDir_->setText(dir);
     });
     addField(form, QStringLiteral("out_dir"), tr("Run directory"), row,
-             tr("Where config.json, metrics.csv, scheme.json, checkpoint.pt and quantized.pt are written."),
+             tr("Where config.json, metrics.csv, scheme.json, checkpoint.pt and quantized.pt are written; "
+                "empty: <runs folder>/<model>-<date>-<time>."),
              {nullptr, nullptr, [this](TrainingConfig& c) { c.outDir = outDir_->text().trimmed().toStdString(); },
               [this](const TrainingConfig& c) { outDir_->setText(QString::fromStdString(c.outDir)); }});
+
+    // The app's runs folder: not a config key (a run never needs it), an app setting shown here.
+    auto* rootRow = new QWidget;
+    auto* rootLine = new QHBoxLayout(rootRow);
+    rootLine->setContentsMargins(0, 0, 0, 0);
+    runsRoot_ = new QLabel(QDir::toNativeSeparators(ui::runsRoot()), rootRow);
+    runsRoot_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    runsRoot_->setWordWrap(true);
+    auto* change = new QPushButton(tr("Change…"), rootRow);
+    change->setToolTip(tr("Choose the folder that new runs without a run directory go to"));
+    rootLine->addWidget(runsRoot_, 1);
+    rootLine->addWidget(change);
+    connect(change, &QPushButton::clicked, this, [this] {
+        if (const auto dir = QFileDialog::getExistingDirectory(this, tr("Runs folder"), ui::runsRoot()); !dir.isEmpty())
+            setRunsRoot(dir);
+    });
+    auto* rootLabel = new QLabel(tr("Runs folder"));
+    rootLabel->setToolTip(tr("Runs with an empty run directory are written here, each in <model>-<date>-<time>."));
+    form->addRow(rootLabel, rootRow);
+}
+
+void SetupPanel::setRunsRoot(const QString& folder)
+{
+    ui::setRunsRoot(folder);
+    runsRoot_->setText(QDir::toNativeSeparators(ui::runsRoot()));
+}
+
+QString SetupPanel::runsRootText() const
+{
+    return runsRoot_->text();
 }
 
 void SetupPanel::setConfig(const TrainingConfig& config)

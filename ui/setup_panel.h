@@ -33,6 +33,9 @@ public:
 
     DatasetField* datasetField() const { return dataset_; }
     QWidget* editor(const QString& key) const;    // the widget editing a JSON key (tests)
+    // The app's runs folder (run_folders.h), shown under the run directory: remembered and shown.
+    void setRunsRoot(const QString& folder);
+    QString runsRootText() const;
     QString issueText(const QString& key) const;  // the red message beside it ("" when fine)
     QStringList keys() const { return order_; }
 
@@ -80,6 +83,7 @@ private:
     QComboBox* model_ = nullptr;
     QLineEdit* modelSpec_ = nullptr;
     QLabel* modelNote_ = nullptr;
+    QLabel* runsRoot_ = nullptr;
     QHash<QString, Field> fields_;
     QStringList order_;
     bool loading_ = false;
