@@ -10,6 +10,7 @@
 #include <QThread>
 #include <QtTest>
 
+#include "beta_plan.h"
 #include "gui_live_run.h"
 #include "session_bridge.h"
 
@@ -24,6 +25,8 @@ private Q_SLOTS:
     void liveUpdateReachesLaterSnapshots();
     void stopJoinsTheThreadAndKeepsFiles();
     void startErrorsAreReported();
+    void plannedBetaIsWhatTheRunUses_data();
+    void plannedBetaIsWhatTheRunUses();
 };
 
 void TestSessionBridge::deliversOnTheGuiThreadAndFinishes()
@@ -162,6 +165,38 @@ void TestSessionBridge::startErrorsAreReported()
     QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 2, 60000);
     QVERIFY(failed.last().first().toString().contains(QStringLiteral("no-such-dataset")));
     QTRY_VERIFY_WITH_TIMEOUT(!bridge.running(), 10000);
+}
+
+void TestSessionBridge::plannedBetaIsWhatTheRunUses_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("lattice finetune") << static_cast<int>(csq::FinetuneMode::Lattice);
+    QTest::newRow("bits finetune") << static_cast<int>(csq::FinetuneMode::Bits);
+}
+
+// The β plan the GUI draws is the β the run reports in every snapshot, finetune included: held at
+// β_final in the lattice finetune, rewound and growing again in the bits finetune.
+void TestSessionBridge::plannedBetaIsWhatTheRunUses()
+{
+    QFETCH(int, mode);
+    QTemporaryDir dir;
+    SessionBridge bridge;
+    QList<csq::Snapshot> seen;
+    connect(&bridge, &SessionBridge::snapshotArrived, this, [&](const csq::Snapshot& s) { seen.append(s); });
+    QSignalSpy ended(&bridge, &SessionBridge::runEnded);
+    auto config = tinyConfig(dir.path());
+    config.finetuneEpochs = 1;
+    config.finetuneMode = static_cast<csq::FinetuneMode>(mode);
+    QCOMPARE(bridge.start(config), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 120000);
+    const auto plan = csq::ui::BetaPlan::of(config);
+    int inFinetune = 0;
+    for (const auto& s : seen) {
+        QVERIFY2(std::abs(plan.at(s.t) - s.beta) <= 1e-9 * s.beta,
+                 qPrintable(QStringLiteral("t %1: planned %2, run %3").arg(s.t).arg(plan.at(s.t)).arg(s.beta)));
+        inFinetune += s.t > config.epochs;
+    }
+    QVERIFY(inFinetune > 0);
 }
 
 QTEST_MAIN(TestSessionBridge)

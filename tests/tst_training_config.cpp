@@ -128,7 +128,9 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     QCOMPARE(train::betaAt(c, 0), 2.0);
     QVERIFY(std::abs(train::betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
     QCOMPARE(train::betaAt(c, 5), 200.0);                 // held after the ticket
-    QVERIFY(std::abs(train::betaAt(c, 6) - 2.0) < 1e-9);   // finetune rewinds
+    QCOMPARE(train::betaAt(c, 7), 200.0);                 // the lattice finetune uses no gate: held
+    c.finetuneMode = FinetuneMode::Bits;
+    QVERIFY(std::abs(train::betaAt(c, 6) - 2.0) < 1e-9);   // a bits-mode finetune rewinds
     QVERIFY(std::abs(train::betaAt(c, 7) - 20.0) < 1e-9);
     QVERIFY(train::phaseAt(c, 3.9) == Phase::Search);
     QVERIFY(train::phaseAt(c, 4.0) == Phase::Ticket);

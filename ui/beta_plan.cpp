@@ -7,14 +7,15 @@ namespace csq::ui {
 
 BetaPlan BetaPlan::of(const csq::TrainingConfig& c)
 {
-    return {c.beta0, c.betaFinal, c.ticketEpoch, c.epochs, c.finetuneEpochs, c.floatEpochs};
+    return {c.beta0, c.betaFinal, c.ticketEpoch, c.epochs, c.finetuneEpochs, c.floatEpochs,
+            c.finetuneMode == csq::FinetuneMode::Bits};
 }
 
 double BetaPlan::at(double t) const
 {
     const double ratio = betaFinal / beta0;
     if (t < ticketEpoch) return beta0 * std::pow(ratio, std::max(0.0, t - floatEpochs) / (ticketEpoch - floatEpochs));
-    if (t < epochs || finetuneEpochs <= 0) return betaFinal;
+    if (t < epochs || finetuneEpochs <= 0 || !rewinds) return betaFinal;
     const double u = std::min(1.0, (t - epochs) / finetuneEpochs);
     return beta0 * std::pow(ratio, u);
 }

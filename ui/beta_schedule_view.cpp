@@ -40,9 +40,11 @@ BetaScheduleView::BetaScheduleView(MetricsStore& store, QWidget* parent) : PlotP
     finetuneLabel_->setText(tr("finetune: β rewound"));
     p.legend->setVisible(true);
     p.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    connect(&p, &QCustomPlot::beforeReplot, this, &BetaScheduleView::layoutLabels);
     setToolTip(
-        tr("β(t) = β0·(β_final/β0)^(t/T_ticket) until the ticket, then β_final; the finetune phase "
-           "rewinds to β0 and grows again. Dashed: the plan; solid: what the run used."));
+        tr("β(t) = β0·(β_final/β0)^(t/T_ticket) until the ticket, then β_final; a bits-mode finetune "
+           "rewinds to β0 and grows again (the lattice finetune uses no gate). Dashed: the plan; solid: what "
+           "the run used."));
     styleAllAxes();
     applyPalette();
     replan();
@@ -79,6 +81,34 @@ void BetaScheduleView::placeLine(QCPItemStraightLine* line, QCPItemText* label, 
     label->setVisible(visible);
 }
 
+void BetaScheduleView::layoutLabels()
+{
+    // Lines close together (a ticket just before the finetune) would print their labels on top of
+    // each other: left to right, each label takes the first row down where it overlaps none placed.
+    QVector<QRectF> placed;
+    const double rowHeight = std::max(1, plot().axisRect()->height());
+    for (auto* label : {floatLabel_, ticketLabel_, finetuneLabel_}) {
+        if (!label->visible()) continue;
+        const double x = label->position->coords().x();
+        double y = 0.02;
+        QRectF r;
+        for (int row = 0; row < 6; ++row) {
+            label->position->setCoords(x, y);
+            r = QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition()).normalized();
+            if (std::none_of(placed.begin(), placed.end(), [&](const QRectF& o) { return o.intersects(r); })) break;
+            y += (r.height() + 2) / rowHeight;
+        }
+        placed.append(r);
+    }
+}
+
+QRectF BetaScheduleView::labelRect(int i) const
+{
+    const QCPItemText* labels[] = {floatLabel_, ticketLabel_, finetuneLabel_};
+    if (i < 0 || i > 2 || !labels[i]->visible()) return {};
+    return QRectF(labels[i]->topLeft->pixelPosition(), labels[i]->bottomRight->pixelPosition()).normalized();
+}
+
 void BetaScheduleView::replan()
 {
     ++revision_;
@@ -94,6 +124,7 @@ void BetaScheduleView::replan()
     placeLine(floatLine_, floatLabel_, plan_.floatEpochs, plan_.floatEpochs > 0);
     placeLine(ticketLine_, ticketLabel_, plan_.ticketEpoch, true);
     placeLine(finetuneLine_, finetuneLabel_, plan_.epochs, plan_.finetuneEpochs > 0);
+    finetuneLabel_->setText(plan_.rewinds ? tr("finetune: β rewound") : tr("finetune on the lattice"));
     auto& p = plot();
     p.xAxis->setRange(0, std::max(plan_.totalEpochs(), 0.1));
     const double low = std::min(plan_.beta0, plan_.betaFinal), high = std::max(plan_.beta0, plan_.betaFinal);

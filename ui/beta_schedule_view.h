@@ -2,6 +2,7 @@
 // The gate temperature's plan over the whole run (float warm-up, search, ticket, finetune rewind) on a log axis,
 // the β the run actually used, and where the run is now; replans when the schedule knobs move.
 #include <QPointF>
+#include <QRectF>
 
 #include "beta_plan.h"
 #include "plot_panel.h"
@@ -26,6 +27,8 @@ public:
     QPointF curvePoint(int i) const;
     // The current position marker; NaN coordinates before the first snapshot.
     QPointF marker() const;
+    // The pixel rectangle of the label of the float (0), ticket (1) and finetune (2) line; empty when hidden.
+    QRectF labelRect(int i) const;
 
 public Q_SLOTS:
     void setPlan(const csq::ui::BetaPlan& plan);
@@ -37,6 +40,7 @@ protected:
 private:
     void replan();
     void placeLine(QCPItemStraightLine* line, QCPItemText* label, double t, bool visible);
+    void layoutLabels();
 
     BetaPlan plan_;
     int revision_ = 0;

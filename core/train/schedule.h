@@ -20,14 +20,14 @@ inline Phase phaseAt(const TrainingConfig& c, double t)
 }
 
 // beta(t) = beta0 (beta_final / beta0)^((t - F) / (T_ticket - F)) with F the float warm-up epochs (beta0
-// during them), held at beta_final after the ticket; the finetune phase rewinds to beta0 and grows
-// again over its own epochs.
+// during them), held at beta_final after the ticket; a bits-mode finetune rewinds to beta0 and grows
+// again over its own epochs. The lattice finetune trains no gate, so beta stays at beta_final.
 inline double betaAt(const TrainingConfig& c, double t)
 {
     const double ratio = c.betaFinal / c.beta0;
     if (t < c.ticketEpoch)
         return c.beta0 * std::pow(ratio, std::max(0.0, t - c.floatEpochs) / (c.ticketEpoch - c.floatEpochs));
-    if (t < c.epochs || c.finetuneEpochs == 0) return c.betaFinal;
+    if (t < c.epochs || c.finetuneEpochs <= 0 || c.finetuneMode == FinetuneMode::Lattice) return c.betaFinal;
     const double u = std::min(1.0, (t - c.epochs) / c.finetuneEpochs);
     return c.beta0 * std::pow(ratio, u);
 }
