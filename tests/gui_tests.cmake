@@ -30,6 +30,7 @@ if(CSQ_BUILD_GUI)
   csq_add_gui_test(tst_gui_dataset_inspector)
   csq_add_gui_test(tst_gui_pareto_view)
   csq_add_gui_test(tst_gui_run_comparison)
+  csq_add_gui_test(tst_gui_run_result_card)
   # A run folder written stage by stage as csq-train writes it, followed live (short poll interval).
   csq_add_gui_test(tst_gui_run_follower TIMEOUT 60)
   # These train a tiny real run (2000 synthetic images the test writes, 2 epochs).

@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QMessageBox>
 #include <QPushButton>
@@ -25,6 +26,7 @@
 #include "main_window.h"
 #include "metrics_store.h"
 #include "run_controls.h"
+#include "run_result_card.h"
 #include "session_bridge.h"
 #include "setup_panel.h"
 #include "value_slider.h"
@@ -208,6 +210,9 @@ void TestMainWindow::checkpointResumesTheRun()
     QTRY_VERIFY_WITH_TIMEOUT(!second.bridge().running(), kRunTimeoutMs);
     QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("summary.json"))));
     QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("quantized.pt"))));
+    // The end of the run says what came out in one card, with the run's folder.
+    QTRY_VERIFY_WITH_TIMEOUT(second.findChild<RunResultCard*>() != nullptr, 30000);
+    QVERIFY(second.findChild<RunResultCard*>()->figure(QStringLiteral("folder")).contains(QFileInfo(dir.path()).fileName()));
 }
 
 void TestMainWindow::interruptedRunIsOfferedOnNextStart()

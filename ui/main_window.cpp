@@ -30,6 +30,7 @@
 #include "precision_view.h"
 #include "run_comparison_window.h"
 #include "run_controls.h"
+#include "run_result_card.h"
 #include "run_status_bar.h"
 #include "session_bridge.h"
 #include "setup_panel.h"
@@ -151,13 +152,7 @@ void MainWindow::buildMenus()
 {
     auto* file = menuBar()->addMenu(tr("&File"));
     files_->fillMenu(file);
-    auto comparison = [this] {  // finished runs and sweeps: a window of its own, made on first use
-        auto* window = findChild<RunComparisonWindow*>();
-        if (!window) (window = new RunComparisonWindow(this))->setConfigSource([this] { return config(); });
-        window->show();
-        window->raise();
-        return window;
-    };
+    auto comparison = [this] { return comparisonWindow(); };
     auto* compare = new QAction(tr("Co&mpare runs…"), this);
     compare->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     connect(compare, &QAction::triggered, this, comparison);
@@ -376,10 +371,29 @@ void MainWindow::onRunEnded()
     onConfigEdited();
 }
 
+RunComparisonWindow* MainWindow::comparisonWindow()
+{
+    // Finished runs and sweeps: a window of its own, made on first use.
+    auto* window = findChild<RunComparisonWindow*>();
+    if (!window) (window = new RunComparisonWindow(this))->setConfigSource([this] { return config(); });
+    window->show();
+    window->raise();
+    return window;
+}
+
 void MainWindow::onFinished(const csq::RunSummary& summary)
 {
     log_->appendLine(LogPanel::summaryText(summary));
     status_->showMessage(LogPanel::summaryText(summary), 15000);
+    // What came out, in one place; one card at a time (the last run's).
+    if (auto* old = findChild<RunResultCard*>()) old->close();
+    auto* card = new RunResultCard(summary, this);
+    card->setAttribute(Qt::WA_DeleteOnClose);
+    connect(card, &RunResultCard::compareRequested, this, [this](const QString& dir) {
+        if (const auto error = comparisonWindow()->openPaths({dir}); !error.isEmpty()) log_->appendError(error);
+    });
+    connect(card, &RunResultCard::sweepRequested, this, [this] { comparisonWindow()->showSweepDialog(); });
+    card->show();
 }
 
 void MainWindow::onFailed(const QString& reason)

@@ -23,6 +23,7 @@ class LossAccuracyView;
 class MetricsStore;
 class PlotPanel;
 class PrecisionView;
+class RunComparisonWindow;
 class RunControls;
 class RunStatusBar;
 class SessionBridge;
@@ -73,7 +74,8 @@ private:
     void onSnapshot(const csq::Snapshot& snapshot);
     void onStateChanged();
     void onRunEnded();
-    void onFinished(const csq::RunSummary& summary);
+    void onFinished(const csq::RunSummary& summary);  // logs it and shows the result card
+    RunComparisonWindow* comparisonWindow();  // made on first use, shown
     void onFailed(const QString& reason);
     void resumeCheckpoint(const QString& path);
     void toggleTheme(bool dark);
