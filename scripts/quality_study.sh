@@ -6,7 +6,8 @@
 #   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size)
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
 # gap to float, and mixed minus uniform per seed with the sd of that difference).
-# Usage: [PARTS="lenet5 resnet20"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; ~2 h here)
+# Usage: [PARTS="lenet5 resnet20"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
+# here); PARTS="" trains nothing and prints the tables of the runs already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 train=build/release/app/csq-train
@@ -17,7 +18,7 @@ common=(--seeds "$seeds" --parallel 2 --threads 2 --log-every 500)
 short=resources/configs/resnet20-fashion-short.json
 mkdir -p "$out"
 step() { local dir=$1; shift; echo "== $dir"; "$train" "$@" "${common[@]}" --out "$out/$dir" > "$out/$dir.log" 2>&1 || echo "   (see $out/$dir.log)"; }
-for part in ${PARTS:-lenet5 resnet20}; do
+for part in ${PARTS-lenet5 resnet20}; do  # PARTS="" prints the tables of what is there
   case $part in
     lenet5)
       step lenet5-float --model lenet5 --float
@@ -34,46 +35,44 @@ python3 - "$out" <<'PY'
 import json, pathlib, statistics, sys
 out = pathlib.Path(sys.argv[1])
 
-def runs(group):
-    g = json.loads((group / "summary.json").read_text())
-    return g, [json.loads((group / r / "summary.json").read_text()) for r in g["runs"]]
+def seeds(point):  # the finished seed runs of a point folder, by seed
+    return [json.loads((d / "summary.json").read_text()) for d in sorted(point.glob("seed-*")) if (d / "summary.json").exists()]
 
 def fmt(values):
     sd = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):6.2f} ± {sd:4.2f}"
+    return f"{statistics.mean(values):.2f} ± {sd:.2f}" if values else "-"
 
 for model in ("lenet5", "resnet20"):
-    floats = out / f"{model}-float"
-    if not (floats / "summary.json").exists():
+    fruns = seeds(out / f"{model}-float")
+    if not fruns:
         continue
-    _, fruns = runs(floats)
     facc = [r["test_accuracy_quantized"] for r in fruns]
-    print(f"\n{model}: float {fmt(facc)} % over {len(facc)} seeds")
-    print(f"| point | seeds | exact acc % (mean ± sd) | soft acc % | gap to float | layer bits | size bits | per seed |")
+    print(f"\n{model}: float {fmt(facc)} % over {len(facc)} seed(s)")
+    print("| point | seeds | exact acc % | soft acc % | gap to float | layer bits | size bits | exact acc per seed |")
     print("|---|---|---|---|---|---|---|---|")
-    for folder in sorted(out.glob(f"{model}-*")):
-        if folder.name == f"{model}-float" or not folder.is_dir():
+    points = []
+    for folder in sorted(p for p in out.glob(f"{model}-*") if p.is_dir() and p.name != f"{model}-float"):
+        points += [folder] if list(folder.glob("seed-*")) else sorted(p for p in folder.iterdir() if p.is_dir())
+    for point in points:
+        rs = seeds(point)
+        if not rs:
             continue
-        groups = [folder] if (folder / "summary.json").exists() and json.loads((folder / "summary.json").read_text()).get("group") \
-            else [p for p in sorted(folder.iterdir()) if (p / "summary.json").exists()]
-        for group in groups:
-            g, rs = runs(group)
-            acc = [r["test_accuracy_quantized"] for r in rs]
-            name = folder.name if group == folder else f"{folder.name}/{group.name}"
-            print(f"| {name} | {len(rs)} | {fmt(acc)} | {fmt([r['test_accuracy'] for r in rs])} | "
-                  f"{statistics.mean(acc) - statistics.mean(facc):+.2f} | {fmt([r['avg_bits'] for r in rs])} | "
-                  f"{fmt([r['weighted_avg_bits'] for r in rs])} | {' '.join(f'{a:.2f}' for a in acc)} |")
+        acc = [r["test_accuracy_quantized"] for r in rs]
+        name = point.name if point.parent == out else f"{point.parent.name}/{point.name}"
+        print(f"| {name} | {len(rs)} | {fmt(acc)} | {fmt([r['test_accuracy'] for r in rs])} | "
+              f"{statistics.mean(acc) - statistics.mean(facc):+.2f} | {fmt([r['avg_bits'] for r in rs])} | "
+              f"{fmt([r['weighted_avg_bits'] for r in rs])} | {' '.join(f'{a:.2f}' for a in acc)} |")
     # mixed against uniform at equal size-weighted bits, paired by seed
-    size = out / f"{model}-size"
     for bits in ("2", "3"):
-        m, u = size / f"mixed-{bits}", size / f"uniform-{bits}"
-        if not ((m / "summary.json").exists() and (u / "summary.json").exists()):
+        m, u = seeds(out / f"{model}-size" / f"mixed-{bits}"), seeds(out / f"{model}-size" / f"uniform-{bits}")
+        n = min(len(m), len(u))
+        if n == 0:
             continue
-        (_, mr), (_, ur) = runs(m), runs(u)
-        d = [a["test_accuracy_quantized"] - b["test_accuracy_quantized"] for a, b in zip(mr, ur)]
-        sd = statistics.stdev(d) if len(d) > 1 else float("nan")
-        verdict = "beats uniform by more than 1 sd" if statistics.mean(d) > sd else \
-                  "not below uniform by more than 1 sd" if statistics.mean(d) > -sd else "below uniform by more than 1 sd"
-        print(f"{model} size {bits} bits: mixed - uniform per seed {' '.join(f'{x:+.2f}' for x in d)}; "
-              f"mean {statistics.mean(d):+.2f}, sd {sd:.2f}: {verdict}")
+        d = [a["test_accuracy_quantized"] - b["test_accuracy_quantized"] for a, b in zip(m[:n], u[:n])]
+        mean = statistics.mean(d)
+        sd = statistics.stdev(d) if n > 1 else float("nan")
+        verdict = ("beats uniform by more than 1 sd" if mean > sd else
+                   "not below uniform by more than 1 sd" if mean >= -sd else "below uniform by more than 1 sd")
+        print(f"{model} size {bits} bits, mixed - uniform per seed: {' '.join(f'{x:+.2f}' for x in d)}; "
+              f"mean {mean:+.2f}, sd {sd:.2f}: {verdict}")
 PY
