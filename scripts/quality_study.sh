@@ -3,7 +3,8 @@
 # 1-3, every point a seed group (csq-train --seeds), two runs side by side with one thread each.
 #   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 2 and 3 size-weighted bits against
 #           uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
-#   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size)
+#   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size);
+#           mixed at 2 layer-average bits
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
 # gap to float, and mixed minus uniform per seed with the sd of that difference).
 # Usage: [PARTS="lenet5 resnet20"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
@@ -27,7 +28,8 @@ for part in ${PARTS-lenet5 resnet20}; do  # PARTS="" prints the tables of what i
       step lenet5-paper --config resources/configs/paper-recipe.json ;;
     resnet20)
       step resnet20-float --config "$short" --float
-      step resnet20-size --config "$short" --budget-mode size --sweep 2 --uniform 2 ;;
+      step resnet20-size --config "$short" --budget-mode size --sweep 2 --uniform 2
+      step resnet20-layer --config "$short" --budget-mode layer --sweep 2 ;;
   esac
 done
 
