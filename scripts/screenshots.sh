@@ -2,8 +2,9 @@
 # The README's pictures, from the real windows without a display (csq-shots under Qt's offscreen
 # platform). Usage: scripts/screenshots.sh [window|pareto|all]   (default: all)
 #   window: docs/csq-studio-run.png, the main window during a short run on Fashion-MNIST
-#   pareto: docs/pareto-lenet5.{png,csv} and docs/comparison-window.png, from the sweep in
-#           runs/sweep-lenet5 and the float run runs/results/lenet5-float (scripts/fashion_results.sh)
+#   pareto: docs/pareto-lenet5.{png,csv} and docs/comparison-window.png, from the size-mode groups
+#           in runs/study/lenet5-size and the float group runs/study/lenet5-float
+#           (scripts/quality_study.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shots=build/release/app/csq-shots
@@ -14,6 +15,6 @@ if [ "$what" = window ] || [ "$what" = all ]; then
   "$shots" window docs/csq-studio-run.png
 fi
 if [ "$what" = pareto ] || [ "$what" = all ]; then
-  "$shots" pareto runs/sweep-lenet5 docs/pareto-lenet5 runs/results/lenet5-float
+  "$shots" pareto runs/study/lenet5-size docs/pareto-lenet5 runs/study/lenet5-float
   mv docs/pareto-lenet5-window.png docs/comparison-window.png
 fi
