@@ -5,7 +5,8 @@
 #   e.g. scripts/fashion_results.sh build/release runs/results lenet5
 #        RUNS="float layer-2" CONFIG=resources/configs/resnet20-fashion-short.json \
 #          scripts/fashion_results.sh build/release runs/results resnet20
-# RUNS picks from: float layer-2 layer-2-ramp layer-3 size-2 (default: all but layer-2-ramp); CONFIG is
+# RUNS picks from: float layer-2 layer-2-at-once layer-3 size-2 (default: all but layer-2-at-once, the
+# budget applied at once as in the paper instead of the default ramp); CONFIG is
 # read before the flags.
 set -euo pipefail
 build=${1:-build/release}
@@ -29,10 +30,10 @@ for model in "${models[@]}"; do
     case $r in
       float) run "$model-float" --model "$model" --float ;;
       layer-2) run "$model-layer-2" --model "$model" --target-bits 2 --budget-mode layer ;;
-      layer-2-ramp) run "$model-layer-2-ramp" --model "$model" --target-bits 2 --budget-mode layer --budget-ramp 2 ;;
+      layer-2-at-once) run "$model-layer-2-at-once" --model "$model" --target-bits 2 --budget-mode layer --budget-ramp 0 ;;
       layer-3) run "$model-layer-3" --model "$model" --target-bits 3 --budget-mode layer ;;
       size-2) run "$model-size-2" --model "$model" --target-bits 2 --budget-mode size ;;
-      *) echo "unknown run '$r' (float layer-2 layer-2-ramp layer-3 size-2)" >&2; exit 2 ;;
+      *) echo "unknown run '$r' (float layer-2 layer-2-at-once layer-3 size-2)" >&2; exit 2 ;;
     esac
   done
 done
