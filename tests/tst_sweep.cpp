@@ -42,6 +42,20 @@ private Q_SLOTS:
     void seedGroupsOfASweep();
 
 private:
+    // A plan on the synthetic dataset with this schedule, batch 64, 2 threads; no budgets yet.
+    SweepPlan tinyPlan(int epochs, double floatEpochs, double ticket, int finetune) const
+    {
+        SweepPlan plan;
+        plan.base.data = data_;
+        plan.base.epochs = epochs;
+        plan.base.floatEpochs = floatEpochs;
+        plan.base.ticketEpoch = ticket;
+        plan.base.finetuneEpochs = finetune;
+        plan.base.batchSize = 64;
+        plan.base.threads = 2;
+        return plan;
+    }
+
     QTemporaryDir dir_;
     std::string data_;
 };
@@ -108,14 +122,7 @@ void TestSweep::paretoFrontOnATable()
 
 void TestSweep::layoutAndResume()
 {
-    SweepPlan plan;
-    plan.base.data = data_;
-    plan.base.epochs = 2;
-    plan.base.floatEpochs = 0.5;
-    plan.base.ticketEpoch = 1.5;
-    plan.base.finetuneEpochs = 1;
-    plan.base.batchSize = 64;
-    plan.base.threads = 2;
+    auto plan = tinyPlan(2, 0.5, 1.5, 1);
     plan.budgets = {3};
     plan.uniformBits = {4};
     plan.directory = dir_.filePath(QStringLiteral("sweep")).toStdString();
@@ -206,14 +213,7 @@ void TestSweep::seedPlanAndSpread()
 // results.csv row with means and spreads, and the group read back through readRunResult.
 void TestSweep::seedGroupsOfASweep()
 {
-    SweepPlan plan;
-    plan.base.data = data_;
-    plan.base.epochs = 1;
-    plan.base.floatEpochs = 0.25;
-    plan.base.ticketEpoch = 0.75;
-    plan.base.finetuneEpochs = 0;
-    plan.base.batchSize = 64;
-    plan.base.threads = 2;
+    auto plan = tinyPlan(1, 0.25, 0.75, 0);
     plan.budgets = {3};
     plan.seeds = {1, 2};
     plan.directory = dir_.filePath(QStringLiteral("seeds")).toStdString();
