@@ -23,7 +23,7 @@
 #include "recording_observer.h"
 #include "synthetic_dataset.h"
 #include "train/control.h"
-#include "train/schedule.h"
+#include "csq/schedule.h"
 #include "train/trainer.h"
 
 using namespace csq;
@@ -332,7 +332,7 @@ void TestSession::rampedTargetShowsInSnapshots()
     QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
     int ramped = 0;
     for (const auto& s : recorder.snapshots) {
-        const double expected = s.t >= config.floatEpochs ? train::budgetTargetAt(config, s.t) : config.targetBits;
+        const double expected = s.t >= config.floatEpochs ? budgetTargetAt(config, s.t) : config.targetBits;
         QVERIFY2(std::abs(s.targetBits - expected) < 1e-9, qPrintable(QString("t %1: %2").arg(s.t).arg(s.targetBits)));
         QVERIFY(std::abs(s.deltaS - (s.precision.measure(config.budgetMode) - s.targetBits)) < 1e-9);
         if (s.t > config.floatEpochs && s.t < config.ticketEpoch && s.targetBits > config.targetBits + 0.1) ++ramped;

@@ -6,7 +6,7 @@
 
 #include "csq/config.h"
 #include "csq/errors.h"
-#include "train/schedule.h"
+#include "csq/schedule.h"
 
 using namespace csq;
 
@@ -125,35 +125,35 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     c.epochs = 6;
     c.finetuneEpochs = 2;
     c.floatEpochs = 0;
-    QCOMPARE(train::betaAt(c, 0), 2.0);
-    QVERIFY(std::abs(train::betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
-    QCOMPARE(train::betaAt(c, 5), 200.0);                 // held after the ticket
-    QCOMPARE(train::betaAt(c, 7), 200.0);                 // the lattice finetune uses no gate: held
+    QCOMPARE(betaAt(c, 0), 2.0);
+    QVERIFY(std::abs(betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
+    QCOMPARE(betaAt(c, 5), 200.0);                 // held after the ticket
+    QCOMPARE(betaAt(c, 7), 200.0);                 // the lattice finetune uses no gate: held
     c.finetuneMode = FinetuneMode::Bits;
-    QVERIFY(std::abs(train::betaAt(c, 6) - 2.0) < 1e-9);   // a bits-mode finetune rewinds
-    QVERIFY(std::abs(train::betaAt(c, 7) - 20.0) < 1e-9);
-    QVERIFY(train::phaseAt(c, 3.9) == Phase::Search);
-    QVERIFY(train::phaseAt(c, 4.0) == Phase::Ticket);
-    QVERIFY(train::phaseAt(c, 6.5) == Phase::Finetune);
-    QVERIFY(train::phaseAt(c, 8.0) == Phase::Done);
-    QCOMPARE(train::lrFactorAt(c, 0), 1.0);
+    QVERIFY(std::abs(betaAt(c, 6) - 2.0) < 1e-9);   // a bits-mode finetune rewinds
+    QVERIFY(std::abs(betaAt(c, 7) - 20.0) < 1e-9);
+    QVERIFY(phaseAt(c, 3.9) == Phase::Search);
+    QVERIFY(phaseAt(c, 4.0) == Phase::Ticket);
+    QVERIFY(phaseAt(c, 6.5) == Phase::Finetune);
+    QVERIFY(phaseAt(c, 8.0) == Phase::Done);
+    QCOMPARE(lrFactorAt(c, 0), 1.0);
     c.floatEpochs = 1;  // the search, and beta's growth, start after the float warm-up
-    QVERIFY(train::phaseAt(c, 0.5) == Phase::Float);
-    QCOMPARE(train::betaAt(c, 0.5), 2.0);
-    QVERIFY(std::abs(train::betaAt(c, 2.5) - 20.0) < 1e-9);
-    QVERIFY(std::abs(train::lrFactorAt(c, 4) - 0.5) < 1e-12);
+    QVERIFY(phaseAt(c, 0.5) == Phase::Float);
+    QCOMPARE(betaAt(c, 0.5), 2.0);
+    QVERIFY(std::abs(betaAt(c, 2.5) - 20.0) < 1e-9);
+    QVERIFY(std::abs(lrFactorAt(c, 4) - 0.5) < 1e-12);
 
     // The budget's target: at once without a ramp; with one, a line from max bits down to the target.
     c.maxBits = 8;
     c.targetBits = 2;
     c.budgetRamp = 0;
-    QCOMPARE(train::budgetTargetAt(c, 1.0), 2.0);
+    QCOMPARE(budgetTargetAt(c, 1.0), 2.0);
     c.budgetRamp = 2.0 / 3.0;  // two of the search's three epochs [1, 4)
-    QCOMPARE(train::budgetTargetAt(c, 0.5), 8.0);  // float warm-up: the ramp has not begun
-    QCOMPARE(train::budgetTargetAt(c, 1.0), 8.0);
-    QVERIFY(std::abs(train::budgetTargetAt(c, 2.0) - 5.0) < 1e-12);
-    QVERIFY(std::abs(train::budgetTargetAt(c, 3.0) - 2.0) < 1e-12);
-    QCOMPARE(train::budgetTargetAt(c, 3.5), 2.0);
+    QCOMPARE(budgetTargetAt(c, 0.5), 8.0);  // float warm-up: the ramp has not begun
+    QCOMPARE(budgetTargetAt(c, 1.0), 8.0);
+    QVERIFY(std::abs(budgetTargetAt(c, 2.0) - 5.0) < 1e-12);
+    QVERIFY(std::abs(budgetTargetAt(c, 3.0) - 2.0) < 1e-12);
+    QCOMPARE(budgetTargetAt(c, 3.5), 2.0);
 }
 
 // Every config the app ships (resources/configs) loads and validates, so a user who opens one gets a run.

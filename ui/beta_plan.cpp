@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "csq/schedule.h"
+
 namespace csq::ui {
 
 BetaPlan BetaPlan::of(const csq::TrainingConfig& c)
@@ -11,14 +13,20 @@ BetaPlan BetaPlan::of(const csq::TrainingConfig& c)
             c.finetuneMode == csq::FinetuneMode::Bits};
 }
 
-double BetaPlan::at(double t) const
+csq::TrainingConfig BetaPlan::schedule() const
 {
-    const double ratio = betaFinal / beta0;
-    if (t < ticketEpoch) return beta0 * std::pow(ratio, std::max(0.0, t - floatEpochs) / (ticketEpoch - floatEpochs));
-    if (t < epochs || finetuneEpochs <= 0 || !rewinds) return betaFinal;
-    const double u = std::min(1.0, (t - epochs) / finetuneEpochs);
-    return beta0 * std::pow(ratio, u);
+    csq::TrainingConfig c;
+    c.beta0 = beta0;
+    c.betaFinal = betaFinal;
+    c.ticketEpoch = ticketEpoch;
+    c.epochs = epochs;
+    c.finetuneEpochs = finetuneEpochs;
+    c.floatEpochs = floatEpochs;
+    c.finetuneMode = rewinds ? csq::FinetuneMode::Bits : csq::FinetuneMode::Lattice;
+    return c;
 }
+
+double BetaPlan::at(double t) const { return csq::betaAt(schedule(), t); }
 
 QVector<QPointF> BetaPlan::sample(int pointsPerEpoch) const
 {

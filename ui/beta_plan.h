@@ -1,6 +1,6 @@
 #pragma once
-// The planned gate temperature β(t) of a run, computed in the GUI (torch-free) from the schedule
-// knobs by the engine's rule: β0 in the float warm-up, geometric growth to the ticket, held, rewound.
+// The planned gate temperature β(t) of a run for the β plot: the schedule knobs it draws, with β(t)
+// from the engine's own torch-free rule (csq/schedule.h), so the plan is what the run will do.
 #include <QVector>
 #include <QPointF>
 
@@ -16,9 +16,10 @@ struct BetaPlan {
 
     static BetaPlan of(const csq::TrainingConfig& config);
 
-    // β at fractional epoch t: β0·(β_final/β0)^(max(0, t − F)/(T_ticket − F)) before the ticket,
-    // β_final until `epochs`, then (bits-mode finetune) β0·(β_final/β0)^((t − epochs)/finetuneEpochs).
+    // β at fractional epoch t, by csq::betaAt.
     double at(double t) const;
+    // These knobs as a config (the rest default), the input of the engine's schedule functions.
+    csq::TrainingConfig schedule() const;
     double totalEpochs() const { return epochs + finetuneEpochs; }
     // The curve sampled for drawing, with the corners (ticket, finetune rewind) as exact points.
     QVector<QPointF> sample(int pointsPerEpoch = 64) const;

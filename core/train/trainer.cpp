@@ -7,6 +7,7 @@
 
 #include "csq/errors.h"
 #include "csq/runtime.h"
+#include "csq/schedule.h"
 #include "data/batcher.h"
 #include "data/prefetcher.h"
 #include "io/atomic_file.h"
@@ -14,7 +15,6 @@
 #include "io/float_weights.h"
 #include "io/quantized_model.h"
 #include "train/evaluator.h"
-#include "train/schedule.h"
 
 namespace csq::train {
 

@@ -1,6 +1,7 @@
 #pragma once
-// The run's clock: phase, gate temperature beta and learning-rate factor as pure functions of the
-// fractional epoch t, so the trainer, a resumed run and the GUI's planned curve all agree.
+// The run's clock: phase, gate temperature beta, budget target and learning-rate factor as pure
+// functions of the fractional epoch t. Torch-free and the only copy, so the trainer, a resumed run
+// and the GUI's planned curves all agree.
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -8,7 +9,7 @@
 #include "csq/config.h"
 #include "csq/snapshot.h"
 
-namespace csq::train {
+namespace csq {
 
 inline Phase phaseAt(const TrainingConfig& c, double t)
 {
@@ -51,4 +52,4 @@ inline double lrFactorAt(const TrainingConfig& c, double t)
     return 0.5 * (1.0 + std::cos(std::numbers::pi * u));
 }
 
-}  // namespace csq::train
+}  // namespace csq
