@@ -15,19 +15,10 @@ namespace csq::ui {
 
 double RunResultCard::weightKiB(const csq::RunSummary& s)
 {
-    if (s.floatModel) return floatKiB(s);
-    double quantizedParams = 0, bits = 0;
-    for (const auto& l : s.layers) {
-        quantizedParams += static_cast<double>(l.params);
-        bits += static_cast<double>(l.params) * l.bits();
-    }
-    return (bits + 32.0 * std::max(0.0, static_cast<double>(s.totalParams) - quantizedParams)) / 8.0 / 1024.0;
+    return csq::weightKiB(s.floatModel ? std::vector<csq::LayerScheme>{} : s.layers, s.totalParams);
 }
 
-double RunResultCard::floatKiB(const csq::RunSummary& s)
-{
-    return 32.0 * static_cast<double>(s.totalParams) / 8.0 / 1024.0;
-}
+double RunResultCard::floatKiB(const csq::RunSummary& s) { return csq::weightKiB({}, s.totalParams); }
 
 RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
     : QDialog(parent), runDir_(QString::fromStdString(s.runDir))

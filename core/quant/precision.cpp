@@ -30,4 +30,15 @@ ModelPrecision precisionOf(const std::vector<LayerScheme>& layers)
     return p;
 }
 
+double weightKiB(const std::vector<LayerScheme>& layers, int64_t totalParams)
+{
+    double quantizedParams = 0, bits = 0;
+    for (const auto& layer : layers) {
+        quantizedParams += static_cast<double>(layer.params);
+        bits += static_cast<double>(layer.params) * layer.bits();
+    }
+    const double floatParams = std::max(0.0, static_cast<double>(totalParams) - quantizedParams);
+    return (bits + 32.0 * floatParams) / 8.0 / 1024.0;
+}
+
 }  // namespace csq

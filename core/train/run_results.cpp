@@ -140,16 +140,20 @@ RunResult readRunResult(const std::string& runDir)
     r.weightedAvgBits = r.floatModel ? 32.0 : numberAt(o, "weighted_avg_bits", path);
     r.testAccuracy = numberAt(o, "test_accuracy", path);
     r.testAccuracyQuantized = numberAt(o, "test_accuracy_quantized", path);
-    // Size: quantized layers at their kept bits, every other parameter as float32.
-    double quantizedParams = 0, bits = 0;
-    if (const auto* layers = o.if_contains("layers"); layers && layers->is_array() && !r.floatModel)
-        for (const auto& l : layers->as_array()) {
+    // Size: the layers' params and bit counts (their kept arrays are not needed for it).
+    std::vector<LayerScheme> layers;
+    int64_t quantizedParams = 0;
+    if (const auto* a = o.if_contains("layers"); a && a->is_array() && !r.floatModel)
+        for (const auto& l : a->as_array()) {
             const auto& lo = l.as_object();
-            quantizedParams += numberAt(lo, "params", path);
-            bits += numberAt(lo, "params", path) * numberAt(lo, "bits", path);
+            LayerScheme layer;
+            layer.params = static_cast<int64_t>(numberAt(lo, "params", path));
+            layer.kept.assign(static_cast<size_t>(std::max(0.0, numberAt(lo, "bits", path))), true);
+            quantizedParams += layer.params;
+            layers.push_back(std::move(layer));
         }
-    const double total = o.contains("total_params") ? numberAt(o, "total_params", path) : quantizedParams;
-    r.weightKiB = (bits + 32.0 * std::max(0.0, total - quantizedParams)) / 8.0 / 1024.0;
+    const auto total = o.contains("total_params") ? static_cast<int64_t>(numberAt(o, "total_params", path)) : quantizedParams;
+    r.weightKiB = weightKiB(layers, total);
     // A uniform run is one whose layers all sit outside the search (uniform_bits > 0 in its config).
     if (const auto u = configKey(runDir, "uniform_bits"); u && u->is_number()) r.uniform = u->to_number<double>() > 0;
     setSingleSpreads(r);

@@ -38,4 +38,9 @@ struct ModelPrecision {
 // Both measures over every quantized layer (layers held at max bits count too: they are in the model).
 ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
 
+// The model's weight storage in KiB: each quantized layer's n_l weights at its k_l kept bits, every
+// other parameter of totalParams (biases, batch norm, layers outside the scheme) as float32. With no
+// layers it is the float model's size. The one formula the run files, sweeps and the GUI share.
+double weightKiB(const std::vector<LayerScheme>& layers, int64_t totalParams);
+
 }  // namespace csq

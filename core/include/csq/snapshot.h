@@ -53,8 +53,8 @@ struct RunSummary {
     std::vector<LayerScheme> layers;
     std::string runDir;
     bool floatModel = false;
-    double importedTestAccuracy = -1;
-    int64_t totalParams = 0;  // the network's weights, biases and batch-norm parameters (as a float model)  // the imported float model's test accuracy; < 0 when none was imported
+    double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
+    int64_t totalParams = 0;  // the network's weights, biases and batch-norm parameters (as a float model)
 };
 
 }  // namespace csq
