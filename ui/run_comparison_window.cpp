@@ -4,7 +4,6 @@
 
 #include <QAbstractItemView>
 #include <QAction>
-#include <QComboBox>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -30,6 +29,7 @@
 #include "csq/sweep.h"
 #include "curve_overlay_view.h"
 #include "pareto_view.h"
+#include "scheme_comparison_tab.h"
 #include "sweep_dialog.h"
 
 namespace csq::ui {
@@ -98,7 +98,8 @@ RunComparisonWindow::RunComparisonWindow(QWidget* parent) : QMainWindow(parent, 
     tabs_->setDocumentMode(true);
     tabs_->addTab(pareto_, tr("Pareto"));
     tabs_->addTab(curves_, tr("Curves"));
-    tabs_->addTab(buildHeatmapTab(), tr("Heatmaps"));
+    schemeTab_ = new SchemeComparisonTab;
+    tabs_->addTab(schemeTab_, tr("Heatmaps"));
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(buildRunPanel());
     splitter->addWidget(tabs_);
@@ -150,47 +151,6 @@ QWidget* RunComparisonWindow::buildRunPanel()
     buttons->addStretch(1);
     layout->addLayout(buttons);
     return panel;
-}
-
-QWidget* RunComparisonWindow::buildHeatmapTab()
-{
-    auto* tab = new QWidget;
-    auto* layout = new QVBoxLayout(tab);
-    layout->setContentsMargins(0, 0, 0, 0);
-    auto* bar = new QHBoxLayout;
-    bar->setContentsMargins(8, 4, 8, 0);
-    runA_ = new QComboBox(tab);
-    runB_ = new QComboBox(tab);
-    for (auto* box : {runA_, runB_}) box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    schemeMode_ = new QComboBox(tab);
-    schemeMode_->addItem(tr("Side by side"), static_cast<int>(SchemeGridView::Mode::SideBySide));
-    schemeMode_->addItem(tr("Difference A − B"), static_cast<int>(SchemeGridView::Mode::Difference));
-    schemeMode_->addItem(tr("A only"), static_cast<int>(SchemeGridView::Mode::Single));
-    auto* swap = new QPushButton(tr("Swap"), tab);
-    connect(swap, &QPushButton::clicked, this, [this] {
-        const int a = runA_->currentIndex();
-        compareSchemes(runB_->currentIndex(), a, static_cast<SchemeGridView::Mode>(schemeMode_->currentData().toInt()));
-    });
-    for (auto* box : {runA_, runB_, schemeMode_})
-        connect(box, &QComboBox::currentIndexChanged, this, [this] {
-            if (!updating_) refreshSchemes();
-        });
-    bar->addWidget(new QLabel(tr("A:"), tab));
-    bar->addWidget(runA_);
-    bar->addSpacing(8);
-    bar->addWidget(new QLabel(tr("B:"), tab));
-    bar->addWidget(runB_);
-    bar->addWidget(swap);
-    bar->addSpacing(8);
-    bar->addWidget(new QLabel(tr("Show:"), tab));
-    bar->addWidget(schemeMode_);
-    bar->addStretch(1);
-    hint_ = new QLabel(tab);
-    bar->addWidget(hint_);
-    layout->addLayout(bar);
-    schemes_ = new SchemeGridView(tab);
-    layout->addWidget(schemes_, 1);
-    return tab;
 }
 
 void RunComparisonWindow::buildActions()
@@ -331,8 +291,9 @@ void RunComparisonWindow::setRunChecked(int index, bool checked)
 void RunComparisonWindow::runsChanged()
 {
     refreshResultViews();
-    refreshSchemeChoices();
-    refreshSchemes();
+    QList<SchemeComparisonTab::Run> choices;
+    for (const auto& e : runs_) choices.append({e.label, swatch(e.color), e.record.layers});
+    schemeTab_->setRuns(std::move(choices));
 }
 
 void RunComparisonWindow::refreshResultViews()
@@ -373,66 +334,13 @@ void RunComparisonWindow::refreshResultViews()
     if (withoutCurves > 0) statusBar()->showMessage(tr("%n checked run(s) have no metrics.csv: no curves", nullptr, withoutCurves), 8000);
 }
 
-void RunComparisonWindow::refreshSchemeChoices()
-{
-    // Defaults: the first two runs that have a scheme (a float run keeps no bits).
-    QList<int> withScheme;
-    for (int i = 0; i < runCount(); ++i)
-        if (!runs_[i].record.layers.empty()) withScheme.append(i);
-    const int defaultA = withScheme.value(0, 0), defaultB = withScheme.value(1, runCount() > 1 ? 1 : 0);
-    updating_ = true;
-    for (auto* box : {runA_, runB_}) {
-        const auto current = box->currentText();
-        box->clear();
-        for (const auto& e : runs_) box->addItem(swatch(e.color), e.label);
-        const int index = box->findText(current);
-        box->setCurrentIndex(index >= 0 ? index : box == runA_ ? defaultA : defaultB);
-    }
-    updating_ = false;
-}
+void RunComparisonWindow::compareSchemes(int a, int b, SchemeGridView::Mode mode) { schemeTab_->compare(a, b, mode); }
 
-void RunComparisonWindow::refreshSchemes()
-{
-    const int a = runA_->currentIndex(), b = runB_->currentIndex();
-    const auto mode = static_cast<SchemeGridView::Mode>(schemeMode_->currentData().toInt());
-    hint_->clear();
-    if (a < 0 || a >= runCount()) {
-        schemes_->clear();
-        return;
-    }
-    const auto& ra = runs_[a];
-    if (mode == SchemeGridView::Mode::Single || b < 0 || b >= runCount()) {
-        schemes_->showScheme(ra.label, ra.record.layers);
-        if (ra.record.layers.empty())
-            hint_->setText(tr("%1 keeps no bits (a float run)").arg(ra.label));
-        else if (mode != SchemeGridView::Mode::Single)
-            hint_->setText(tr("open a second run to compare"));
-        return;
-    }
-    const auto& rb = runs_[b];
-    if (mode == SchemeGridView::Mode::Difference)
-        schemes_->showDifference(ra.label, ra.record.layers, rb.label, rb.record.layers);
-    else
-        schemes_->showSideBySide(ra.label, ra.record.layers, rb.label, rb.record.layers);
-    if (a == b)
-        hint_->setText(tr("A and B are the same run"));
-    else if (ra.record.layers.empty() || rb.record.layers.empty())
-        hint_->setText(tr("%1 keeps no bits (a float run)").arg(ra.record.layers.empty() ? ra.label : rb.label));
-}
-
-void RunComparisonWindow::compareSchemes(int a, int b, SchemeGridView::Mode mode)
-{
-    updating_ = true;
-    runA_->setCurrentIndex(a);
-    runB_->setCurrentIndex(b);
-    schemeMode_->setCurrentIndex(schemeMode_->findData(static_cast<int>(mode)));
-    updating_ = false;
-    refreshSchemes();
-}
+SchemeGridView* RunComparisonWindow::schemeView() const { return schemeTab_->view(); }
 
 QList<ResultPlot*> RunComparisonWindow::plots() const
 {
-    return {pareto_, curves_, schemes_};
+    return {pareto_, curves_, schemeView()};
 }
 
 ResultPlot* RunComparisonWindow::currentPlot() const

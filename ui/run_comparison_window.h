@@ -14,8 +14,6 @@
 #include "scheme_grid_view.h"
 
 class QAction;
-class QComboBox;
-class QLabel;
 class QListWidget;
 class QListWidgetItem;
 class QTabWidget;
@@ -25,6 +23,7 @@ namespace csq::ui {
 class CurveOverlayView;
 class ParetoView;
 class ResultPlot;
+class SchemeComparisonTab;
 class SweepDialog;
 
 class RunComparisonWindow : public QMainWindow {
@@ -55,7 +54,7 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     ParetoView* paretoView() const { return pareto_; }
     CurveOverlayView* curveView() const { return curves_; }
-    SchemeGridView* schemeView() const { return schemes_; }
+    SchemeGridView* schemeView() const;
     QList<ResultPlot*> plots() const;
     ResultPlot* currentPlot() const;
     SweepDialog* sweepDialog();  // made on first use
@@ -79,7 +78,6 @@ private:
     };
 
     QWidget* buildRunPanel();
-    QWidget* buildHeatmapTab();
     void buildActions();
     bool addRun(RunRecord record, const QString& group = {});
     // A finished run, or each seed of a group (the folder a --seeds run wrote); the number added.
@@ -87,8 +85,6 @@ private:
     QColor nextColor() const;
     void runsChanged();
     void refreshResultViews();
-    void refreshSchemeChoices();
-    void refreshSchemes();
     void reportErrors(const QString& errors);
     void onSweepEnded(const QString& directory, const QString& error);
 
@@ -98,11 +94,7 @@ private:
     QTabWidget* tabs_;
     ParetoView* pareto_;
     CurveOverlayView* curves_;
-    SchemeGridView* schemes_;
-    QComboBox* runA_;
-    QComboBox* runB_;
-    QComboBox* schemeMode_;
-    QLabel* hint_;
+    SchemeComparisonTab* schemeTab_;
     SweepDialog* sweep_ = nullptr;
     bool updating_ = false;
 };
