@@ -1,5 +1,6 @@
 // Dataset loader: recognizes the IDX, CIFAR-10 and CIFAR-100 layouts (also inside their archive
 // folders), applies train_limit and the validation split, and explains what is missing or unknown.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,7 @@ private Q_SLOTS:
     void loadsIdx_data();
     void loadsIdx();
     void loadsCifar();
+    void peekShapeMatchesTheLoadedData();
     void incompleteCifar10();
     void testLabelsOutsideTrainingClasses();
     void missingDefaultDataset();
@@ -188,6 +190,31 @@ void TestDatasetLoader::loadsCifar()
     QCOMPARE(hundred.train.size() + hundred.validation.size(), int64_t{6});
     QCOMPARE(hundred.validation.size(), int64_t{3});
     QCOMPARE(hundred.test.classes, int64_t{100});
+}
+
+// What the planned start builds its network for: the loaded data's C, H, W and classes, without the images.
+void TestDatasetLoader::peekShapeMatchesTheLoadedData()
+{
+    QTemporaryDir tmp;
+    const fs::path root = tmp.path().toStdString();
+    writeIdxSplit(root / "idx", "train", 12, 7, true);
+    writeIdxSplit(root / "idx", "t10k", 5, 7, true);
+    writeIdxSplit(root / "plain", "train", 12, 3, false);
+    writeIdxSplit(root / "plain", "t10k", 5, 3, false);
+    writeCifar10(root / "c10" / "cifar-10-batches-bin");
+    writeCifar100(root / "c100");
+    for (const char* name : {"idx", "plain", "c10", "c100"}) {
+        const auto path = (root / name).string();
+        const auto data = loadDataset(path);
+        const auto shape = peekShape(path);
+        const auto& images = data.train.images;
+        QCOMPARE(shape.channels, images.size(1));
+        QCOMPARE(shape.height, images.size(2));
+        QCOMPARE(shape.width, images.size(3));
+        QCOMPARE(shape.classes, std::max({data.train.classes, data.test.classes, int64_t{2}}));
+    }
+    QCOMPARE(peekShape((root / "idx").string()).classes, int64_t{7});
+    QVERIFY_THROWS_EXCEPTION(csq::Error, peekShape((root / "nowhere").string()));
 }
 
 void TestDatasetLoader::incompleteCifar10()

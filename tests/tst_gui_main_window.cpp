@@ -22,6 +22,7 @@
 #include "beta_schedule_view.h"
 #include "budget_panel.h"
 #include "dataset_field.h"
+#include "gate_heatmap_view.h"
 #include "gui_live_run.h"
 #include "main_window.h"
 #include "metrics_store.h"
@@ -62,6 +63,7 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
+    void heatmapShowsTheModelBeforeStart();
     void budgetSliderChangesLaterSnapshots();
     void closeCanBeCancelled();
     void closeDuringTrainingStopsCleanly();
@@ -77,6 +79,31 @@ void TestMainWindow::initTestCase()
     QApplication::setOrganizationName(QStringLiteral("csq-studio"));
     QApplication::setApplicationName(QStringLiteral("CSQ Studio"));
     QSettings().clear();
+}
+
+// As soon as the setup is valid the heatmap has the model's rows (its quantized layers at their initial
+// gates), follows a change of model, and is empty while the setup cannot be built.
+void TestMainWindow::heatmapShowsTheModelBeforeStart()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    auto config = tinyConfig(dir.path());
+    window.setConfig(config);
+    auto* heatmap = window.heatmap();
+    QTRY_COMPARE(heatmap->rowCount(), 5);  // lenet5: two convolutions, three linear layers
+    QCOMPARE(heatmap->rowLabel(0), QStringLiteral("features.0"));
+    QCOMPARE(heatmap->columnCount(), config.maxBits);
+    QCOMPARE(heatmap->keptMarkerCount(), 5 * config.maxBits);
+    QVERIFY(heatmap->gate(0, 0) > 0.5);  // sigmoid(β0 · mask_logit_init): every bit starts kept
+    config.model = "mlp";
+    config.maxBits = 6;
+    window.setConfig(config);
+    QTRY_COMPARE(heatmap->rowCount(), 3);
+    QCOMPARE(heatmap->columnCount(), 6);
+    config.data = dir.filePath(QStringLiteral("no-such-data")).toStdString();
+    window.setConfig(config);
+    QTRY_COMPARE(heatmap->rowCount(), 0);
 }
 
 void TestMainWindow::budgetSliderChangesLaterSnapshots()

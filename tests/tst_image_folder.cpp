@@ -290,6 +290,12 @@ void TestImageFolder::givenTrainTestFolders()
     QVERIFY(splits.test.labels.eq(2).all().item<bool>());
     QCOMPARE(valuesOf(splits.test), (std::set<int>{0, 1}));
     QCOMPARE(splits.train.labels[8].item<int64_t>(), int64_t{2});
+    // The shape a planned start reads without decoding: the training classes, the configured size.
+    const auto shape = peekShape(root.string(), options(6, 1));
+    QCOMPARE(shape.classes, splits.train.classes);
+    QCOMPARE(shape.channels, int64_t{1});
+    QCOMPARE(shape.height, splits.train.images.size(2));
+    QCOMPARE(shape.width, splits.train.images.size(3));
 }
 
 void TestImageFolder::heldOutSplitIsSeededAndStratified()

@@ -95,8 +95,12 @@ void GateHeatmapView::readLatest()
     rows_.clear();
     columns_ = 0;
     totalParams_ = 0;
-    const auto& latest = store().latest();
-    if (!latest) return;
+    const bool planned = !store().latest();
+    const auto& latest = planned ? store().plannedStart() : store().latest();
+    if (!latest) {
+        caption_->setText(tr("Waiting for the first snapshot…"));
+        return;
+    }
     const auto& s = *latest;
     for (const auto& layer : s.layers) columns_ = std::max(columns_, layer.maxBits);
     for (size_t l = 0; l < s.layers.size(); ++l) {
@@ -115,6 +119,14 @@ void GateHeatmapView::readLatest()
         }
         totalParams_ += layer.params;
         rows_.append(row);
+    }
+    if (planned) {
+        caption_->setText(s.layers.empty() ? tr("before Start: a float model keeps no bits")
+                                           : tr("before Start: %n quantized layer(s) · β0 = %1 · %2 bits/layer avg", nullptr,
+                                                static_cast<int>(s.layers.size()))
+                                                 .arg(s.beta, 0, 'g', 4)
+                                                 .arg(s.precision.avgBits, 0, 'f', 2));
+        return;
     }
     caption_->setText(tr("epoch %1 · %2 · β = %3 · %4 bits/layer avg")
                           .arg(s.t, 0, 'f', 2)

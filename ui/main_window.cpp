@@ -15,6 +15,7 @@
 #include "about_dialog.h"
 #include "beta_schedule_view.h"
 #include "budget_panel.h"
+#include "csq/planned_start.h"
 #include "csq/version.h"
 #include "dataset_inspector.h"
 #include "file_actions.h"
@@ -41,6 +42,18 @@ static void initResources()
 namespace csq::ui {
 
 namespace {
+
+// The heatmap's rows before Start: none while the setup is invalid or its data or spec cannot be read
+// (the setup panel says why).
+std::optional<csq::Snapshot> plannedStartOf(const csq::TrainingConfig& config, bool invalid)
+{
+    if (invalid) return std::nullopt;
+    try {
+        return csq::plannedStart(config);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
 
 QString droppedPath(const QMimeData* mime)
 {
@@ -125,6 +138,7 @@ void MainWindow::onConfigEdited()
     controls_->setStartBlocked(
         issues.empty() ? QString() : QString::fromStdString(issues.front().field + ": " + issues.front().message));
     beta_->setPlan(BetaPlan::of(current));
+    if (!bridge_->running()) store_->setPlannedStart(plannedStartOf(current, !issues.empty()));
     inspector_->setSource(QString::fromStdString(current.data), current.imageSize, current.imageChannels);
 }
 
@@ -153,6 +167,7 @@ void MainWindow::resumeCheckpoint(const QString& path)
         log_->appendError(tr("a run is in progress: stop it before resuming %1").arg(path));
         return;
     }
+    store_->setPlannedStart(std::nullopt);  // the checkpoint's own setup may differ from the panels'
     store_->clear();
     syncPanelsFromRun_ = true;
     rememberRun_ = true;

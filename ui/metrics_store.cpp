@@ -69,6 +69,12 @@ void MetricsStore::addEpoch(const csq::EpochResult& result)
     Q_EMIT changed();
 }
 
+void MetricsStore::setPlannedStart(std::optional<csq::Snapshot> planned)
+{
+    planned_ = std::move(planned);
+    Q_EMIT changed();
+}
+
 void MetricsStore::clear()
 {
     samples_.clear();

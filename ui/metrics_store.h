@@ -29,11 +29,14 @@ public:
 
     void addSnapshot(const csq::Snapshot& snapshot);
     void addEpoch(const csq::EpochResult& result);
-    void clear();
+    void clear();  // the run's history; the planned start stays (it belongs to the setup)
+    // The setup's state before its first step (csq::plannedStart), drawn until a snapshot arrives.
+    void setPlannedStart(std::optional<csq::Snapshot> planned);
 
     const QList<MetricSample>& samples() const { return samples_; }
     const QList<csq::EpochResult>& epochs() const { return epochs_; }
     const std::optional<csq::Snapshot>& latest() const { return latest_; }
+    const std::optional<csq::Snapshot>& plannedStart() const { return planned_; }
     int capacity() const { return capacity_; }
     int stride() const { return stride_; }  // keeps one snapshot in `stride` once the cap was reached
     qint64 received() const { return received_; }
@@ -51,6 +54,7 @@ private:
     QList<MetricSample> samples_;
     QList<csq::EpochResult> epochs_;
     std::optional<csq::Snapshot> latest_;
+    std::optional<csq::Snapshot> planned_;
 };
 
 }  // namespace csq::ui

@@ -150,4 +150,26 @@ DataSplits loadDataset(const std::string& path, const LoadOptions& options)
     return splits;
 }
 
+DataShape peekShape(const std::string& path, const LoadOptions& options)
+{
+    requireDatasetPath(path);
+    const auto layout = findLayout(path);
+    if (layout.format.empty()) throw Error(path, "no recognized dataset in this directory", kRecognizedLayouts);
+    DataShape shape;
+    if (layout.format == "idx") {
+        const auto images = findIdx(layout.dir, kIdxFiles[0]).string();
+        const auto dims = readIdxDims(images);
+        if (dims.size() != 3) throw Error(images, "expected images [N x H x W]", "pass an images file (…-images-idx3-ubyte)");
+        const auto labels = readIdx(findIdx(layout.dir, kIdxFiles[1]).string());  // N bytes: cheap
+        shape = {1, dims[1], dims[2], labels.numel() > 0 ? labels.max().item<int64_t>() + 1 : 0};
+    } else if (layout.format == "folder") {
+        const int64_t channels = options.imageChannels > 0 ? options.imageChannels : 3;
+        shape = {channels, options.imageSize, options.imageSize, imageFolderClasses(layout.dir.string())};
+    } else {
+        shape = {3, 32, 32, layout.format == "cifar100" ? 100 : 10};
+    }
+    shape.classes = std::max<int64_t>(shape.classes, 2);
+    return shape;
+}
+
 }  // namespace csq::data

@@ -37,4 +37,15 @@ void requireDatasetPath(const std::string& path, const std::string& defaultPath 
 // imageSize / imageChannels, and without train/ and test/ folders their test split is drawn with `seed`.
 DataSplits loadDataset(const std::string& path, const LoadOptions& options = {});
 
+// What a run's network is built for: image channels, height, width and the number of classes (at least
+// 2, as the trainer counts them).
+struct DataShape {
+    int64_t channels = 0, height = 0, width = 0, classes = 0;
+};
+
+// The shape loadDataset's data would have, read cheaply: IDX headers and the training labels, CIFAR's
+// fixed layout, an image folder's class folders at the configured size (imageChannels 0 counts as colour
+// there until the images are decoded). Throws csq::Error as loadDataset does.
+DataShape peekShape(const std::string& path, const LoadOptions& options = {});
+
 }  // namespace csq::data

@@ -172,6 +172,27 @@ torch::Tensor readIdx(const std::string& path)
     }
 }
 
+std::vector<int64_t> readIdxDims(const std::string& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) throw Error(path, "no such file", "check the dataset path");
+    try {
+        if (!hasGzipMagic(path)) {
+            std::ifstream in(path, std::ios::binary);
+            return readHeader(in, path).dims;
+        }
+        boost::iostreams::filtering_istream in;
+        in.push(boost::iostreams::gzip_decompressor());
+        in.push(boost::iostreams::file_source(path, std::ios::binary));
+        in.exceptions(std::ios::badbit);
+        return readHeader(in, path).dims;
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw Error(path, "corrupt gzip stream: " + gzipProblem(e), kRedownload);
+    }
+}
+
 Dataset readIdxPair(const std::string& imagesPath, const std::string& labelsPath, int64_t expectedClasses)
 {
     auto images = readIdx(imagesPath);

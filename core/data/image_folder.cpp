@@ -231,4 +231,10 @@ DataSplits readImageFolder(const std::string& root, const LoadOptions& options)
     return {part(0, split.train.size()), {}, part(trainCount, split.test.size()), "folder"};
 }
 
+int64_t imageFolderClasses(const std::string& root)
+{
+    const fs::path dir(root);
+    return static_cast<int64_t>(scanClasses(hasGivenSplits(dir) ? dir / "train" : dir).size());
+}
+
 }  // namespace csq::data

@@ -23,4 +23,7 @@ bool isImageFolder(const std::string& dir);
 // validation is left empty (loadDataset takes it). Throws csq::Error naming the folder or file at fault.
 DataSplits readImageFolder(const std::string& root, const LoadOptions& options);
 
+// The number of classes of the image folder at `root` (its training class folders), without decoding.
+int64_t imageFolderClasses(const std::string& root);
+
 }  // namespace csq::data

@@ -15,20 +15,11 @@
 #include "io/float_weights.h"
 #include "io/quantized_model.h"
 #include "train/evaluator.h"
+#include "train/run_model.h"
 
 namespace csq::train {
 
 using Clock = std::chrono::steady_clock;
-
-namespace {
-
-// A float model has no quantized layers: it is reported at 32 bits, what its weights take.
-ModelPrecision modelPrecision(const std::vector<LayerScheme>& layers)
-{
-    return layers.empty() ? ModelPrecision{32.0, 32.0} : precisionOf(layers);
-}
-
-}  // namespace
 
 // Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
 struct Trainer::Window {
@@ -193,14 +184,7 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.targetBits = t >= config_.floatEpochs ? budgetTargetAt(config_, t) : config_.targetBits;
     s.budgetMode = config_.budgetMode;
     s.lr = config_.lr * lrFactorAt(config_, t);
-    s.layers = quant::readScheme(layers_);
-    for (const auto& l : layers_) {
-        auto gates = l.layer->bits()->maskGates().to(torch::kCPU, torch::kDouble).contiguous();
-        auto logits = l.layer->bits()->mask.detach().to(torch::kCPU, torch::kDouble).contiguous();
-        s.gates.emplace_back(gates.data_ptr<double>(), gates.data_ptr<double>() + gates.numel());
-        s.maskLogits.emplace_back(logits.data_ptr<double>(), logits.data_ptr<double>() + logits.numel());
-    }
-    s.precision = modelPrecision(s.layers);
+    readSchemeInto(layers_, s);
     s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - s.targetBits : 0.0;
     if (w.batches > 0) {
         auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);

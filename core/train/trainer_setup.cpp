@@ -10,8 +10,8 @@
 #include "data/dataset_loader.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
-#include "models/zoo.h"
 #include "train/evaluator.h"
+#include "train/run_model.h"
 #include "train/trainer.h"
 
 namespace csq::train {
@@ -72,28 +72,12 @@ void Trainer::loadData()
 
 void Trainer::buildModel()
 {
-    specText_ = models::specTextFor(config_.model, config_.modelSpec);
-    const auto source = config_.modelSpec.empty() ? "model " + config_.model : config_.modelSpec;
-    model_ = models::buildModel(
-        {config_.model, config_.floatModel, config_.maxBits, config_.actBits, specText_, source}, shape_);
-    if (!config_.modelSpec.empty()) {
-        const auto name = models::parseModelSpec(specText_, source).name;
-        modelName_ = name.empty() ? fs::path(config_.modelSpec).stem().string() : name;
-    }
-    layers_ = quant::findBitLayers(*model_);
-    const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
-    for (auto& l : layers_) {
-        l.layer->initFresh(init);
-        l.layer->setFloatMode(config_.floatEpochs > 0);
-    }
+    auto built = buildRunModel(config_, shape_);
+    model_ = std::move(built.network);
+    layers_ = std::move(built.layers);
+    modelName_ = std::move(built.name);
+    specText_ = std::move(built.specText);
     position_.floatCommitted = !(config_.floatEpochs > 0);
-    if (config_.uniformBits > 0) {
-        for (auto& l : layers_)
-            l.layer->bits()->holdAtBits(std::min(config_.uniformBits, l.layer->bits()->maxBits()), config_.maskLogitInit);
-    } else if (config_.edgeLayers == EdgeLayerPolicy::MaxBits && !layers_.empty()) {
-        layers_.front().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
-        layers_.back().layer->bits()->holdAtMaxBits(config_.maskLogitInit);
-    }
     model_->to(device_);
 }
 
