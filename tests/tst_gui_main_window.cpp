@@ -14,6 +14,7 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -64,6 +65,7 @@ class TestMainWindow : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void heatmapShowsTheModelBeforeStart();
+    void epochsRescaleTheDefaultSchedule();
     void budgetSliderChangesLaterSnapshots();
     void closeCanBeCancelled();
     void closeDuringTrainingStopsCleanly();
@@ -104,6 +106,52 @@ void TestMainWindow::heatmapShowsTheModelBeforeStart()
     config.data = dir.filePath(QStringLiteral("no-such-data")).toStdString();
     window.setConfig(config);
     QTRY_COMPARE(heatmap->rowCount(), 0);
+}
+
+// A user who only changes the length gets the default schedule scaled to it (as csq-train --epochs);
+// a ticket set by hand, or a loaded config's own schedule, stays as it is.
+void TestMainWindow::epochsRescaleTheDefaultSchedule()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    csq::TrainingConfig defaults;
+    defaults.data = tinyConfig(dir.path()).data;
+    window.setConfig(defaults);
+    auto* epochs = qobject_cast<QSpinBox*>(window.setupPanel()->editor(QStringLiteral("epochs")));
+    QVERIFY(epochs);
+    epochs->setValue(3);
+    auto scaled = defaults;
+    csq::scaleScheduleTo(scaled, 3);
+    auto c = window.config();
+    QCOMPARE(c.epochs, 3);
+    QCOMPARE(c.floatEpochs, scaled.floatEpochs);
+    QCOMPARE(c.ticketEpoch, scaled.ticketEpoch);
+    QCOMPARE(c.finetuneEpochs, scaled.finetuneEpochs);
+    QVERIFY(csq::validate(c).empty());
+    QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("default schedule")));
+    epochs->setValue(defaults.epochs);  // and back
+    c = window.config();
+    QCOMPARE(c.ticketEpoch, defaults.ticketEpoch);
+    QCOMPARE(c.floatEpochs, defaults.floatEpochs);
+    QCOMPARE(c.finetuneEpochs, defaults.finetuneEpochs);
+
+    auto* ticket = window.budgetPanel()->ticketSlider();
+    ticket->slider()->setValue(ticket->positionOf(3.0));  // by hand
+    QCOMPARE(window.config().ticketEpoch, 3.0);
+    epochs->setValue(defaults.epochs + 2);
+    QCOMPARE(window.config().ticketEpoch, 3.0);
+    QCOMPARE(window.config().floatEpochs, defaults.floatEpochs);
+
+    auto quick = defaults;  // a loaded schedule of its own (the quick config's)
+    quick.epochs = 4;
+    quick.ticketEpoch = 3;
+    quick.floatEpochs = 1;
+    quick.finetuneEpochs = 0;
+    window.setConfig(quick);
+    epochs->setValue(6);
+    QCOMPARE(window.config().ticketEpoch, 3.0);
+    QCOMPARE(window.config().finetuneEpochs, 0);
 }
 
 void TestMainWindow::budgetSliderChangesLaterSnapshots()

@@ -22,7 +22,28 @@ private Q_SLOTS:
     void patchValidates();
     void scheduleFollowsTheFormula();
     void bundledConfigsAreValid();
+    void scaledScheduleKeepsTheDefaultsProportions();
 };
+
+// csq-train --epochs N and the GUI's epochs field: the defaults' proportions at any length, valid, and
+// recognised as the default schedule (not as one set by hand) so a later change rescales it again.
+void TestTrainingConfig::scaledScheduleKeepsTheDefaultsProportions()
+{
+    const TrainingConfig d;
+    QVERIFY(followsDefaultSchedule(d));
+    for (int epochs : {1, 2, 3, 7, 12, 60}) {
+        TrainingConfig c;
+        scaleScheduleTo(c, epochs);
+        QCOMPARE(c.epochs, epochs);
+        QVERIFY2(validate(c).empty(), qPrintable(QString::number(epochs)));
+        QVERIFY(std::abs(c.ticketEpoch / epochs - d.ticketEpoch / d.epochs) <= 0.005 / epochs + 1e-12 ||
+                c.ticketEpoch == epochs);
+        QVERIFY(std::abs(c.floatEpochs / epochs - d.floatEpochs / d.epochs) <= 0.005 / epochs + 1e-12);
+        QVERIFY(followsDefaultSchedule(c));
+        c.ticketEpoch = c.ticketEpoch / 2;  // set by hand
+        QVERIFY(!followsDefaultSchedule(c));
+    }
+}
 
 void TestTrainingConfig::invalidValuesNameTheirField_data()
 {

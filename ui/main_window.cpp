@@ -114,6 +114,7 @@ void MainWindow::wireSession()
 
 void MainWindow::setConfig(const csq::TrainingConfig& config)
 {
+    edited_ = config;  // a loaded schedule is taken as it is, not rescaled
     setup_->setConfig(config);
     budget_->setConfig(config);
     onConfigEdited();
@@ -130,8 +131,23 @@ csq::TrainingConfig MainWindow::config() const
 void MainWindow::onConfigEdited()
 {
     auto current = config();
-    if (!bridge_->running()) budget_->setConfig(current);  // ranges follow max bits and epochs
+    if (!bridge_->running()) {
+        // A new length with the default schedule: the schedule follows it (as csq-train --epochs does);
+        // a schedule set by hand stays as set.
+        if (current.epochs != edited_.epochs && csq::followsDefaultSchedule(edited_)) {
+            csq::scaleScheduleTo(current, current.epochs);
+            setup_->setConfig(current);
+            status_->showMessage(tr("%n epoch(s) with the default schedule: float warm-up %1, ticket at %2, %3 finetune epoch(s)",
+                                    nullptr, current.epochs)
+                                     .arg(current.floatEpochs)
+                                     .arg(current.ticketEpoch)
+                                     .arg(current.finetuneEpochs),
+                                 8000);
+        }
+        budget_->setConfig(current);  // ranges follow max bits and epochs
+    }
     current = config();
+    edited_ = current;
     const auto issues = csq::validate(current);
     setup_->showIssues(issues);
     budget_->showIssues(issues);

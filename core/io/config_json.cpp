@@ -281,6 +281,14 @@ void scaleScheduleTo(TrainingConfig& config, int epochs)
     config.finetuneEpochs = static_cast<int>(std::lround(d.finetuneEpochs * f));
 }
 
+bool followsDefaultSchedule(const TrainingConfig& config)
+{
+    auto scaled = config;
+    scaleScheduleTo(scaled, config.epochs);
+    return scaled.floatEpochs == config.floatEpochs && scaled.ticketEpoch == config.ticketEpoch &&
+           scaled.finetuneEpochs == config.finetuneEpochs;
+}
+
 std::string toJson(const TrainingConfig& config)
 {
     json::object out;

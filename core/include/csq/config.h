@@ -110,6 +110,9 @@ void requireValid(const TrainingConfig& config);
 // For a user who only says how long to train: the default float warm-up, ticket and finetune scaled
 // to `epochs` with the defaults' proportions (to hundredths of an epoch; whole finetune epochs).
 void scaleScheduleTo(TrainingConfig& config, int epochs);
+// Whether the config's float warm-up, ticket and finetune are the defaults' scaled to its epochs, i.e.
+// nobody set them by hand: the GUI then rescales them when the epochs change.
+bool followsDefaultSchedule(const TrainingConfig& config);
 
 std::string toJson(const TrainingConfig& config);
 // Parses config.json; unknown keys and wrong types are errors naming the key; missing keys keep
