@@ -8,10 +8,12 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "csq/config.h"
 #include "csq/runtime.h"
 #include "main_window.h"
 #include "metrics_store.h"
@@ -28,20 +30,17 @@ int fail(const QString& message)
     return 1;
 }
 
-// A tiny run with a strong budget, so that bits are visibly pruned within it; the window is saved
-// just after the ticket (t > 1.6), when every panel has something to show.
+// The bundled quick config (what a new user opens first), saved late in its search (0.4 epochs before
+// the ticket): the ramped target has been reached, bits are pruned and the gates are still soft.
 int windowShot(const QString& out)
 {
     QTemporaryDir runDir;
-    csq::TrainingConfig config;
-    config.trainLimit = 4000;
-    config.epochs = 2;
-    config.ticketEpoch = 1.5;
-    config.floatEpochs = 0;
-    config.finetuneEpochs = 0;
-    config.lambda = 0.5;
-    config.logEvery = 4;
+    const QString quick = QStringLiteral("resources/configs/quick-fashion-mnist.json");
+    QFile file(quick);
+    if (!file.open(QIODevice::ReadOnly)) return fail(QStringLiteral("cannot read %1 (run from the repository root)").arg(quick));
+    csq::TrainingConfig config = csq::configFromJson(file.readAll().toStdString(), quick.toStdString());
     config.outDir = runDir.path().toStdString();
+    const double shotAt = config.ticketEpoch - 0.4;
     csq::ui::MainWindow window;
     window.resize(1600, 1000);
     window.setConfig(config);
@@ -59,7 +58,7 @@ int windowShot(const QString& out)
         });
     };
     QObject::connect(&window.bridge(), &csq::ui::SessionBridge::snapshotArrived, &window, [&](const csq::Snapshot& s) {
-        if (!window.store().epochs().empty() && s.t > 1.6) save();
+        if (!window.store().epochs().empty() && s.t > shotAt) save();
     });
     QObject::connect(&window.bridge(), &csq::ui::SessionBridge::runEnded, &window, save);
     if (!window.startRun()) return fail(QStringLiteral("the run did not start (is Fashion-MNIST installed?)"));

@@ -1,7 +1,11 @@
 // TrainingConfig: defaults are valid, every range check names its field, JSON round-trips and
 // rejects unknown keys and wrong types with the key in the message, live patches validate.
+#include <cmath>
+#include <numbers>
+
 #include <torch/torch.h>
 
+#include <QFile>
 #include <QtTest>
 
 #include "csq/config.h"
@@ -23,7 +27,31 @@ private Q_SLOTS:
     void scheduleFollowsTheFormula();
     void bundledConfigsAreValid();
     void scaledScheduleKeepsTheDefaultsProportions();
+    void maskTravelIsTheSearchsReach();
 };
+
+// The reach of a mask logit over the search: the sum of its per-batch learning rates. The lenet5
+// defaults on Fashion-MNIST (469 batches an epoch) reach far past the init; the quick config (10000
+// images: 79 batches) does not reach it, which the trainer's note reports.
+void TestTrainingConfig::maskTravelIsTheSearchsReach()
+{
+    const TrainingConfig d;
+    QVERIFY(maskTravel(d, 469) > 2.5 * d.maskLogitInit);
+    QFile file(QFINDTESTDATA("../resources/configs/quick-fashion-mnist.json"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto quick = configFromJson(file.readAll().toStdString(), "quick");
+    QVERIFY(maskTravel(quick, 79) < 0.5 * quick.maskLogitInit);
+    auto c = d;
+    c.maskLr = 2 * d.bitLr;
+    QVERIFY(std::abs(maskTravel(c, 469) - 2 * maskTravel(d, 469)) < 1e-9);
+    c.bitLrFollowsBeta = false;  // then only the cosine factor, summed over the search's batches
+    double sum = 0;
+    for (int k = static_cast<int>(std::ceil(c.floatEpochs * 100)); k < c.ticketEpoch * 100; ++k)
+        sum += c.maskLr * 0.5 * (1 + std::cos(std::numbers::pi * (k / 100.0) / c.totalEpochs()));
+    QVERIFY(std::abs(maskTravel(c, 100) - sum) < 1e-9);
+    c.ticketEpoch = c.floatEpochs;  // no search: no reach
+    QCOMPARE(maskTravel(c, 100), 0.0);
+}
 
 // csq-train --epochs N and the GUI's epochs field: the defaults' proportions at any length, valid, and
 // recognised as the default schedule (not as one set by hand) so a later change rescales it again.

@@ -66,6 +66,7 @@ private:
     void buildModel();
     void importWeights();  // config.weights into the float layers, then the bits from them
     void buildOptimizer();
+    void warnIfSearchCannotPrune();  // a search too short for any mask logit to cross zero
     void prepareRunDir();
     double batchesPerEpoch() const;
     bool writesFiles() const { return !cluster_ || cluster_->isRoot(); }  // rank 0 alone writes

@@ -7,6 +7,7 @@
 
 #include "csq/errors.h"
 #include "csq/runtime.h"
+#include "csq/schedule.h"
 #include "data/dataset_loader.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
@@ -31,6 +32,7 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     buildModel();
     importWeights();
     buildOptimizer();
+    warnIfSearchCannotPrune();
     runDir_ = config_.outDir;
     if (runDir_.empty()) {
         char stamp[32];
@@ -79,6 +81,23 @@ void Trainer::buildModel()
     specText_ = std::move(built.specText);
     position_.floatCommitted = !(config_.floatEpochs > 0);
     model_->to(device_);
+}
+
+void Trainer::warnIfSearchCannotPrune()
+{
+    const bool searches = !layers_.empty() && config_.uniformBits <= 0 && config_.lambda > 0 &&
+                          config_.ticketEpoch > config_.floatEpochs;
+    if (!searches) return;
+    const double travel = maskTravel(config_, static_cast<int64_t>(batchesPerEpoch()));
+    if (travel >= config_.maskLogitInit) return;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "note: this search is too short for the gates to prune: over its %.0f batches a mask logit moves "
+                  "about %.2f at most and starts at mask_logit_init %.2g. The gates stay open until the ticket, whose "
+                  "budget step then drops the bits of lowest mask logit (those the search's gradients valued least). "
+                  "A longer search (more images or epochs) prunes during the search.",
+                  (config_.ticketEpoch - config_.floatEpochs) * batchesPerEpoch(), travel, config_.maskLogitInit);
+    observer_.onLog(line);
 }
 
 void Trainer::importWeights()

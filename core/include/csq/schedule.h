@@ -4,6 +4,7 @@
 // and the GUI's planned curves all agree.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #include "csq/config.h"
@@ -50,6 +51,23 @@ inline double lrFactorAt(const TrainingConfig& c, double t)
     if (c.warmupEpochs > 0 && t < c.warmupEpochs) return std::max(t, 1e-3) / c.warmupEpochs;
     const double u = std::clamp((t - c.warmupEpochs) / std::max(1e-9, total - c.warmupEpochs), 0.0, 1.0);
     return 0.5 * (1.0 + std::cos(std::numbers::pi * u));
+}
+
+// How far Adam can move one mask logit over the search (a step moves it by about its learning rate at
+// most): the sum over the search's batches of mask_lr (bit_lr when 0) times the learning-rate factor,
+// times beta0/beta when bit_lr_follows_beta. A bit is pruned when its logit crosses zero from
+// mask_logit_init; with less travel than that the search cannot prune, and the ticket's budget step
+// chooses the scheme.
+inline double maskTravel(const TrainingConfig& c, int64_t batchesPerEpoch)
+{
+    const double lr = c.maskLr > 0 ? c.maskLr : c.bitLr;
+    const auto b = static_cast<double>(std::max<int64_t>(batchesPerEpoch, 1));
+    double travel = 0;
+    for (auto k = static_cast<int64_t>(std::ceil(c.floatEpochs * b)); k < c.ticketEpoch * b; ++k) {
+        const double t = static_cast<double>(k) / b;
+        travel += lr * lrFactorAt(c, t) * (c.bitLrFollowsBeta ? c.beta0 / betaAt(c, t) : 1.0);
+    }
+    return travel;
 }
 
 }  // namespace csq
