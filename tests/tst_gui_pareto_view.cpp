@@ -61,7 +61,33 @@ private Q_SLOTS:
     void exportsImagesAndCsv();
     void emptyResultsDrawNothing();
     void seedGroupsDrawErrorBars();
+    void labelsDoNotOverlap();
 };
+
+// The lenet5 study's crowded corner: mixed-3 and uniform-3 a hundredth of a bit apart, both just under
+// the float line at the right edge. No two labels (the float line's included) may overlap.
+void TestParetoView::labelsDoNotOverlap()
+{
+    std::vector<csq::RunResult> results = {
+        result("mixed-1.5", false, 1.5, 1.49, 12.2, 88.39), result("mixed-2", false, 2, 1.91, 15.3, 91.10),
+        result("mixed-3", false, 3, 2.99, 23.4, 91.09),     result("uniform-2", true, 2, 2.0, 16.0, 90.61),
+        result("uniform-3", true, 3, 3.0, 23.5, 91.18),
+    };
+    auto f = result("lenet5-float", false, 0, 32.0, 241.0, 91.28);
+    f.floatModel = true;
+    results.push_back(f);
+    csq::markParetoFront(results);
+    ParetoView view;
+    view.resize(900, 560);
+    view.show();
+    view.setResults(results);
+    view.plot().replot();
+    const auto rects = view.labelRects();
+    QCOMPARE(rects.size(), 6);
+    for (int i = 0; i < rects.size(); ++i)
+        for (int j = i + 1; j < rects.size(); ++j)
+            QVERIFY2(!rects[i].intersects(rects[j]), qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i).arg(j)));
+}
 
 void TestParetoView::seriesHoldMixedAndUniformRuns()
 {

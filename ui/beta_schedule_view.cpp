@@ -40,7 +40,7 @@ BetaScheduleView::BetaScheduleView(MetricsStore& store, QWidget* parent) : PlotP
     finetuneLabel_->setText(tr("finetune: β rewound"));
     p.legend->setVisible(true);
     p.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
-    connect(&p, &QCustomPlot::beforeReplot, this, &BetaScheduleView::layoutLabels);
+    connect(&p, &QCustomPlot::afterLayout, this, &BetaScheduleView::layoutLabels);  // the export size's geometry too
     setToolTip(
         tr("β(t) = β0·(β_final/β0)^(t/T_ticket) until the ticket, then β_final; a bits-mode finetune "
            "rewinds to β0 and grows again (the lattice finetune uses no gate). Dashed: the plan; solid: what "

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include <QFontMetrics>
 #include <QCheckBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -86,6 +87,7 @@ ParetoView::ParetoView(QWidget* parent) : ResultPlot(tr("Pareto front"), parent)
     p.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     p.setMouseTracking(true);
     connect(&p, &QCustomPlot::mouseMove, this, &ParetoView::showHover);
+    connect(&p, &QCustomPlot::afterLayout, this, &ParetoView::layoutLabels);  // the export size's geometry too
     setToolTip(
         tr("Each point is a finished run: its size against the test accuracy of its exact integer model. "
            "A group of seeds is one point at its means, with bars of one standard deviation. "
@@ -94,6 +96,55 @@ ParetoView::ParetoView(QWidget* parent) : ResultPlot(tr("Pareto front"), parent)
     styleAllAxes();
     applyPalette();
     rebuild();
+}
+
+namespace {
+
+// The text's own box: the anchors include the padding, which only keeps the text off its point.
+QRectF rectOf(const QCPItemText* label)
+{
+    const auto pad = label->padding();
+    return QRectF(label->topLeft->pixelPosition(), label->bottomRight->pixelPosition())
+        .normalized()
+        .adjusted(pad.left(), pad.top(), -pad.right(), -pad.bottom());
+}
+
+}  // namespace
+
+// Points close together (mixed and uniform at the same bits, a point on the float line) would print
+// their names on top of each other: each label takes the first place around its point that overlaps no
+// label placed before it: above right, below right, above left, below left, then the same a row
+// further out each time.
+void ParetoView::layoutLabels()
+{
+    QVector<QRectF> placed;
+    if (floatLabel_->visible()) placed.append(rectOf(floatLabel_));
+    const Qt::Alignment sides[] = {Qt::AlignLeft | Qt::AlignBottom, Qt::AlignLeft | Qt::AlignTop,
+                                   Qt::AlignRight | Qt::AlignBottom, Qt::AlignRight | Qt::AlignTop};
+    for (auto* label : std::as_const(labels_)) {
+        QRectF r;
+        bool free = false;
+        for (int row = 0; row < 4 && !free; ++row) {
+            for (const auto side : sides) {
+                const int out = 4 + row * (label->font().pointSize() > 0 ? QFontMetrics(label->font()).height() + 2 : 16);
+                label->setPositionAlignment(side);
+                label->setPadding(QMargins(side & Qt::AlignLeft ? 6 : 0, side & Qt::AlignTop ? out : 0,
+                                           side & Qt::AlignRight ? 6 : 0, side & Qt::AlignBottom ? out : 0));
+                r = rectOf(label);
+                free = std::none_of(placed.begin(), placed.end(), [&](const QRectF& o) { return o.intersects(r); });
+                if (free) break;
+            }
+        }
+        placed.append(r);
+    }
+}
+
+QVector<QRectF> ParetoView::labelRects() const
+{
+    QVector<QRectF> rects;
+    if (floatLabel_->visible()) rects.append(rectOf(floatLabel_));
+    for (const auto* label : labels_) rects.append(rectOf(label));
+    return rects;
 }
 
 void ParetoView::applyPalette()

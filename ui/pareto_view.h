@@ -54,6 +54,8 @@ public:
     // The tooltip of results()[index]; the index of the run drawn within `radius` pixels of a point (-1: none).
     QString toolTipFor(int index) const;
     int resultAt(QPointF pixel, double radius = 12) const;
+    // The labels' rectangles in pixels as last drawn: the float line's first (when shown), then the points'.
+    QVector<QRectF> labelRects() const;
 
 protected:
     void applyPalette() override;
@@ -61,6 +63,7 @@ protected:
 private:
     void rebuild();
     void clearLabels();
+    void layoutLabels();
     void showHover(QMouseEvent* event);
 
     std::vector<csq::RunResult> results_;
