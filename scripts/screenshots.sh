@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's pictures, from the real windows without a display (csq-shots under Qt's offscreen
 # platform). Usage: scripts/screenshots.sh [window|pareto|all]   (default: all)
-#   window: docs/csq-studio-run.png, the main window during a short run on Fashion-MNIST
+#   window: docs/csq-studio-run.png, the main window late in the default run's search (lenet5 on
+#           Fashion-MNIST; a few minutes)
 #   pareto: docs/pareto-lenet5.{png,csv} and docs/comparison-window.png, from the size-mode groups
 #           in runs/study/lenet5-size and the float group runs/study/lenet5-float
 #           (scripts/quality_study.sh)
