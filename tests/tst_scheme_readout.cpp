@@ -4,6 +4,9 @@
 
 #include <QtTest>
 
+#include "csq/errors.h"
+#include "csq/scheme.h"
+#include "io/run_files.h"
 #include "quant/scheme_readout.h"
 
 using namespace csq;
@@ -44,7 +47,59 @@ private Q_SLOTS:
     void ticketMeetsBudget_data();
     void ticketMeetsBudget();
     void ticketKeepsAFallbackBit();
+    void schemeFilesReadBack_data();
+    void schemeFilesReadBack();
 };
+
+void TestSchemeReadout::schemeFilesReadBack_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("error");  // what the message must say; "" when the text reads
+    QTest::newRow("not JSON") << "[1, 2" << "cannot be parsed";
+    QTest::newRow("no layers") << R"({"layer": []})" << "\"layers\" array";
+    QTest::newRow("nameless second layer") << R"({"layers": [{"name": "a", "kept": [1]}, {"kept": [1]}]})"
+                                           << "layer 1 has no name";
+    QTest::newRow("kept not a number") << R"({"layers": [{"name": "a", "kept": [1, "x"]}]})" << "layer 0 (a) has a kept";
+    QTest::newRow("negative max_bits") << R"({"layers": [{"name": "a", "kept": [1], "max_bits": -3}]})"
+                                       << "out of range";
+    QTest::newRow("params text") << R"({"layers": [{"name": "a", "kept": [1], "params": "9"}]})" << "params";
+    QTest::newRow("defaults") << R"({"layers": [{"name": "a", "kept": [1, 0, 1]}]})" << "";
+}
+
+// scheme.json as the engine writes it reads back as it was; anything else is an error naming the file
+// and the layer (the GUI's comparison window and run follower read runs through this one reader).
+void TestSchemeReadout::schemeFilesReadBack()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, error);
+    QString message;
+    std::vector<LayerScheme> layers;
+    try {
+        layers = schemeLayersFromJson(text.toStdString(), "runs/x/scheme.json");
+    } catch (const csq::Error& e) {
+        message = QString::fromStdString(e.what());
+    }
+    if (!error.isEmpty()) {
+        QVERIFY2(message.contains(error) && message.contains(QStringLiteral("runs/x/scheme.json")), qPrintable(message));
+        return;
+    }
+    QVERIFY2(message.isEmpty(), qPrintable(message));
+    QCOMPARE(layers.size(), size_t{1});
+    QCOMPARE(layers[0].maxBits, 3);
+    QVERIFY(layers[0].searchable);
+    QCOMPARE(layers[0].bits(), 2);
+    std::vector<LayerScheme> written{{"features.0", 150, 4, {true, false, true, true}, true},
+                                     {"classifier.5", 840, 4, {false, false, false, true}, false}};
+    const auto back = schemeLayersFromJson(io::schemeJson(written, precisionOf(written), BudgetMode::Size, 2), "scheme.json");
+    QCOMPARE(back.size(), written.size());
+    for (size_t i = 0; i < back.size(); ++i) {
+        QCOMPARE(back[i].name, written[i].name);
+        QCOMPARE(back[i].params, written[i].params);
+        QCOMPARE(back[i].maxBits, written[i].maxBits);
+        QCOMPARE(back[i].kept, written[i].kept);
+        QCOMPARE(back[i].searchable, written[i].searchable);
+    }
+}
 
 void TestSchemeReadout::readout_data()
 {

@@ -118,7 +118,7 @@ void RunFollower::poll()
         readReporting(kMetrics, [this](const QString& path) { metrics_ = MetricsCsv::read(path); }))
         Q_EMIT metricsChanged(*metrics_);
     if (changedSinceLastRead(kScheme) && readReporting(kScheme, [this](const QString& path) {
-            layers_ = RunRecord::layersFromJson(readBytes(path), path);
+            layers_ = csq::schemeLayersFromJson(readBytes(path).toStdString(), path.toStdString());
         }))
         Q_EMIT schemeChanged(layers_);
     if (ended && changedSinceLastRead(kSummary) &&

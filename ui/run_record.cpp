@@ -3,9 +3,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include "csq/errors.h"
 
@@ -32,31 +29,6 @@ bool RunRecord::isRunDirectory(const QString& directory)
     return QFileInfo(QDir(directory).filePath(QStringLiteral("summary.json"))).isFile();
 }
 
-std::vector<csq::LayerScheme> RunRecord::layersFromJson(const QByteArray& json, const QString& source)
-{
-    QJsonParseError error{};
-    const auto doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        fail(source, QStringLiteral("cannot be parsed: %1 at offset %2").arg(error.errorString()).arg(error.offset));
-    if (!doc.isObject() || !doc.object().value(QStringLiteral("layers")).isArray())
-        fail(source, QStringLiteral("expected a JSON object with a \"layers\" array"));
-    std::vector<csq::LayerScheme> layers;
-    for (const auto& item : doc.object().value(QStringLiteral("layers")).toArray()) {
-        const auto o = item.toObject();
-        if (!o.value(QStringLiteral("name")).isString() || !o.value(QStringLiteral("kept")).isArray())
-            fail(source, QStringLiteral("layer %1 has no name or kept bits").arg(layers.size()));
-        csq::LayerScheme layer;
-        layer.name = o.value(QStringLiteral("name")).toString().toStdString();
-        layer.params = o.value(QStringLiteral("params")).toInteger();
-        for (const auto& k : o.value(QStringLiteral("kept")).toArray()) layer.kept.push_back(k.toInt() != 0);
-        layer.maxBits = o.value(QStringLiteral("max_bits")).toInt(static_cast<int>(layer.kept.size()));
-        layer.kept.resize(static_cast<size_t>(std::max(layer.maxBits, 0)), false);
-        layer.searchable = o.value(QStringLiteral("searchable")).toBool(true);
-        layers.push_back(std::move(layer));
-    }
-    return layers;
-}
-
 RunRecord RunRecord::load(const QString& runDirectory)
 {
     const QDir dir(runDirectory);
@@ -65,7 +37,7 @@ RunRecord RunRecord::load(const QString& runDirectory)
     const auto scheme = dir.filePath(QStringLiteral("scheme.json"));
     const auto summary = dir.filePath(QStringLiteral("summary.json"));
     const auto& source = QFileInfo(scheme).isFile() ? scheme : summary;
-    record.layers = layersFromJson(readFile(source), source);
+    record.layers = csq::schemeLayersFromJson(readFile(source).toStdString(), source.toStdString());
     try {
         record.metrics = MetricsCsv::read(dir.filePath(QStringLiteral("metrics.csv")));
     } catch (const std::exception& e) {

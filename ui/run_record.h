@@ -27,8 +27,6 @@ struct RunRecord {
     static RunRecord load(const QString& runDirectory);
     // A finished run: the directory holds summary.json.
     static bool isRunDirectory(const QString& directory);
-    // Layers from scheme.json or summary.json text ({"layers": [{name, params, max_bits, kept, searchable}]}).
-    static std::vector<csq::LayerScheme> layersFromJson(const QByteArray& json, const QString& source);
 };
 
 }  // namespace csq::ui

@@ -131,23 +131,50 @@ std::string summaryJson(const RunSummary& s)
     return json::serialize(o);
 }
 
-std::vector<LayerScheme> layersFromJson(const std::string& text, const std::string& source)
+}  // namespace csq::io
+
+namespace csq {
+
+namespace json = boost::json;
+
+std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std::string& source)
 {
     json::error_code ec;
-    auto v = json::parse(text, ec);
-    if (ec || !v.is_object() || !v.as_object().contains("layers") || !v.at("layers").is_array())
-        throw Error(source, "expected a JSON object with a \"layers\" array");
+    const auto v = json::parse(text, ec);
+    if (ec) throw Error(source, "cannot be parsed: " + ec.message());
+    const auto* object = v.if_object();
+    const auto* array = object ? object->if_contains("layers") : nullptr;
+    if (!array || !array->is_array()) throw Error(source, "expected a JSON object with a \"layers\" array");
     std::vector<LayerScheme> layers;
-    for (const auto& item : v.at("layers").as_array()) {
-        LayerScheme l;
-        l.name = json::value_to<std::string>(item.at("name"));
-        l.params = item.at("params").to_number<int64_t>();
-        l.maxBits = static_cast<int>(item.at("max_bits").to_number<int64_t>());
-        for (const auto& k : item.at("kept").as_array()) l.kept.push_back(k.to_number<int64_t>() != 0);
-        if (const auto* s = item.as_object().if_contains("searchable")) l.searchable = s->as_bool();
-        layers.push_back(std::move(l));
+    for (const auto& item : array->as_array()) {
+        const auto bad = [&](const std::string& what) {
+            return Error(source, "layer " + std::to_string(layers.size()) + " " + what);
+        };
+        const auto* o = item.if_object();
+        const auto* name = o ? o->if_contains("name") : nullptr;
+        const auto* kept = o ? o->if_contains("kept") : nullptr;
+        if (!name || !name->is_string() || !kept || !kept->is_array()) throw bad("has no name or kept bits");
+        LayerScheme layer;
+        layer.name = std::string(name->get_string());
+        for (const auto& k : kept->get_array()) {
+            if (!k.is_number()) throw bad("(" + layer.name + ") has a kept entry that is not a number");
+            layer.kept.push_back(k.to_number<double>() != 0);
+        }
+        const auto number = [&](const char* key, double fallback) {
+            const auto* f = o->if_contains(key);
+            if (!f) return fallback;
+            if (!f->is_number()) throw bad("(" + layer.name + ") has a " + key + " that is not a number");
+            return f->to_number<double>();
+        };
+        layer.params = static_cast<int64_t>(number("params", 0));
+        layer.maxBits = static_cast<int>(number("max_bits", static_cast<double>(layer.kept.size())));
+        if (layer.params < 0 || layer.maxBits < 0 || layer.maxBits > 64)
+            throw bad("(" + layer.name + ") has params or max_bits out of range");
+        layer.kept.resize(static_cast<size_t>(layer.maxBits), false);
+        if (const auto* s = o->if_contains("searchable"); s && s->is_bool()) layer.searchable = s->get_bool();
+        layers.push_back(std::move(layer));
     }
     return layers;
 }
 
-}  // namespace csq::io
+}  // namespace csq

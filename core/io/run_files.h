@@ -28,7 +28,6 @@ private:
 std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecision& precision, BudgetMode mode,
                        double targetBits);
 std::string summaryJson(const RunSummary& summary);
-// Reads layers back from scheme.json or summary.json text.
-std::vector<LayerScheme> layersFromJson(const std::string& text, const std::string& source);
+// Reading them back: csq::schemeLayersFromJson (csq/scheme.h), readRunResult (csq/sweep.h).
 
 }  // namespace csq::io

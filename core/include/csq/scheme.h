@@ -43,4 +43,9 @@ ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
 // layers it is the float model's size. The one formula the run files, sweeps and the GUI share.
 double weightKiB(const std::vector<LayerScheme>& layers, int64_t totalParams);
 
+// The layers of a scheme.json or summary.json text ({"layers": [{name, params, max_bits, kept,
+// searchable}]}); max_bits defaults to kept's length, searchable to true. Throws csq::Error naming
+// `source` and the layer at fault. The one reader the GUI and the engine share.
+std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std::string& source);
+
 }  // namespace csq
