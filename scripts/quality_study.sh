@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The quality study of the README (Measured results): the defaults on full Fashion-MNIST over seeds
 # 1-3, every point a seed group (csq-train --seeds), two runs side by side with one thread each.
-#   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 2 and 3 size-weighted bits against
-#           uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
-#   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size);
-#           mixed at 2 layer-average bits
+#   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 1.5, 2 and 3 size-weighted bits
+#           against uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
+#   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size),
+#           also with the budget at once (--budget-ramp 0); mixed at 2 layer-average bits
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
 # gap to float, and mixed minus uniform per seed with the sd of that difference).
 # Usage: [PARTS="lenet5 resnet20"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
@@ -23,12 +23,13 @@ for part in ${PARTS-lenet5 resnet20}; do  # PARTS="" prints the tables of what i
   case $part in
     lenet5)
       step lenet5-float --model lenet5 --float
-      step lenet5-size --model lenet5 --budget-mode size --sweep 2,3 --uniform 2,3
+      step lenet5-size --model lenet5 --budget-mode size --sweep 1.5,2,3 --uniform 2,3
       step lenet5-layer --model lenet5 --budget-mode layer --sweep 2,3
       step lenet5-paper --config resources/configs/paper-recipe.json ;;
     resnet20)
       step resnet20-float --config "$short" --float
       step resnet20-size --config "$short" --budget-mode size --sweep 2 --uniform 2
+      step resnet20-size-ramp0 --config "$short" --budget-mode size --budget-ramp 0
       step resnet20-layer --config "$short" --budget-mode layer --sweep 2 ;;
   esac
 done
@@ -64,9 +65,13 @@ for model in ("lenet5", "resnet20"):
         print(f"| {name} | {len(rs)} | {fmt(acc)} | {fmt([r['test_accuracy'] for r in rs])} | "
               f"{statistics.mean(acc) - statistics.mean(facc):+.2f} | {fmt([r['avg_bits'] for r in rs])} | "
               f"{fmt([r['weighted_avg_bits'] for r in rs])} | {' '.join(f'{a:.2f}' for a in acc)} |")
-    # mixed against uniform at equal size-weighted bits, paired by seed
-    for bits in ("2", "3"):
-        m, u = seeds(out / f"{model}-size" / f"mixed-{bits}"), seeds(out / f"{model}-size" / f"uniform-{bits}")
+    # mixed against uniform at equal size-weighted bits (and mixed 1.5 against uniform 2), paired by seed
+    size = out / f"{model}-size"
+    pairs = [("2 bits", size / "mixed-2", size / "uniform-2"), ("3 bits", size / "mixed-3", size / "uniform-3"),
+             ("1.5 against uniform 2", size / "mixed-1.5", size / "uniform-2"),
+             ("2 bits, budget at once", out / f"{model}-size-ramp0", size / "uniform-2")]
+    for what, mixed, uniform in pairs:
+        m, u = seeds(mixed), seeds(uniform)
         n = min(len(m), len(u))
         if n == 0:
             continue
@@ -75,6 +80,6 @@ for model in ("lenet5", "resnet20"):
         sd = statistics.stdev(d) if n > 1 else float("nan")
         verdict = ("beats uniform by more than 1 sd" if mean > sd else
                    "not below uniform by more than 1 sd" if mean >= -sd else "below uniform by more than 1 sd")
-        print(f"{model} size {bits} bits, mixed - uniform per seed: {' '.join(f'{x:+.2f}' for x in d)}; "
+        print(f"{model} size {what}, mixed - uniform per seed: {' '.join(f'{x:+.2f}' for x in d)}; "
               f"mean {mean:+.2f}, sd {sd:.2f}: {verdict}")
 PY
