@@ -1,7 +1,6 @@
 // csq-train: the headless front end of the CSQ engine. Parses flags into a TrainingConfig, runs a
 // Session with a progress printer, and maps Ctrl-C to "finish the batch, save, exit 130".
 #include <atomic>
-#include <cmath>
 #include <cstdlib>
 #include <csignal>
 #include <filesystem>
@@ -251,11 +250,7 @@ int sweep(const po::variables_map& vm)
     }
     if (vm.count("sweep")) plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
     else if (vm.count("uniform")) throw csq::Error("--uniform", "needs --sweep", "add --sweep with the mixed budgets");
-    if (vm.count("uniform"))
-        for (double k : csq::parseNumberList(vm["uniform"].as<std::string>(), "--uniform")) {
-            if (k != std::floor(k)) throw csq::Error("--uniform", "bits must be whole numbers, got " + std::to_string(k));
-            plan.uniformBits.push_back(static_cast<int>(k));
-        }
+    if (vm.count("uniform")) plan.uniformBits = csq::parseUniformBits(vm["uniform"].as<std::string>(), "--uniform");
     plan.directory = !plan.base.outDir.empty() ? plan.base.outDir
                      : vm.count("sweep")        ? "runs/sweep-" + plan.base.model
                                                 : "runs/seeds-" + plan.base.model;

@@ -199,6 +199,8 @@ void TestSweep::seedPlanAndSpread()
 
     QCOMPARE(parseSeedList("1,2,3", "--seeds"), (std::vector<uint64_t>{1, 2, 3}));
     for (const char* bad : {"1,1", "1.5", "0", "x"}) QVERIFY_THROWS_EXCEPTION(Error, parseSeedList(bad, "--seeds"));
+    QCOMPARE(parseUniformBits("2,3,16", "--uniform"), (std::vector<int>{2, 3, 16}));
+    for (const char* bad : {"2.5", "17", "0", "x", ""}) QVERIFY_THROWS_EXCEPTION(Error, parseUniformBits(bad, "--uniform"));
 
     // The sample standard deviation: 2, 4, 4, 4, 5, 5, 7, 9 has mean 5 and sd sqrt(32 / 7).
     const auto s = Spread::of({2, 4, 4, 4, 5, 5, 7, 9});

@@ -1,6 +1,5 @@
 #include "sweep_dialog.h"
 
-#include <cmath>
 
 #include <QCloseEvent>
 #include <QDateTime>
@@ -201,13 +200,7 @@ std::optional<csq::SweepPlan> SweepDialog::plan()
     }
     if (!uniform_->text().trimmed().isEmpty()) {
         try {
-            for (double v : csq::parseNumberList(uniform_->text().remove(u' ').toStdString(), "uniform bits")) {
-                if (v != std::floor(v) || v > 16) {
-                    uniformIssue = tr("uniform bits: '%1' is not a whole number of bits from 1 to 16").arg(v);
-                    break;
-                }
-                plan.uniformBits.push_back(static_cast<int>(v));
-            }
+            plan.uniformBits = csq::parseUniformBits(uniform_->text().remove(u' ').toStdString(), "uniform bits");
         } catch (const std::exception& e) {
             uniformIssue = QString::fromStdString(e.what());
         }

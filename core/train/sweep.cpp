@@ -186,6 +186,17 @@ std::vector<uint64_t> parseSeedList(const std::string& text, const std::string& 
     return out;
 }
 
+std::vector<int> parseUniformBits(const std::string& text, const std::string& what)
+{
+    std::vector<int> out;
+    for (double v : parseNumberList(text, what)) {
+        if (v != std::floor(v) || v > 16)
+            throw Error(what, "'" + number(v) + "' is not a whole number of bits from 1 to 16", "give a list such as 2,3,4");
+        out.push_back(static_cast<int>(v));
+    }
+    return out;
+}
+
 std::vector<RunResult> readSweepResults(const std::string& sweepDirectory)
 {
     // A sweep with seeds lists its groups (each point's folder); one without, its runs.

@@ -44,6 +44,8 @@ struct SweepPlan {
 std::vector<double> parseNumberList(const std::string& text, const std::string& what);
 // Parses "1,2,3" (the --seeds flag): distinct whole numbers > 0.
 std::vector<uint64_t> parseSeedList(const std::string& text, const std::string& what);
+// Parses "2,3,4" (--uniform, the sweep dialog's uniform baselines): whole numbers of bits, 1 to 16.
+std::vector<int> parseUniformBits(const std::string& text, const std::string& what);
 
 // One figure over a group's seeds: sd is the sample standard deviation (n - 1), 0 for one seed.
 struct Spread {
