@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <QDir>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -17,8 +18,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "csq/run_names.h"
 #include "csq/sweep.h"
 #include "gui_live_run.h"
+#include "run_folders.h"
 #include "sweep_dialog.h"
 
 using namespace csq::ui;
@@ -67,12 +70,24 @@ private Q_SLOTS:
     void planErrorsComeFromTheEngine();
     void seedsMakeGroups();
     void emptyInputIsRefused();
+    void defaultFolderIsInTheRunsFolder();
     void stopThenResumeFinishesTheSweep();
     void destroyingTheDialogJoinsTheThread();
 
 private:
     QTemporaryDir tmp_;
 };
+
+// A new sweep's folder sits in the runs folder the setup shows, named by the engine's one rule.
+void TestSweepDialog::defaultFolderIsInTheRunsFolder()
+{
+    SweepDialog dialog;
+    const auto folder = dialog.directoryEdit()->text();
+    QVERIFY2(folder.startsWith(runsRoot() + QStringLiteral("/sweep-lenet5-")), qPrintable(folder));
+    const auto name = QFileInfo(folder).fileName();
+    QCOMPARE(name.size(), QStringLiteral("sweep-lenet5-20261130-180000").size());
+    QCOMPARE(QString::fromStdString(csq::defaultRunName("m")).size(), QStringLiteral("m-20261130-180000").size());
+}
 
 void TestSweepDialog::initTestCase()
 {

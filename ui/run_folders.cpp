@@ -1,9 +1,10 @@
 #include "run_folders.h"
 
-#include <QDateTime>
 #include <QDir>
 #include <QSettings>
 #include <QStandardPaths>
+
+#include "csq/run_names.h"
 
 namespace csq::ui {
 
@@ -27,8 +28,7 @@ void setRunsRoot(const QString& folder)
 
 QString defaultRunDir(const csq::TrainingConfig& config)
 {
-    const auto stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    return QDir(runsRoot()).filePath(QStringLiteral("%1-%2").arg(QString::fromStdString(config.model), stamp));
+    return QDir(runsRoot()).filePath(QString::fromStdString(csq::defaultRunName(config.model)));
 }
 
 }  // namespace csq::ui

@@ -2,7 +2,6 @@
 
 
 #include <QCloseEvent>
-#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -16,12 +15,14 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStandardPaths>
 #include <QThread>
 #include <QTime>
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include "csq/run_names.h"
+#include "run_folders.h"
 
 namespace csq::ui {
 
@@ -29,11 +30,10 @@ namespace {
 
 enum Column { RunColumn, KindColumn, BitsColumn, StateColumn, DetailColumn };
 
+// Beside the runs, in the runs folder the setup shows.
 QString defaultDirectory(const csq::TrainingConfig& config)
 {
-    const auto root = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
-    const auto stamp = QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    return QDir(root).filePath(QStringLiteral("sweeps/%1-%2").arg(QString::fromStdString(config.model), stamp));
+    return QDir(runsRoot()).filePath(QString::fromStdString(csq::defaultSweepName(config.model)));
 }
 
 void showIssue(QLabel* label, const QString& text)

@@ -1,11 +1,11 @@
 // Trainer set-up: data, model, optimizer, run directory, and resuming from a checkpoint.
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 
 #include <boost/json.hpp>
 
 #include "csq/errors.h"
+#include "csq/run_names.h"
 #include "csq/runtime.h"
 #include "csq/schedule.h"
 #include "data/dataset_loader.h"
@@ -34,12 +34,7 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     buildOptimizer();
     warnIfSearchCannotPrune();
     runDir_ = config_.outDir;
-    if (runDir_.empty()) {
-        char stamp[32];
-        const std::time_t now = std::time(nullptr);
-        std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", std::localtime(&now));
-        runDir_ = (fs::path("runs") / (modelName_ + "-" + stamp)).string();
-    }
+    if (runDir_.empty()) runDir_ = (fs::path("runs") / defaultRunName(modelName_)).string();
 }
 
 std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Observer& observer, const std::string& runDir,
