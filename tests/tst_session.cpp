@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
-#include <optional>
 
 #include <sys/resource.h>
 
@@ -19,7 +18,6 @@
 
 #include "csq/errors.h"
 #include "csq/evaluate.h"
-#include "csq/planned_start.h"
 #include "csq/schedule.h"
 #include "csq/session.h"
 #include "io/atomic_file.h"
@@ -60,7 +58,6 @@ private Q_SLOTS:
     void liveUpdateShowsInLaterSnapshots();
     void rampedTargetShowsInSnapshots();
     void liveFilesAreWrittenMidEpoch();
-    void plannedStartIsTheRunsFirstScheme();
     void epochRowsShowTheModelOfTheirPhase();
     void ticketDueAtTheEndIsEvaluated();
     void failuresArriveAsReasons();
@@ -213,52 +210,6 @@ void TestSession::liveFilesAreWrittenMidEpoch()
     QVERIFY(metricsSeen);
     QVERIFY(schemeSeen);
     QVERIFY(!epochRowSeen);  // still inside the first epoch
-}
-
-// What the GUI draws before Start is the scheme the run begins with: the same layers, sizes and kept
-// bits, and (the masks do not train in the float warm-up) the same gates; held layers as the run holds them.
-void TestSession::plannedStartIsTheRunsFirstScheme()
-{
-    Recorder recorder;
-    Session session(recorder);
-    const auto config = tinyConfig(QStringLiteral("planned"));
-    const auto planned = plannedStart(config);
-    QCOMPARE(planned.t, 0.0);
-    QVERIFY(planned.phase == Phase::Float);
-    QCOMPARE(planned.beta, config.beta0);
-    std::optional<Snapshot> first;
-    recorder.onEverySnapshot = [&](const Snapshot& s) {
-        if (first) return;
-        first = s;
-        session.stop();
-    };
-    session.start(config);
-    session.wait();
-    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
-    QVERIFY(first && first->phase == Phase::Float);
-    QCOMPARE(planned.layers.size(), first->layers.size());
-    QVERIFY(!planned.layers.empty());
-    for (size_t l = 0; l < planned.layers.size(); ++l) {
-        const auto &p = planned.layers[l], &r = first->layers[l];
-        QCOMPARE(p.name, r.name);
-        QCOMPARE(p.params, r.params);
-        QCOMPARE(p.maxBits, r.maxBits);
-        QCOMPARE(p.kept, r.kept);
-        QCOMPARE(p.searchable, r.searchable);
-        QCOMPARE(planned.gates[l].size(), first->gates[l].size());
-        for (size_t b = 0; b < planned.gates[l].size(); ++b) QVERIFY(std::abs(planned.gates[l][b] - first->gates[l][b]) < 1e-9);
-    }
-    QCOMPARE(planned.precision.avgBits, first->precision.avgBits);
-
-    auto held = config;
-    held.edgeLayers = EdgeLayerPolicy::MaxBits;
-    const auto edges = plannedStart(held);
-    QVERIFY(!edges.layers.front().searchable && !edges.layers.back().searchable && edges.layers[1].searchable);
-    held.edgeLayers = EdgeLayerPolicy::Quantize;
-    held.uniformBits = 3;
-    for (const auto& l : plannedStart(held).layers) QCOMPARE(l.bits(), 3);
-    held.data = dir_.filePath(QStringLiteral("no-such-data")).toStdString();
-    QVERIFY_THROWS_EXCEPTION(csq::Error, plannedStart(held));
 }
 
 // Each epoch is evaluated before the phase change at its end: the float row shows the float model
