@@ -124,9 +124,10 @@ void ParetoView::layoutLabels()
     for (auto* label : std::as_const(labels_)) {
         QRectF r;
         bool free = false;
+        const int rowHeight = QFontMetrics(label->font()).height() + 2;
         for (int row = 0; row < 4 && !free; ++row) {
             for (const auto side : sides) {
-                const int out = 4 + row * (label->font().pointSize() > 0 ? QFontMetrics(label->font()).height() + 2 : 16);
+                const int out = 4 + row * rowHeight;
                 label->setPositionAlignment(side);
                 label->setPadding(QMargins(side & Qt::AlignLeft ? 6 : 0, side & Qt::AlignTop ? out : 0,
                                            side & Qt::AlignRight ? 6 : 0, side & Qt::AlignBottom ? out : 0));
