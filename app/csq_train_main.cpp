@@ -102,7 +102,10 @@ po::options_description describeOptions()
          "(default: lattice)")
         ("act-bits", po::value<int64_t>(), "activation bits, 0 = float (default: 0)")
         ("uniform-bits", po::value<int64_t>(),
-         "hold every layer at this many bits, no search: the uniform baseline (default: 0 = search)");
+         "hold every layer at this many bits, no search: the uniform baseline (default: 0 = search)")
+        ("scheme", po::value<std::string>(),
+         "hold every layer at the kept bits of this scheme.json (or run folder), no search: retrain a found "
+         "scheme as the uniform baseline trains");
     po::options_description optim("Optimization and run");
     optim.add_options()
         ("optimizer", po::value<std::string>(), "sgd | adam (default: sgd)")
@@ -155,6 +158,7 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         {"beta0", "beta0", Real}, {"beta-final", "beta_final", Real}, {"ticket", "ticket_epoch", Real},
         {"epochs", "epochs", Whole}, {"float-epochs", "float_epochs", Real}, {"finetune-epochs", "finetune_epochs", Whole},
         {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole}, {"uniform-bits", "uniform_bits", Whole},
+        {"scheme", "scheme", Text},
         {"optimizer", "optimizer", Text}, {"lr", "lr", Real},
         {"bit-optimizer", "bit_optimizer", Text}, {"bit-lr", "bit_lr", Real}, {"mask-lr", "mask_lr", Real}, {"batch-size", "batch_size", Whole},
         {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text}, {"on-divergence", "on_divergence", Text},

@@ -2,7 +2,10 @@
 // (layers, sizes, kept bits, gates), held layers as the run holds them, and a clear error without data.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <optional>
+#include <sstream>
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -21,6 +24,7 @@ class TestPlannedStart : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void isTheRunsFirstScheme();
+    void heldSchemeIsTrainedAsGiven();
 
 private:
     TrainingConfig tinyConfig() const;
@@ -96,6 +100,80 @@ void TestPlannedStart::isTheRunsFirstScheme()
     for (const auto& l : plannedStart(held).layers) QCOMPARE(l.bits(), 3);
     held.data = dir_.filePath(QStringLiteral("no-such-data")).toStdString();
     QVERIFY_THROWS_EXCEPTION(csq::Error, plannedStart(held));
+}
+
+namespace {
+
+// A scheme.json of these layers, each keeping the bits `kept(layer index)` of 8.
+std::string schemeText(const std::vector<LayerScheme>& layers, const std::function<std::vector<int>(size_t)>& kept)
+{
+    std::ostringstream out;
+    out << "{\"layers\": [";
+    for (size_t i = 0; i < layers.size(); ++i) {
+        out << (i ? ", " : "") << "{\"name\": \"" << layers[i].name << "\", \"max_bits\": 8, \"kept\": [";
+        const auto bits = kept(i);
+        for (size_t b = 0; b < bits.size(); ++b) out << (b ? ", " : "") << bits[b];
+        out << "]}";
+    }
+    out << "]}";
+    return out.str();
+}
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+// --scheme: every layer held at the file's kept bits (contiguous or not) from the start to the end of a
+// real run, outside the search; a file of another model is an error naming the layer, not a guess.
+void TestPlannedStart::heldSchemeIsTrainedAsGiven()
+{
+    auto config = tinyConfig();
+    const auto layers = plannedStart(config).layers;
+    QVERIFY(layers.size() >= 3);
+    const auto file = dir_.filePath(QStringLiteral("held.json")).toStdString();
+    const auto mixed = [](size_t i) {
+        return i % 3 == 0 ? std::vector<int>{1, 0, 1, 0, 0, 0, 0, 1} : i % 3 == 1 ? std::vector<int>{0, 0, 0, 0, 0, 0, 0, 1}
+                                                                                  : std::vector<int>{1, 1, 1, 1, 1, 1, 1, 1};
+    };
+    write(file, schemeText(layers, mixed));
+    config.scheme = file;
+    const auto held = plannedStart(config).layers;
+    QCOMPARE(held.size(), layers.size());
+    for (size_t i = 0; i < held.size(); ++i) {
+        const auto want = mixed(i);
+        QCOMPARE(held[i].kept, std::vector<bool>(want.begin(), want.end()));
+        QVERIFY(!held[i].searchable);
+    }
+
+    Recorder recorder;
+    Session session(recorder);
+    std::optional<Snapshot> last;
+    recorder.onEverySnapshot = [&](const Snapshot& s) { last = s; };
+    config.outDir = dir_.filePath(QStringLiteral("held-run")).toStdString();
+    session.start(config);
+    session.wait();
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QVERIFY(last && last->phase != Phase::Float);
+    for (size_t i = 0; i < held.size(); ++i) QCOMPARE(last->layers[i].kept, held[i].kept);
+    const auto written = std::filesystem::path(config.outDir) / "scheme.json";
+    config.scheme = config.outDir;  // a run folder stands for its scheme.json
+    for (size_t i = 0; i < held.size(); ++i) QCOMPARE(plannedStart(config).layers[i].kept, held[i].kept);
+    QVERIFY(std::filesystem::exists(written));
+
+    auto renamed = layers;
+    renamed[1].name = "no.such.layer";
+    write(file, schemeText(renamed, mixed));
+    config.scheme = file;
+    try {
+        plannedStart(config);
+        QFAIL("a scheme of other layers was accepted");
+    } catch (const csq::Error& e) {
+        QVERIFY2(std::string(e.what()).find("no.such.layer") != std::string::npos, e.what());
+    }
+    write(file, schemeText(layers, [](size_t i) { return std::vector<int>(8, i == 0 ? 0 : 1); }));
+    QVERIFY_THROWS_EXCEPTION(csq::Error, plannedStart(config));  // a layer keeping no bit
+    config.uniformBits = 2;
+    QVERIFY(!validate(config).empty());  // a held scheme or uniform bits, not both
 }
 
 QTEST_GUILESS_MAIN(TestPlannedStart)

@@ -88,6 +88,13 @@ void TestSweep::planNamesAndConfigs()
     QCOMPARE(plan.configFor(runs[2]).uniformBits, 2);
     plan.budgets = {20};  // above max bits: the config's own message
     QVERIFY_THROWS_EXCEPTION(Error, plan.configFor(plan.runs()[0]));
+    plan.budgets = {2};
+    plan.base.scheme = "/tmp/found/scheme.json";  // a held scheme is not a sweep's point
+    QVERIFY_THROWS_EXCEPTION(Error, plan.configFor(plan.runs()[0]));
+    plan.budgets.clear();
+    plan.uniformBits.clear();
+    plan.seeds = {1, 2};  // but its seeds are
+    QCOMPARE(plan.configFor(plan.runs()[1]).scheme, plan.base.scheme);
 }
 
 void TestSweep::numberListErrors()

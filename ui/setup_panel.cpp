@@ -279,6 +279,9 @@ void SetupPanel::buildQuantizationGroup()
              tr("A uniform baseline: every layer held at this many bits, no search; at most max bits. "
                 "Off searches a mixed scheme."),
              tr("off (search)"));
+    addFile(form, "scheme", tr("Held scheme"), &TrainingConfig::scheme, tr("Scheme (scheme.json summary.json)"),
+            tr("A found scheme retrained: every layer held at the kept bits of this scheme.json (a run's), no "
+               "search, the weights trained from the float warm-up as a uniform baseline's are."));
     addChoice<csq::BudgetMode>(
         form, "budget_mode", tr("Budget measures"), &TrainingConfig::budgetMode,
         {{tr("layer-average bits"), csq::BudgetMode::Layer}, {tr("size-weighted bits"), csq::BudgetMode::Size}},

@@ -56,6 +56,7 @@ void forEachField(Config& c, Visitor&& v)
     v("finetune_mode", c.finetuneMode);
     v("ticket_meets_budget", c.ticketMeetsBudget);
     v("uniform_bits", c.uniformBits);
+    v("scheme", c.scheme);
     v("act_bits", c.actBits);
     v("bit_logit_init", c.bitLogitInit);
     v("mask_logit_init", c.maskLogitInit);
@@ -244,6 +245,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, c.finetuneEpochs >= 0, "finetune_epochs", "must be >= 0");
     check(issues, c.uniformBits >= 0 && c.uniformBits <= c.maxBits, "uniform_bits",
           "must be in 0..max_bits = " + std::to_string(c.maxBits) + " (0: search a mixed scheme)");
+    check(issues, c.scheme.empty() || c.uniformBits == 0, "scheme",
+          "holds the layers at a scheme file's bits, uniform_bits at one width: set one of them, not both");
     check(issues, c.actBits >= 0 && c.actBits <= 16, "act_bits", "must be in 0..16 (0: float activations)");
     check(issues, c.bitLogitInit > 0, "bit_logit_init", "must be > 0");
     check(issues, c.maskLogitInit > 0, "mask_logit_init", "must be > 0 (every bit starts kept)");

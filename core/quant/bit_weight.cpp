@@ -202,6 +202,13 @@ void BitWeightImpl::holdAtBits(int bits, double maskLogit)
                                     "-bit layer");
     std::vector<bool> kept(static_cast<size_t>(maxBits_), false);
     for (int b = maxBits_ - bits; b < maxBits_; ++b) kept[static_cast<size_t>(b)] = true;
+    holdAtKept(kept, maskLogit);
+}
+
+void BitWeightImpl::holdAtKept(const std::vector<bool>& kept, double maskLogit)
+{
+    if (std::find(kept.begin(), kept.end(), true) == kept.end())
+        throw std::invalid_argument("holdAtKept: a layer keeps at least one bit");
     setKeptBits(kept, std::abs(maskLogit) > 0 ? std::abs(maskLogit) : 1.0);
     searchable_ = false;
     drawTicket();

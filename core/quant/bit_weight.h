@@ -44,6 +44,8 @@ public:
     void holdAtMaxBits(double maskLogit) { holdAtBits(maxBits_, maskLogit); }
     // Keeps the top `bits` bits (a uniform k-bit grid over [-scale, scale]) and leaves the search.
     void holdAtBits(int bits, double maskLogit);
+    // Keeps exactly these bits (kept[b], b = 0 LSB; at least one) and leaves the search.
+    void holdAtKept(const std::vector<bool>& kept, double maskLogit);
     bool searchable() const { return searchable_; }
     // Lattice training (the default finetune once the ticket is drawn): `latent`, the layer's float
     // weight, is rounded onto the codes the kept bits can express, with a straight-through gradient to

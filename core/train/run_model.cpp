@@ -3,9 +3,40 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "csq/errors.h"
+#include "io/atomic_file.h"
 #include "models/zoo.h"
 
 namespace csq::train {
+
+namespace {
+
+// Holds every layer at the kept bits a scheme file lists for it. The file must name exactly the
+// model's layers with their widths: a scheme of another model or max_bits is an error, not a guess.
+void holdScheme(const std::vector<quant::NamedBitLayer>& layers, const TrainingConfig& config)
+{
+    auto path = std::filesystem::path(config.scheme);
+    if (std::filesystem::is_directory(path)) path /= "scheme.json";
+    const auto source = path.string();
+    const auto scheme = schemeLayersFromJson(io::readFile(source), source);
+    const auto hint = "use the scheme.json of a run of the same model and max_bits";
+    if (scheme.size() != layers.size())
+        throw Error(source, "lists " + std::to_string(scheme.size()) + " layers, the model has " +
+                                std::to_string(layers.size()), hint);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const auto& bits = layers[i].layer->bits();
+        const auto& held = scheme[i];
+        if (held.name != layers[i].name)
+            throw Error(source, "layer " + std::to_string(i) + " is " + held.name + ", the model's is " + layers[i].name, hint);
+        if (held.maxBits != bits->maxBits())
+            throw Error(source, "layer " + held.name + " has max_bits " + std::to_string(held.maxBits) + ", the model's " +
+                                    std::to_string(bits->maxBits()), hint);
+        if (held.bits() == 0) throw Error(source, "layer " + held.name + " keeps no bit", "a layer keeps at least one");
+        layers[i].layer->bits()->holdAtKept(held.kept, config.maskLogitInit);
+    }
+}
+
+}  // namespace
 
 RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& shape)
 {
@@ -25,7 +56,9 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
         l.layer->initFresh(init);
         l.layer->setFloatMode(config.floatEpochs > 0);
     }
-    if (config.uniformBits > 0) {
+    if (!config.scheme.empty()) {
+        holdScheme(run.layers, config);
+    } else if (config.uniformBits > 0) {
         for (auto& l : run.layers)
             l.layer->bits()->holdAtBits(std::min(config.uniformBits, l.layer->bits()->maxBits()), config.maskLogitInit);
     } else if (config.edgeLayers == EdgeLayerPolicy::MaxBits && !run.layers.empty()) {

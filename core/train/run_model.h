@@ -1,8 +1,8 @@
 #pragma once
 // A run's network as the run starts it: built from its spec for the data's shape, every quantized layer
-// initialised (bit and mask logits) and held as the config says (uniform bits, edge layers at max
-// bits). The trainer and the planned start (csq/planned_start.h) both build it here, so the scheme the
-// GUI shows before Start is the one the run begins with.
+// initialised (bit and mask logits) and held as the config says (uniform bits, a scheme file, edge
+// layers at max bits). The trainer and the planned start (csq/planned_start.h) both build it here, so
+// the scheme the GUI shows before Start is the one the run begins with.
 #include <memory>
 #include <string>
 #include <vector>

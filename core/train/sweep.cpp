@@ -139,7 +139,10 @@ TrainingConfig SweepPlan::configFor(const SweepRunSpec& run) const
     if (parallel > 1) c.threads = std::max(1, (base.threads > 0 ? base.threads : physicalCores()) / parallel);
     if (run.seed > 0) c.seed = run.seed;
     if (run.asConfigured) {
-        // the base config's own budget or uniform bits
+        // the base config's own budget, uniform bits or held scheme
+    } else if (!base.scheme.empty()) {
+        throw Error("scheme", "a sweep's points search their own schemes or hold uniform bits",
+                    "drop scheme from the sweep, or give the held scheme --seeds alone");
     } else if (run.uniform) {
         c.uniformBits = static_cast<int>(run.targetBits);
         c.targetBits = std::min<double>(run.targetBits, c.maxBits);

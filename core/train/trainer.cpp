@@ -55,7 +55,7 @@ void Trainer::commitFloatWeights()
 void Trainer::applyPhaseChanges(double t)
 {
     if (!position_.floatCommitted && t >= config_.floatEpochs) commitFloatWeights();
-    const double ticketAt = config_.uniformBits > 0 ? config_.floatEpochs : config_.ticketEpoch;
+    const double ticketAt = config_.holdsScheme() ? config_.floatEpochs : config_.ticketEpoch;
     if (!position_.ticketDrawn && t >= ticketAt && quantized()) drawTicket();
 }
 

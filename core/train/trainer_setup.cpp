@@ -80,7 +80,7 @@ void Trainer::buildModel()
 
 void Trainer::warnIfSearchCannotPrune()
 {
-    const bool searches = !layers_.empty() && config_.uniformBits <= 0 && config_.lambda > 0 &&
+    const bool searches = !layers_.empty() && !config_.holdsScheme() && config_.lambda > 0 &&
                           config_.ticketEpoch > config_.floatEpochs;
     if (!searches) return;
     const double travel = maskTravel(config_, static_cast<int64_t>(batchesPerEpoch()));

@@ -63,6 +63,9 @@ struct TrainingConfig {
     // > 0: the uniform baseline: every layer held at this many bits, no search; the weights train from
     // the end of the float warm-up as after a ticket.
     int uniformBits = 0;
+    // A scheme.json (or summary.json, or a run folder holding one) whose kept bits every layer is held
+    // at, no search: a found scheme retrained from the float warm-up, as the uniform baseline trains.
+    std::string scheme;
     int actBits = 0;                  // 0: float activations
     double bitLogitInit = 1.0;        // |logit| written for set / clear bits at initialization
     double maskLogitInit = 1.0;       // initial mask logits (> 0: every bit kept)
@@ -95,6 +98,8 @@ struct TrainingConfig {
     std::string outDir;               // run directory ("" for the caller's default)
 
     int totalEpochs() const { return epochs + finetuneEpochs; }
+    // No search: every layer held at uniform_bits or at the kept bits of `scheme`.
+    bool holdsScheme() const { return uniformBits > 0 || !scheme.empty(); }
 };
 
 struct ConfigIssue {
