@@ -17,6 +17,7 @@
 
 #include "cli_progress.h"
 #include "csq/config.h"
+#include "csq/config_fields.h"
 #include "csq/distributed.h"
 #include "csq/errors.h"
 #include "csq/evaluate.h"
@@ -40,15 +41,35 @@ std::string dflt(const T& value)
     return s.str();
 }
 
+// The flags of one --help section, from the config's field table (csq/config_fields.h): each with its
+// help line and its default.
+void addConfigFlags(po::options_description& section, csq::FieldSection which)
+{
+    const csq::TrainingConfig defaults;
+    for (const auto& f : csq::configFields()) {
+        if (!*f.flag || f.section != which) continue;
+        const std::string value = *f.defaultText ? f.defaultText : csq::fieldValueText(f, defaults);
+        const auto help = f.kind() == csq::FlagKind::Switch || value.empty() ? std::string(f.help)
+                                                                             : std::string(f.help) + dflt(value);
+        auto add = section.add_options();
+        switch (f.kind()) {
+        case csq::FlagKind::Text: add(f.flag, po::value<std::string>(), help.c_str()); break;
+        case csq::FlagKind::Whole: add(f.flag, po::value<int64_t>(), help.c_str()); break;
+        case csq::FlagKind::Real: add(f.flag, po::value<double>(), help.c_str()); break;
+        case csq::FlagKind::Switch: add(f.flag, help.c_str()); break;
+        }
+    }
+}
+
 po::options_description describeOptions()
 {
-    const csq::TrainingConfig d;
     po::options_description general("General");
     general.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the versions of csq-train, LibTorch and Boost and exit")
-        ("config", po::value<std::string>(), "read settings from a config.json; flags below override it")
-        ("out", po::value<std::string>(), "run directory (default: runs/<model>-<date>-<time>)")
+        ("config", po::value<std::string>(), "read settings from a config.json; flags below override it");
+    addConfigFlags(general, csq::FieldSection::General);
+    general.add_options()
         ("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")
         ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt and exit")
         ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images")
@@ -62,67 +83,11 @@ po::options_description describeOptions()
          "<out>/mixed-2/seed-<k>, and results.csv holds the aggregates; rerunning resumes")
         ("parallel", po::value<int>()->default_value(1), "with --sweep or --seeds: runs side by side, sharing the threads");
     po::options_description model("Model and data");
-    model.add_options()
-        ("model", po::value<std::string>(), ("zoo model: mlp | lenet5 | resnet20" + dflt(d.model)).c_str())
-        ("model-spec", po::value<std::string>(), "a JSON model spec (layers, residual blocks; see README) instead of --model")
-        ("weights", po::value<std::string>(),
-         "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits "
-         "start from them")
-        ("name-map", po::value<std::string>(), "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors")
-        ("float", "train the same network without quantization (the baseline)")
-        ("edge-layers", po::value<std::string>(), "first/last layer: quantize | max-bits (default: quantize)")
-        ("data", po::value<std::string>(), ("dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg" + dflt(d.data)).c_str())
-        ("train-limit", po::value<int64_t>(), "use this many training images, 0 = all (default: 0)")
-        ("validation", po::value<double>(), "fraction of training images held out for validation (default: 0)")
-        ("crop-padding", po::value<int64_t>(), "augment: random crop with this zero padding, 0 = off (default: 0)")
-        ("flip", "augment: random horizontal flip")
-        ("image-size", po::value<int64_t>(), ("image folders: resize every image to this square size" + dflt(d.imageSize)).c_str())
-        ("image-channels", po::value<int64_t>(), "image folders: 1 gray, 3 RGB, 0 = gray only if every image is (default: 0)");
+    addConfigFlags(model, csq::FieldSection::ModelAndData);
     po::options_description quant("Quantization and budget");
-    quant.add_options()
-        ("max-bits", po::value<int64_t>(), ("max bits per weight N, 1..16" + dflt(d.maxBits)).c_str())
-        ("target-bits", po::value<double>(), ("target average bits" + dflt(d.targetBits)).c_str())
-        ("budget-mode", po::value<std::string>(), "layer (mean of layer bits) | size (size-weighted) (default: layer)")
-        ("lambda", po::value<double>(), ("budget term strength" + dflt(d.lambda)).c_str())
-        ("budget-ramp", po::value<double>(),
-         ("share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = "
-          "at once as in the paper" +
-          dflt(d.budgetRamp)).c_str())
-        ("beta0", po::value<double>(), ("gate temperature at the start" + dflt(d.beta0)).c_str())
-        ("beta-final", po::value<double>(), ("gate temperature at the ticket" + dflt(d.betaFinal)).c_str())
-        ("ticket", po::value<double>(), ("epoch at which the scheme freezes" + dflt(d.ticketEpoch)).c_str())
-        ("epochs", po::value<int64_t>(),
-         ("float warm-up + search + post-ticket epochs; alone (no --ticket, --float-epochs, --finetune-epochs, nor "
-          "a schedule in --config) it scales the default schedule to this length" + dflt(d.epochs)).c_str())
-        ("float-epochs", po::value<double>(),
-         ("plain float epochs before the bits start from the float weights" + dflt(d.floatEpochs)).c_str())
-        ("finetune-epochs", po::value<int64_t>(), ("extra epochs after the search epochs" + dflt(d.finetuneEpochs)).c_str())
-        ("finetune-mode", po::value<std::string>(),
-         "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound) "
-         "(default: lattice)")
-        ("act-bits", po::value<int64_t>(), "activation bits, 0 = float (default: 0)")
-        ("uniform-bits", po::value<int64_t>(),
-         "hold every layer at this many bits, no search: the uniform baseline (default: 0 = search)")
-        ("scheme", po::value<std::string>(),
-         "hold every layer at the kept bits of this scheme.json (or run folder), no search: retrain a found "
-         "scheme as the uniform baseline trains");
+    addConfigFlags(quant, csq::FieldSection::QuantizationAndBudget);
     po::options_description optim("Optimization and run");
-    optim.add_options()
-        ("optimizer", po::value<std::string>(), "sgd | adam (default: sgd)")
-        ("lr", po::value<double>(), ("learning rate of float parameters" + dflt(d.lr)).c_str())
-        ("bit-optimizer", po::value<std::string>(), "optimizer of bit and mask logits: adam | sgd (default: adam)")
-        ("bit-lr", po::value<double>(), ("learning rate of bit logits (scales train at --lr)" + dflt(d.bitLr)).c_str())
-        ("mask-lr", po::value<double>(), "learning rate of mask logits, 0 = bit-lr (default: 0)")
-        ("batch-size", po::value<int64_t>(), ("batch size" + dflt(d.batchSize)).c_str())
-        ("threads", po::value<int64_t>(), "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT (default: 0)")
-        ("seed", po::value<int64_t>(), ("random seed" + dflt(d.seed)).c_str())
-        ("device", po::value<std::string>(), "auto | cpu | cuda (default: auto)")
-        ("on-divergence", po::value<std::string>(),
-         "when the loss turns NaN/Inf: stop | rollback (to the last checkpoint with half the learning rates, "
-         "at most 3 times) (default: stop)")
-        ("log-every", po::value<int64_t>(), ("batches between snapshots" + dflt(d.logEvery)).c_str())
-        ("prefetch", po::value<int64_t>(),
-         ("batches prepared ahead on a worker thread, 0 = none" + dflt(d.prefetchBatches)).c_str());
+    addConfigFlags(optim, csq::FieldSection::OptimizationAndRun);
     const csq::DistributedSettings dd;
     po::options_description parallel("Data-parallel run: one csq-train per rank (torch c10d, Gloo over TCP)");
     parallel.add_options()
@@ -141,29 +106,6 @@ po::options_description describeOptions()
 // Flags override the config file through its JSON form, so both share one parser and its messages.
 csq::TrainingConfig configFrom(const po::variables_map& vm)
 {
-    enum Kind { Text, Whole, Real, Switch };
-    struct Flag {
-        const char* flag;
-        const char* key;
-        Kind kind;
-    };
-    static const Flag flags[] = {
-        {"model", "model", Text}, {"model-spec", "model_spec", Text}, {"weights", "weights", Text},
-        {"name-map", "name_map", Text}, {"image-size", "image_size", Whole}, {"image-channels", "image_channels", Whole},
-        {"float", "float", Switch}, {"edge-layers", "edge_layers", Text},
-        {"data", "data", Text}, {"train-limit", "train_limit", Whole}, {"validation", "validation_fraction", Real},
-        {"crop-padding", "crop_padding", Whole}, {"flip", "horizontal_flip", Switch}, {"max-bits", "max_bits", Whole},
-        {"target-bits", "target_bits", Real}, {"budget-mode", "budget_mode", Text}, {"lambda", "lambda", Real},
-        {"budget-ramp", "budget_ramp", Real},
-        {"beta0", "beta0", Real}, {"beta-final", "beta_final", Real}, {"ticket", "ticket_epoch", Real},
-        {"epochs", "epochs", Whole}, {"float-epochs", "float_epochs", Real}, {"finetune-epochs", "finetune_epochs", Whole},
-        {"finetune-mode", "finetune_mode", Text}, {"act-bits", "act_bits", Whole}, {"uniform-bits", "uniform_bits", Whole},
-        {"scheme", "scheme", Text},
-        {"optimizer", "optimizer", Text}, {"lr", "lr", Real},
-        {"bit-optimizer", "bit_optimizer", Text}, {"bit-lr", "bit_lr", Real}, {"mask-lr", "mask_lr", Real}, {"batch-size", "batch_size", Whole},
-        {"threads", "threads", Whole}, {"seed", "seed", Whole}, {"device", "device", Text}, {"on-divergence", "on_divergence", Text},
-        {"log-every", "log_every", Whole}, {"prefetch", "prefetch_batches", Whole}, {"out", "out_dir", Text},
-    };
     const auto base = vm.count("config") ? csq::loadConfig(vm["config"].as<std::string>()) : csq::TrainingConfig{};
     auto merged = boost::json::parse(csq::toJson(base)).as_object();
     // --epochs alone (no schedule in the flags or the config file): the default schedule scaled to it.
@@ -186,13 +128,13 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
                   << scaled.floatEpochs << ", ticket at " << scaled.ticketEpoch << ", " << scaled.finetuneEpochs
                   << " finetune epoch(s) after epoch " << scaled.epochs << std::endl;
     }
-    for (const auto& f : flags) {
-        if (!vm.count(f.flag)) continue;
-        switch (f.kind) {
-        case Text: merged[f.key] = vm[f.flag].as<std::string>(); break;
-        case Whole: merged[f.key] = vm[f.flag].as<int64_t>(); break;
-        case Real: merged[f.key] = vm[f.flag].as<double>(); break;
-        case Switch: merged[f.key] = true; break;
+    for (const auto& f : csq::configFields()) {
+        if (!*f.flag || !vm.count(f.flag)) continue;
+        switch (f.kind()) {
+        case csq::FlagKind::Text: merged[f.key] = vm[f.flag].as<std::string>(); break;
+        case csq::FlagKind::Whole: merged[f.key] = vm[f.flag].as<int64_t>(); break;
+        case csq::FlagKind::Real: merged[f.key] = vm[f.flag].as<double>(); break;
+        case csq::FlagKind::Switch: merged[f.key] = true; break;
         }
     }
     return csq::configFromJson(boost::json::serialize(merged), "command line");

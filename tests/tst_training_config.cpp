@@ -1,14 +1,20 @@
 // TrainingConfig: defaults are valid, every range check names its field, JSON round-trips and
 // rejects unknown keys and wrong types with the key in the message, live patches validate.
+#include <array>
 #include <cmath>
 #include <numbers>
 
 #include <torch/torch.h>
 
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSet>
 #include <QtTest>
 
 #include "csq/config.h"
+#include "csq/config_fields.h"
 #include "csq/errors.h"
 #include "csq/schedule.h"
 
@@ -28,6 +34,8 @@ private Q_SLOTS:
     void bundledConfigsAreValid();
     void scaledScheduleKeepsTheDefaultsProportions();
     void maskTravelIsTheSearchsReach();
+    void fieldTableIsTheConfig();
+    void readmeTableFollowsTheFieldTable();
 };
 
 // The reach of a mask logit over the search: the sum of its per-batch learning rates. The lenet5
@@ -218,6 +226,74 @@ void TestTrainingConfig::bundledConfigsAreValid()
         } catch (const std::exception& e) {
             QFAIL(qPrintable(f + ": " + QString::fromStdString(e.what())));
         }
+    }
+}
+
+// The field table is the config: config.json holds exactly its keys in its order, every key and flag
+// is unique, and a value set through the table's member reads back from the JSON under its key.
+void TestTrainingConfig::fieldTableIsTheConfig()
+{
+    const auto& fields = configFields();
+    const auto json = QJsonDocument::fromJson(QByteArray::fromStdString(toJson(TrainingConfig{}))).object();
+    QCOMPARE(static_cast<size_t>(json.size()), fields.size());
+    QSet<QString> keys, flags;
+    for (const auto& f : fields) {
+        QVERIFY2(json.contains(QLatin1String(f.key)), f.key);
+        QVERIFY2(!keys.contains(QLatin1String(f.key)), f.key);
+        keys.insert(QLatin1String(f.key));
+        if (*f.flag) {
+            QVERIFY2(!flags.contains(QLatin1String(f.flag)), f.flag);
+            flags.insert(QLatin1String(f.flag));
+        }
+        QVERIFY2(*f.help, f.key);
+        QCOMPARE(findConfigField(f.key), &f);
+    }
+    QVERIFY(!findConfigField("no_such_key"));
+    TrainingConfig c;
+    c.lambda = 0.125;
+    c.model = "resnet20";
+    c.budgetMode = BudgetMode::Size;
+    const auto back = configFromJson(toJson(c));
+    QCOMPARE(fieldValueText(*findConfigField("lambda"), back), std::string("0.125"));
+    QCOMPARE(fieldValueText(*findConfigField("model"), back), std::string("resnet20"));
+    QCOMPARE(fieldValueText(*findConfigField("budget_mode"), back), std::string("size"));
+    QVERIFY(findConfigField("horizontal_flip")->kind() == FlagKind::Switch);
+    QVERIFY(findConfigField("seed")->kind() == FlagKind::Whole);
+    QVERIFY(findConfigField("device")->kind() == FlagKind::Text);
+}
+
+// The README's config table lists every field of the table, in its order, with its default and its
+// csq-train flag ("—" for a key only a config file sets), so the documentation cannot drift.
+void TestTrainingConfig::readmeTableFollowsTheFieldTable()
+{
+    QFile readme(QFINDTESTDATA("../README.md"));
+    QVERIFY2(readme.open(QIODevice::ReadOnly | QIODevice::Text), "README.md not found");
+    const auto text = QString::fromUtf8(readme.readAll());
+    // | `key` | `default` | meaning | `--flag` or — |
+    const QRegularExpression row(QStringLiteral(R"(^\| `([a-z0-9_]+)` \| `([^`]*)` \| .* \| (`--([a-z0-9-]+)`|—) \|$)"),
+                                 QRegularExpression::MultilineOption);
+    std::vector<std::array<QString, 3>> rows;
+    for (auto it = row.globalMatch(text); it.hasNext();) {
+        const auto m = it.next();
+        if (findConfigField(m.captured(1).toStdString())) rows.push_back({m.captured(1), m.captured(2), m.captured(4)});
+    }
+    const auto& fields = configFields();
+    QCOMPARE(rows.size(), fields.size());
+    const TrainingConfig defaults;
+    for (size_t i = 0; i < fields.size(); ++i) {
+        const auto& f = fields[i];
+        const auto& [key, shown, flag] = rows[i];
+        QCOMPARE(key, QString::fromLatin1(f.key));
+        QVERIFY2(flag == QLatin1String(f.flag), qPrintable(key + ": README says --" + flag + ", the table --" + f.flag));
+        const auto value = QString::fromStdString(fieldValueText(f, defaults));
+        bool isNumber = false;
+        const double number = value.toDouble(&isNumber);
+        if (isNumber && f.kind() != FlagKind::Text)  // 0.667 stands for two thirds, 5e-4 for 0.0005
+            QVERIFY2(std::abs(shown.toDouble() - number) <= 1e-3 * std::max(1.0, std::abs(number)),
+                     qPrintable(key + ": README default " + shown + ", the code's " + value));
+        else
+            QVERIFY2(shown == value || shown == "\"" + value + "\"",
+                     qPrintable(key + ": README default " + shown + ", the code's " + value));
     }
 }
 

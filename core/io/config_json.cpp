@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "csq/config.h"
+#include "csq/config_fields.h"
 #include "csq/errors.h"
 
 namespace csq {
@@ -25,61 +26,12 @@ std::string toString(DivergencePolicy policy) { return policy == DivergencePolic
 
 namespace {
 
-// Every knob with its JSON key, in one place: both directions of the JSON and the GUI read this order.
+// Every knob with its JSON key, from the one table (csq/config_fields.h): both directions of the JSON
+// read this order.
 template <class Config, class Visitor>
 void forEachField(Config& c, Visitor&& v)
 {
-    v("model", c.model);
-    v("model_spec", c.modelSpec);
-    v("weights", c.weights);
-    v("name_map", c.nameMap);
-    v("float", c.floatModel);
-    v("edge_layers", c.edgeLayers);
-    v("data", c.data);
-    v("train_limit", c.trainLimit);
-    v("validation_fraction", c.validationFraction);
-    v("crop_padding", c.cropPadding);
-    v("horizontal_flip", c.horizontalFlip);
-    v("image_size", c.imageSize);
-    v("image_channels", c.imageChannels);
-    v("max_bits", c.maxBits);
-    v("target_bits", c.targetBits);
-    v("budget_mode", c.budgetMode);
-    v("lambda", c.lambda);
-    v("budget_ramp", c.budgetRamp);
-    v("beta0", c.beta0);
-    v("beta_final", c.betaFinal);
-    v("ticket_epoch", c.ticketEpoch);
-    v("epochs", c.epochs);
-    v("float_epochs", c.floatEpochs);
-    v("finetune_epochs", c.finetuneEpochs);
-    v("finetune_mode", c.finetuneMode);
-    v("ticket_meets_budget", c.ticketMeetsBudget);
-    v("uniform_bits", c.uniformBits);
-    v("scheme", c.scheme);
-    v("act_bits", c.actBits);
-    v("bit_logit_init", c.bitLogitInit);
-    v("mask_logit_init", c.maskLogitInit);
-    v("optimizer", c.optimizer);
-    v("lr", c.lr);
-    v("bit_optimizer", c.bitOptimizer);
-    v("bit_lr", c.bitLr);
-    v("bit_lr_follows_beta", c.bitLrFollowsBeta);
-    v("momentum", c.momentum);
-    v("nesterov", c.nesterov);
-    v("weight_decay", c.weightDecay);
-    v("bit_weight_decay", c.bitWeightDecay);
-    v("mask_lr", c.maskLr);
-    v("mask_weight_decay", c.maskWeightDecay);
-    v("warmup_epochs", c.warmupEpochs);
-    v("batch_size", c.batchSize);
-    v("threads", c.threads);
-    v("seed", c.seed);
-    v("device", c.device);
-    v("on_divergence", c.onDivergence);
-    v("log_every", c.logEvery);
-    v("prefetch_batches", c.prefetchBatches);
-    v("out_dir", c.outDir);
+    for (const auto& f : configFields()) std::visit([&](auto member) { v(f.key, c.*member); }, f.member);
 }
 
 template <class Enum>

@@ -1,0 +1,134 @@
+// The one table of TrainingConfig's fields (csq/config_fields.h).
+#include "csq/config_fields.h"
+
+#include <algorithm>
+#include <sstream>
+#include <type_traits>
+
+namespace csq {
+
+namespace {
+
+using C = TrainingConfig;
+using S = FieldSection;
+constexpr auto General = S::General;
+constexpr auto Model = S::ModelAndData;
+constexpr auto Quant = S::QuantizationAndBudget;
+constexpr auto Optim = S::OptimizationAndRun;
+
+const std::vector<ConfigField> fields{
+    {"model", &C::model, "model", Model, "zoo model: mlp | lenet5 | resnet20", ""},
+    {"model_spec", &C::modelSpec, "model-spec", Model, "a JSON model spec (layers, residual blocks; see README) instead of --model", ""},
+    {"weights", &C::weights, "weights", Model,
+     "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits start "
+     "from them", ""},
+    {"name_map", &C::nameMap, "name-map", Model, "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors", ""},
+    {"float", &C::floatModel, "float", Model, "train the same network without quantization (the baseline)", ""},
+    {"edge_layers", &C::edgeLayers, "edge-layers", Model, "first/last layer: quantize | max-bits", ""},
+    {"data", &C::data, "data", Model,
+     "dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg", ""},
+    {"train_limit", &C::trainLimit, "train-limit", Model, "use this many training images, 0 = all", ""},
+    {"validation_fraction", &C::validationFraction, "validation", Model,
+     "fraction of training images held out for validation", ""},
+    {"crop_padding", &C::cropPadding, "crop-padding", Model, "augment: random crop with this zero padding, 0 = off", ""},
+    {"horizontal_flip", &C::horizontalFlip, "flip", Model, "augment: random horizontal flip", ""},
+    {"image_size", &C::imageSize, "image-size", Model, "image folders: resize every image to this square size", ""},
+    {"image_channels", &C::imageChannels, "image-channels", Model,
+     "image folders: 1 gray, 3 RGB, 0 = gray only if every image is", ""},
+    {"max_bits", &C::maxBits, "max-bits", Quant, "max bits per weight N, 1..16", ""},
+    {"target_bits", &C::targetBits, "target-bits", Quant, "target average bits", ""},
+    {"budget_mode", &C::budgetMode, "budget-mode", Quant, "layer (mean of layer bits) | size (size-weighted)", ""},
+    {"lambda", &C::lambda, "lambda", Quant, "budget term strength", ""},
+    {"budget_ramp", &C::budgetRamp, "budget-ramp", Quant,
+     "share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = at "
+     "once as in the paper", ""},
+    {"beta0", &C::beta0, "beta0", Quant, "gate temperature at the start", ""},
+    {"beta_final", &C::betaFinal, "beta-final", Quant, "gate temperature at the ticket", ""},
+    {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, "epoch at which the scheme freezes", ""},
+    {"epochs", &C::epochs, "epochs", Quant,
+     "float warm-up + search + post-ticket epochs; alone (no --ticket, --float-epochs, --finetune-epochs, nor a "
+     "schedule in --config) it scales the default schedule to this length", ""},
+    {"float_epochs", &C::floatEpochs, "float-epochs", Quant,
+     "plain float epochs before the bits start from the float weights", ""},
+    {"finetune_epochs", &C::finetuneEpochs, "finetune-epochs", Quant, "extra epochs after the search epochs", ""},
+    {"finetune_mode", &C::finetuneMode, "finetune-mode", Quant,
+     "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)", ""},
+    {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant,
+     "at the ticket, set the marginal bits so the scheme meets the target", ""},
+    {"uniform_bits", &C::uniformBits, "uniform-bits", Quant,
+     "hold every layer at this many bits, no search: the uniform baseline; 0 = search", ""},
+    {"scheme", &C::scheme, "scheme", Quant,
+     "hold every layer at the kept bits of this scheme.json (or run folder), no search: retrain a found scheme "
+     "as the uniform baseline trains", ""},
+    {"act_bits", &C::actBits, "act-bits", Quant, "activation bits, 0 = float", ""},
+    {"bit_logit_init", &C::bitLogitInit, "", Quant, "|logit| written for set and clear bits at initialization", ""},
+    {"mask_logit_init", &C::maskLogitInit, "", Quant, "initial mask logits (> 0: every bit kept)", ""},
+    {"optimizer", &C::optimizer, "optimizer", Optim, "sgd | adam", ""},
+    {"lr", &C::lr, "lr", Optim, "learning rate of float parameters", ""},
+    {"bit_optimizer", &C::bitOptimizer, "bit-optimizer", Optim, "optimizer of bit and mask logits: adam | sgd", ""},
+    {"bit_lr", &C::bitLr, "bit-lr", Optim, "learning rate of bit logits (scales train at --lr)", ""},
+    {"bit_lr_follows_beta", &C::bitLrFollowsBeta, "", Optim, "divide the bit and mask learning rates by beta/beta0", ""},
+    {"momentum", &C::momentum, "", Optim, "SGD momentum, in [0, 1)", ""},
+    {"nesterov", &C::nesterov, "", Optim, "Nesterov momentum", ""},
+    {"weight_decay", &C::weightDecay, "", Optim, "weight decay of float parameters (biases, batch norm, float weights)", ""},
+    {"bit_weight_decay", &C::bitWeightDecay, "", Optim, "weight decay of bit logits P, Q", ""},
+    {"mask_lr", &C::maskLr, "mask-lr", Optim, "learning rate of mask logits, 0 = bit-lr", ""},
+    {"mask_weight_decay", &C::maskWeightDecay, "", Optim, "weight decay of mask logits", ""},
+    {"warmup_epochs", &C::warmupEpochs, "", Optim, "linear learning-rate warm-up before the cosine decay, in epochs", ""},
+    {"batch_size", &C::batchSize, "batch-size", Optim, "batch size", ""},
+    {"threads", &C::threads, "threads", Optim, "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT", ""},
+    {"seed", &C::seed, "seed", Optim, "random seed", ""},
+    {"device", &C::device, "device", Optim, "auto | cpu | cuda", ""},
+    {"on_divergence", &C::onDivergence, "on-divergence", Optim,
+     "when the loss turns NaN/Inf: stop | rollback (to the last checkpoint with half the learning rates, at most 3 "
+     "times)", ""},
+    {"log_every", &C::logEvery, "log-every", Optim, "batches between snapshots", ""},
+    {"prefetch_batches", &C::prefetchBatches, "prefetch", Optim, "batches prepared ahead on a worker thread, 0 = none", ""},
+    {"out_dir", &C::outDir, "out", General, "run directory", "runs/<model>-<date>-<time>"},
+};
+
+template <class T>
+std::string text(const T& value)
+{
+    if constexpr (std::is_same_v<T, std::string>) {
+        return value;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return value ? "true" : "false";
+    } else if constexpr (std::is_enum_v<T>) {
+        return toString(value);
+    } else {
+        std::ostringstream s;
+        s << value;
+        return s.str();
+    }
+}
+
+}  // namespace
+
+FlagKind ConfigField::kind() const
+{
+    return std::visit(
+        [](auto m) {
+            using T = std::remove_cvref_t<decltype(TrainingConfig{}.*m)>;
+            if constexpr (std::is_same_v<T, bool>) return FlagKind::Switch;
+            else if constexpr (std::is_same_v<T, double>) return FlagKind::Real;
+            else if constexpr (std::is_integral_v<T>) return FlagKind::Whole;
+            else return FlagKind::Text;
+        },
+        member);
+}
+
+const std::vector<ConfigField>& configFields() { return fields; }
+
+const ConfigField* findConfigField(std::string_view key)
+{
+    const auto it = std::find_if(fields.begin(), fields.end(), [&](const ConfigField& f) { return key == f.key; });
+    return it == fields.end() ? nullptr : &*it;
+}
+
+std::string fieldValueText(const ConfigField& field, const TrainingConfig& config)
+{
+    return std::visit([&](auto m) { return text(config.*m); }, field.member);
+}
+
+}  // namespace csq
