@@ -4,10 +4,13 @@
 #   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 1.5, 2 and 3 size-weighted bits
 #           against uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
 #   resnet20 (resources/configs/resnet20-fashion-short.json): float; mixed 2 against uniform 2 (size),
-#           also with the budget at once (--budget-ramp 0); mixed at 2 layer-average bits
+#           also with the budget at once (--budget-ramp 0) and that scheme retrained (--scheme);
+#           mixed at 2 layer-average bits
+#   paper:  the paper recipe with one of its departures from the defaults undone at a time (beta0,
+#           finetune mode, budget ramp, lambda), so each row shows what that one setting buys
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
 # gap to float, and mixed minus uniform per seed with the sd of that difference).
-# Usage: [PARTS="lenet5 resnet20"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
+# Usage: [PARTS="lenet5 resnet20 paper"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
 # here); PARTS="" trains nothing and prints the tables of the runs already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +22,7 @@ common=(--seeds "$seeds" --parallel 2 --threads 2 --log-every 500)
 short=resources/configs/resnet20-fashion-short.json
 mkdir -p "$out"
 step() { local dir=$1; shift; echo "== $dir"; "$train" "$@" "${common[@]}" --out "$out/$dir" > "$out/$dir.log" 2>&1 || echo "   (see $out/$dir.log)"; }
-for part in ${PARTS-lenet5 resnet20}; do  # PARTS="" prints the tables of what is there
+for part in ${PARTS-lenet5 resnet20 paper}; do  # PARTS="" prints the tables of what is there
   case $part in
     lenet5)
       step lenet5-float --model lenet5 --float
@@ -30,7 +33,16 @@ for part in ${PARTS-lenet5 resnet20}; do  # PARTS="" prints the tables of what i
       step resnet20-float --config "$short" --float
       step resnet20-size --config "$short" --budget-mode size --sweep 2 --uniform 2
       step resnet20-size-ramp0 --config "$short" --budget-mode size --budget-ramp 0
+      # the scheme that search found (seed 1) retrained over seeds as uniform 2 bits trains: what the
+      # scheme is worth apart from what the search's own training cost it
+      step resnet20-held --config "$short" --budget-mode size --scheme "$out/resnet20-size-ramp0/seed-1"
       step resnet20-layer --config "$short" --budget-mode layer --sweep 2 ;;
+    paper)
+      recipe=resources/configs/paper-recipe.json
+      step lenet5-paper-beta0-4 --config $recipe --beta0 4
+      step lenet5-paper-lattice --config $recipe --finetune-mode lattice
+      step lenet5-paper-ramp --config $recipe --budget-ramp 0.666667
+      step lenet5-paper-lambda --config $recipe --lambda 0.05 ;;
   esac
 done
 
@@ -69,7 +81,8 @@ for model in ("lenet5", "resnet20"):
     size = out / f"{model}-size"
     pairs = [("2 bits", size / "mixed-2", size / "uniform-2"), ("3 bits", size / "mixed-3", size / "uniform-3"),
              ("1.5 against uniform 2", size / "mixed-1.5", size / "uniform-2"),
-             ("2 bits, budget at once", out / f"{model}-size-ramp0", size / "uniform-2")]
+             ("2 bits, budget at once", out / f"{model}-size-ramp0", size / "uniform-2"),
+             ("2 bits, the found scheme retrained", out / f"{model}-held", size / "uniform-2")]
     for what, mixed, uniform in pairs:
         m, u = seeds(mixed), seeds(uniform)
         n = min(len(m), len(u))
