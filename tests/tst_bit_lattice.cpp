@@ -142,8 +142,14 @@ void TestBitLattice::latticeForwardEqualsExactModel()
     auto codes = w->integerCodes().to(torch::kInt64);
     const auto allowed = bruteForce(keptSet(8, {3, 5, 6, 7}));
     for (int64_t c : asSet(codes)) QVERIFY2(allowed.count(c), qPrintable(QString::number(c)));
+    torch::Tensor evaluated;
+    {
+        torch::NoGradGuard noGrad;  // evaluation: the soft model is the exact one bit for bit, so the
+        evaluated = w->forward();   // trainer evaluates it once
+    }
     w->setExact(true);
     QVERIFY(maxAbsDifference(soft, w->forward()) < 1e-6);
+    QVERIFY(evaluated.equal(w->forward()));
     // Nearest: no lattice code is closer to the latent's code than the chosen one.
     auto v = (latent * 255.0 / w->scale).to(torch::kDouble).flatten();
     auto lattice = BitLattice(keptSet(8, {3, 5, 6, 7})).values().to(torch::kDouble);

@@ -63,14 +63,16 @@ torch::Tensor BitWeightImpl::maskGateTensor() const
 
 torch::Tensor BitWeightImpl::forward()
 {
-    if (onLattice() && !exact_) {
+    // Training on the lattice: the straight-through weight. Without gradients (evaluation) the weight is
+    // computed as exact mode computes it, so the soft and the exact model agree bit for bit.
+    if (onLattice() && !exact_ && torch::GradMode::is_enabled()) {
         const double bound = static_cast<double>(lattice_.maxCode());
         auto s = scaleWithLsqGradient();
         auto clipped = (latent_ * (levels() / s)).clamp(-bound, bound);
         auto rounded = latticeCodes(clipped).to(clipped.scalar_type());
         return s / levels() * (clipped + (rounded - clipped).detach());
     }
-    if (exact_) return scale * (integerCodes().to(scale.scalar_type()) / levels());
+    if (exact_ || onLattice()) return scale * (integerCodes().to(scale.scalar_type()) / levels());
     auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
     return composeBits(P, Q, coeff, scale, beta_);
 }

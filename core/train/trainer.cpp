@@ -1,6 +1,7 @@
 // Trainer: the batch loop, phases, live control, snapshots, epoch evaluation and run files.
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -260,6 +261,13 @@ double Trainer::percentCorrect(const data::Dataset& dataset, bool exact)
     return n > 0 ? 100.0 * static_cast<double>(countCorrect(dataset, exact)) / static_cast<double>(n) : 0.0;
 }
 
+bool Trainer::softIsExact() const
+{
+    return std::all_of(layers_.begin(), layers_.end(), [](const quant::NamedBitLayer& l) {
+        return l.layer->floatMode() || l.layer->bits()->onLattice();
+    });
+}
+
 EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochImages)
 {
     EpochResult r;
@@ -269,7 +277,7 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     r.trainLoss = position_.epochSeen > 0 ? position_.epochLossSum / position_.epochSeen : 0.0;
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
     r.testAccuracy = percentCorrect(data_.test, false);
-    r.testAccuracyQuantized = quantized() ? percentCorrect(data_.test, true) : r.testAccuracy;
+    r.testAccuracyQuantized = quantized() && !softIsExact() ? percentCorrect(data_.test, true) : r.testAccuracy;
     if (data_.validation.size() > 0)
         r.validationAccuracy = percentCorrect(data_.validation, false);
     r.precision = modelPrecision(quant::readScheme(layers_));

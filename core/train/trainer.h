@@ -58,6 +58,9 @@ public:
     std::string checkpointPath() const { return file("checkpoint.pt"); }
     const RunPosition& position() const { return position_; }
     bool quantized() const { return !layers_.empty(); }
+    // Whether the soft model is the exact one: every layer still float (the warm-up) or on its lattice
+    // (from the ticket in lattice mode, and held schemes). Its exact accuracy is then its accuracy.
+    bool softIsExact() const;
 
 private:
     struct Window;  // running sums between two snapshots
