@@ -143,19 +143,21 @@ void SchemeGridView::applyPalette()
     rebuild();  // every colour is set when the grids are built
 }
 
+SchemeGridView::Colors SchemeGridView::colors() const
+{
+    const bool dark = darkPalette();
+    return {palette().color(QPalette::WindowText),
+            dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x6f, 0xd1),
+            dark ? QColor(0x3a, 0x3d, 0x42) : QColor(0xe3, 0xe3, 0xe3),
+            dark ? QColor(0xff, 0x9e, 0x4a) : QColor(0xe6, 0x61, 0x00),
+            dark ? QColor(0xb3, 0x9d, 0xdb) : QColor(0x5d, 0x3a, 0x9b),
+            dark ? QColor(0x4a, 0x4d, 0x52) : QColor(0xd4, 0xd4, 0xd4)};
+}
+
 void SchemeGridView::rebuild()
 {
     auto& p = plot();
-    const bool dark = darkPalette();
-    const QColor text = palette().color(QPalette::WindowText);
-    const QColor kept = dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x6f, 0xd1);
-    const QColor dropped = dark ? QColor(0x3a, 0x3d, 0x42) : QColor(0xe3, 0xe3, 0xe3);
-    const QColor onlyA = dark ? QColor(0xff, 0x9e, 0x4a) : QColor(0xe6, 0x61, 0x00);
-    const QColor onlyB = dark ? QColor(0xb3, 0x9d, 0xdb) : QColor(0x5d, 0x3a, 0x9b);
-    const QColor same = dark ? QColor(0x4a, 0x4d, 0x52) : QColor(0xd4, 0xd4, 0xd4);
-    const bool difference = mode_ == Mode::Difference;
-
-    // Built afresh each time: the number of grids changes with the mode.
+    const auto c = colors();
     p.clearPlottables();
     p.clearItems();
     p.plotLayout()->clear();  // axis rects, their axes, the legend and the titles
@@ -163,121 +165,133 @@ void SchemeGridView::rebuild()
     p.plotLayout()->addElement(0, 0, top);
     QCPColorGradient gradient;
     gradient.clearColorStops();
-    if (difference) {
-        gradient.setColorStopAt(0, onlyB);
-        gradient.setColorStopAt(0.5, same);
-        gradient.setColorStopAt(1, onlyA);
+    if (mode_ == Mode::Difference) {
+        gradient.setColorStopAt(0, c.onlyB);
+        gradient.setColorStopAt(0.5, c.same);
+        gradient.setColorStopAt(1, c.onlyA);
         gradient.setLevelCount(3);
     } else {
-        gradient.setColorStopAt(0, dropped);
-        gradient.setColorStopAt(1, kept);
+        gradient.setColorStopAt(0, c.dropped);
+        gradient.setColorStopAt(1, c.kept);
         gradient.setLevelCount(2);
     }
     gradient.setNanHandling(QCPColorGradient::nhTransparent);
-
-    QFont titleFont = font();
-    titleFont.setBold(true);
-    const int columns = std::max(columns_, 1), rows = std::max(rowCount(), 1);
-    for (int g = 0; g < gridCount(); ++g) {
-        auto& grid = grids_[g];
-        top->addElement(0, g, new QCPTextElement(&p, grid.title, titleFont));
-        grid.rect = new QCPAxisRect(&p);
-        top->addElement(1, g, grid.rect);
-        auto* x = grid.rect->axis(QCPAxis::atBottom);
-        auto* y = grid.rect->axis(QCPAxis::atLeft);
-        auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
-        auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
-        for (int c = 0; c < columns_; ++c) xTicker->addTick(c, QStringLiteral("b%1").arg(bitOfColumn(c)));
-        for (int r = 0; r < rowCount(); ++r) yTicker->addTick(r, rows_[r]);
-        x->setTicker(xTicker);
-        y->setTicker(yTicker);
-        x->setLabel(tr("bit (MSB … LSB)"));
-        y->setTickLabels(g == 0);  // one set of layer names for side-by-side grids
-        y->setRangeReversed(true);  // first layer on top, as in the network
-        x->setRange(-0.5, columns - 0.5);
-        y->setRange(-0.5, rows - 0.5);
-        for (auto* axis : {x, y}) {
-            axis->grid()->setVisible(false);
-            axis->setSubTicks(false);
-        }
-        auto* map = new QCPColorMap(x, y);
-        map->setInterpolate(false);
-        map->setTightBoundary(false);
-        map->setGradient(gradient);
-        map->setDataRange(difference ? QCPRange(-1, 1) : QCPRange(0, 1));
-        map->data()->setSize(columns, rows);
-        map->data()->setRange(QCPRange(0, columns - 1), QCPRange(0, rows - 1));
-        map->data()->fill(kNaN);
-        QVector<double> bothX, bothY;
-        for (int r = 0; r < rowCount(); ++r)
-            for (int c = 0; c < columns_; ++c) {
-                map->data()->setCell(c, r, grid.cells[r][c]);
-                if (difference && grid.both[r][c]) {
-                    bothX.append(c);
-                    bothY.append(r);
-                }
-            }
-        // Thin lines in the background colour between cells, so neighbouring kept bits stay countable.
-        const QPen separator(palette().color(QPalette::Base), 1.5);
-        auto addSeparator = [&](double x0, double y0, double x1, double y1) {
-            auto* line = new QCPItemLine(&p);
-            line->setClipAxisRect(grid.rect);
-            line->setPen(separator);
-            for (auto* end : {line->start, line->end}) end->setAxes(x, y);
-            line->start->setCoords(x0, y0);
-            line->end->setCoords(x1, y1);
-        };
-        for (int c = 1; c < columns_; ++c) addSeparator(c - 0.5, -0.5, c - 0.5, rows - 0.5);
-        for (int r = 1; r < rowCount(); ++r) addSeparator(-0.5, r - 0.5, columns - 0.5, r - 0.5);
-        if (difference) {
-            auto* marks = p.addGraph(x, y);
-            marks->setLineStyle(QCPGraph::lsNone);
-            marks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, text, 6));
-            marks->setData(bothX, bothY, true);
-        }
-    }
+    for (int g = 0; g < gridCount(); ++g) addGrid(top, g, gradient, c);
     if (gridCount() > 0) {
         top->setRowStretchFactor(0, 0.001);
-        legend_ = new QCPLegend;
-        auto* bottom = new QCPLayoutGrid;
-        p.plotLayout()->addElement(1, 0, bottom);
-        bottom->setMargins(QMargins(5, 0, 5, 5));
-        // Centred at its own width between two empty stretching cells.
-        bottom->addElement(0, 0, new QCPLayoutElement(&p));
-        bottom->addElement(0, 1, legend_);
-        bottom->addElement(0, 2, new QCPLayoutElement(&p));
-        legend_->setFillOrder(QCPLegend::foColumnsFirst);
-        legend_->setLayer(QStringLiteral("legend"));
-        p.plotLayout()->setRowStretchFactor(1, 0.001);
-        auto* rect = grids_.first().rect;
-        const auto square = [text](QColor c) { return QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(text, 0.5), QBrush(c), 11); };
-        if (difference) {
-            legendEntry(rect, legend_, tr("+1 kept only in A (%1)").arg(a_.name), square(onlyA));
-            legendEntry(rect, legend_, tr("−1 kept only in B (%1)").arg(b_.name), square(onlyB));
-            legendEntry(rect, legend_, tr("0 the same"), square(same));
-            legendEntry(rect, legend_, tr("kept in both"), QCPScatterStyle(QCPScatterStyle::ssDisc, text, 6));
-        } else {
-            legendEntry(rect, legend_, tr("kept bit"), square(kept));
-            legendEntry(rect, legend_, tr("dropped bit"), square(dropped));
-        }
-        legend_->setSizeConstraintRect(QCPLayoutElement::scrOuterRect);
-        legend_->setMaximumSize(legend_->minimumOuterSizeHint());
-        legend_->setBrush(palette().brush(QPalette::Base));
-        legend_->setBorderPen(Qt::NoPen);
-        legend_->setTextColor(text);
+        addLegend(c);
     } else {
         legend_ = nullptr;
-        auto* empty = new QCPTextElement(&p, tr("Open runs and choose which to compare."));
-        top->addElement(0, 0, empty);
+        top->addElement(0, 0, new QCPTextElement(&p, tr("Open runs and choose which to compare.")));
     }
     for (int i = 0; i < p.plotLayout()->elementCount(); ++i) {
         auto* grid = qobject_cast<QCPLayoutGrid*>(p.plotLayout()->elementAt(i));
         if (!grid) continue;
         for (int j = 0; j < grid->elementCount(); ++j)
-            if (auto* title = qobject_cast<QCPTextElement*>(grid->elementAt(j))) title->setTextColor(text);
+            if (auto* title = qobject_cast<QCPTextElement*>(grid->elementAt(j))) title->setTextColor(c.text);
     }
     styleAllAxes();
     p.replot(QCustomPlot::rpQueuedReplot);
+}
+
+// Grid g in column g of `top`: its title, axes ticked with bits and layer names, the colour map, thin
+// separators between cells and, in difference mode, a dot where both runs keep the bit.
+void SchemeGridView::addGrid(QCPLayoutGrid* top, int g, const QCPColorGradient& gradient, const Colors& colors)
+{
+    auto& p = plot();
+    const bool difference = mode_ == Mode::Difference;
+    const int columns = std::max(columns_, 1), rows = std::max(rowCount(), 1);
+    auto& grid = grids_[g];
+    QFont titleFont = font();
+    titleFont.setBold(true);
+    top->addElement(0, g, new QCPTextElement(&p, grid.title, titleFont));
+    grid.rect = new QCPAxisRect(&p);
+    top->addElement(1, g, grid.rect);
+    auto* x = grid.rect->axis(QCPAxis::atBottom);
+    auto* y = grid.rect->axis(QCPAxis::atLeft);
+    auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
+    auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int c = 0; c < columns_; ++c) xTicker->addTick(c, QStringLiteral("b%1").arg(bitOfColumn(c)));
+    for (int r = 0; r < rowCount(); ++r) yTicker->addTick(r, rows_[r]);
+    x->setTicker(xTicker);
+    y->setTicker(yTicker);
+    x->setLabel(tr("bit (MSB … LSB)"));
+    y->setTickLabels(g == 0);  // one set of layer names for side-by-side grids
+    y->setRangeReversed(true);  // first layer on top, as in the network
+    x->setRange(-0.5, columns - 0.5);
+    y->setRange(-0.5, rows - 0.5);
+    for (auto* axis : {x, y}) {
+        axis->grid()->setVisible(false);
+        axis->setSubTicks(false);
+    }
+    auto* map = new QCPColorMap(x, y);
+    map->setInterpolate(false);
+    map->setTightBoundary(false);
+    map->setGradient(gradient);
+    map->setDataRange(difference ? QCPRange(-1, 1) : QCPRange(0, 1));
+    map->data()->setSize(columns, rows);
+    map->data()->setRange(QCPRange(0, columns - 1), QCPRange(0, rows - 1));
+    map->data()->fill(kNaN);
+    QVector<double> bothX, bothY;
+    for (int r = 0; r < rowCount(); ++r)
+        for (int c = 0; c < columns_; ++c) {
+            map->data()->setCell(c, r, grid.cells[r][c]);
+            if (difference && grid.both[r][c]) {
+                bothX.append(c);
+                bothY.append(r);
+            }
+        }
+    // Thin lines in the background colour between cells, so neighbouring kept bits stay countable.
+    const QPen separator(palette().color(QPalette::Base), 1.5);
+    auto addSeparator = [&](double x0, double y0, double x1, double y1) {
+        auto* line = new QCPItemLine(&p);
+        line->setClipAxisRect(grid.rect);
+        line->setPen(separator);
+        for (auto* end : {line->start, line->end}) end->setAxes(x, y);
+        line->start->setCoords(x0, y0);
+        line->end->setCoords(x1, y1);
+    };
+    for (int c = 1; c < columns_; ++c) addSeparator(c - 0.5, -0.5, c - 0.5, rows - 0.5);
+    for (int r = 1; r < rowCount(); ++r) addSeparator(-0.5, r - 0.5, columns - 0.5, r - 0.5);
+    if (difference) {
+        auto* marks = p.addGraph(x, y);
+        marks->setLineStyle(QCPGraph::lsNone);
+        marks->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, colors.text, 6));
+        marks->setData(bothX, bothY, true);
+    }
+}
+
+// The legend under the grids, centred at its own width between two empty stretching cells.
+void SchemeGridView::addLegend(const Colors& colors)
+{
+    auto& p = plot();
+    legend_ = new QCPLegend;
+    auto* bottom = new QCPLayoutGrid;
+    p.plotLayout()->addElement(1, 0, bottom);
+    bottom->setMargins(QMargins(5, 0, 5, 5));
+    bottom->addElement(0, 0, new QCPLayoutElement(&p));
+    bottom->addElement(0, 1, legend_);
+    bottom->addElement(0, 2, new QCPLayoutElement(&p));
+    legend_->setFillOrder(QCPLegend::foColumnsFirst);
+    legend_->setLayer(QStringLiteral("legend"));
+    p.plotLayout()->setRowStretchFactor(1, 0.001);
+    auto* rect = grids_.first().rect;
+    const auto text = colors.text;
+    const auto square = [text](QColor c) { return QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(text, 0.5), QBrush(c), 11); };
+    if (mode_ == Mode::Difference) {
+        legendEntry(rect, legend_, tr("+1 kept only in A (%1)").arg(a_.name), square(colors.onlyA));
+        legendEntry(rect, legend_, tr("−1 kept only in B (%1)").arg(b_.name), square(colors.onlyB));
+        legendEntry(rect, legend_, tr("0 the same"), square(colors.same));
+        legendEntry(rect, legend_, tr("kept in both"), QCPScatterStyle(QCPScatterStyle::ssDisc, text, 6));
+    } else {
+        legendEntry(rect, legend_, tr("kept bit"), square(colors.kept));
+        legendEntry(rect, legend_, tr("dropped bit"), square(colors.dropped));
+    }
+    legend_->setSizeConstraintRect(QCPLayoutElement::scrOuterRect);
+    legend_->setMaximumSize(legend_->minimumOuterSizeHint());
+    legend_->setBrush(palette().brush(QPalette::Base));
+    legend_->setBorderPen(Qt::NoPen);
+    legend_->setTextColor(text);
 }
 
 QString SchemeGridView::gridTitle(int grid) const

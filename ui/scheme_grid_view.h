@@ -4,6 +4,7 @@
 // with a legend, hover details and export (PNG/SVG/PDF, the cells as CSV).
 #include <vector>
 
+#include <QColor>
 #include <QList>
 #include <QStringList>
 #include <QVector>
@@ -12,6 +13,8 @@
 #include "result_plot.h"
 
 class QCPAxisRect;
+class QCPColorGradient;
+class QCPLayoutGrid;
 class QCPLegend;
 class QMouseEvent;
 
@@ -68,7 +71,15 @@ private:
 
     void load(const QString& nameA, const std::vector<csq::LayerScheme>& a, const QString& nameB,
               const std::vector<csq::LayerScheme>* b);
+    struct Colors {
+        QColor text, kept, dropped, onlyA, onlyB, same;
+    };
+
+    Colors colors() const;  // from the palette, light or dark
+    // Built afresh each time: the number of grids changes with the mode.
     void rebuild();
+    void addGrid(QCPLayoutGrid* top, int g, const QCPColorGradient& gradient, const Colors& colors);
+    void addLegend(const Colors& colors);
     void showHover(QMouseEvent* event);
 
     Mode mode_ = Mode::Single;
