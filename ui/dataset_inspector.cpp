@@ -18,6 +18,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "csq/dataset_preview.h"
 
@@ -149,14 +150,10 @@ DatasetInspector::DatasetInspector(QWidget* parent)
     debounce_.setSingleShot(true);
     debounce_.setInterval(kDebounceMs);
     connect(&debounce_, &QTimer::timeout, this, &DatasetInspector::sourceSettled);
+    connect(&load_, &QFutureWatcher<Loaded>::finished, this, [this] { loaded(load_.result()); });
 }
 
-DatasetInspector::~DatasetInspector()
-{
-    // The worker's report is queued to this object; once joined it can no longer post, and Qt drops
-    // events still queued for a destroyed object.
-    if (worker_.joinable()) worker_.join();
-}
+DatasetInspector::~DatasetInspector() = default;
 
 void DatasetInspector::setSource(const QString& path, int imageSize, int imageChannels)
 {
@@ -203,44 +200,40 @@ void DatasetInspector::reload()
 
 void DatasetInspector::launch()
 {
-    if (worker_.joinable()) worker_.join();
     setBusy(true);
     ++loadsStarted_;
     const auto generation = generation_;
     const auto path = path_.toStdString();
     const int imageSize = imageSize_, imageChannels = imageChannels_;
+    const auto unreadable = tr("the dataset could not be read");
     summary_->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(path_).toHtmlEscaped()));
-    worker_ = std::thread([this, generation, path, imageSize, imageChannels] {
-        std::shared_ptr<const csq::DatasetPreview> preview;
-        QString error;
+    load_.setFuture(QtConcurrent::run([generation, path, imageSize, imageChannels, unreadable] {
+        Loaded out{generation, nullptr, {}};
         try {
-            preview = std::make_shared<const csq::DatasetPreview>(
+            out.preview = std::make_shared<const csq::DatasetPreview>(
                 csq::previewDataset(path, imageSize, imageChannels, kSamplesPerClass));
         } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
+            out.error = QString::fromStdString(e.what());
         } catch (...) {
-            error = tr("the dataset could not be read");
+            out.error = unreadable;
         }
-        QMetaObject::invokeMethod(
-            this, [this, generation, preview, error] { finished(generation, preview, error); }, Qt::QueuedConnection);
-    });
+        return out;
+    }));
 }
 
-void DatasetInspector::finished(quint64 generation, std::shared_ptr<const csq::DatasetPreview> preview,
-                                const QString& error)
+void DatasetInspector::loaded(const Loaded& result)
 {
-    worker_.join();  // it has posted its report and is leaving
     if (pending_) {
         pending_ = false;
         launch();  // the newest request; this older result is not shown
         return;
     }
     setBusy(false);
-    if (generation != generation_) return;  // superseded by an empty path
-    if (preview)
-        showPreview(*preview);
+    if (result.generation != generation_) return;  // superseded by an empty path
+    if (result.preview)
+        showPreview(*result.preview);
     else
-        showError(error);
+        showError(result.error);
     Q_EMIT shown();
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 // What the chosen dataset holds: format, name, image counts and shape, each class with its training
 // and test counts (bars in a table), and the first samples of each class, scaled up crisply. Reading
-// a dataset takes a while (gzip, image folders), so it happens on a worker thread: a newer request
-// supersedes an older one and the destructor joins the thread, so closing mid-load is safe.
+// a dataset takes a while (gzip, image folders), so it happens on Qt's thread pool: a newer request
+// supersedes an older one, and the load holds nothing of the widget, so closing mid-load is safe (its
+// result is dropped with the watcher).
 #include <memory>
-#include <thread>
 
+#include <QFutureWatcher>
 #include <QString>
 #include <QTimer>
 #include <QWidget>
@@ -57,8 +58,14 @@ protected:
 
 private:
     void sourceSettled();
+    struct Loaded {
+        quint64 generation = 0;  // of the request it answers
+        std::shared_ptr<const csq::DatasetPreview> preview;
+        QString error;           // when there is no preview
+    };
+
     void launch();
-    void finished(quint64 generation, std::shared_ptr<const csq::DatasetPreview> preview, const QString& error);
+    void loaded(const Loaded& result);
     void showPreview(const csq::DatasetPreview& preview);
     void showError(const QString& error);
     void clearShown();
@@ -80,9 +87,9 @@ private:
     bool stale_ = true;       // the source changed since it was last read
     bool hasSource_ = false;  // setSource was called at least once
 
-    std::thread worker_;  // one load at a time; joined when it reports back or in the destructor
+    QFutureWatcher<Loaded> load_;  // one load at a time
     bool workerBusy_ = false;
-    bool pending_ = false;    // a newer request waits for the worker
+    bool pending_ = false;    // a newer request waits for the running load
     quint64 generation_ = 0;  // of the latest request: older results are dropped
     int samplesShown_ = 0;
     int loadsStarted_ = 0;

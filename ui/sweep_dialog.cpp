@@ -20,6 +20,7 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "csq/run_names.h"
 #include "run_folders.h"
@@ -46,6 +47,7 @@ void showIssue(QLabel* label, const QString& text)
 
 SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
 {
+    pool_.setMaxThreadCount(1);
     setWindowTitle(tr("Run sweep"));
     setModal(false);
     auto* form = new QFormLayout;
@@ -306,7 +308,7 @@ void SweepDialog::fillRuns(const csq::SweepPlan& plan)
 
 bool SweepDialog::start()
 {
-    if (running_ || thread_.joinable()) return false;
+    if (running_ || sweep_.isRunning()) return false;
     auto plan = this->plan();
     valid_ = plan.has_value();
     if (!plan) {
@@ -321,10 +323,10 @@ bool SweepDialog::start()
     appendLog(tr("sweep started: %n run(s) in %1", nullptr, static_cast<int>(plan->runs().size()))
                   .arg(QDir::toNativeSeparators(runningDirectory_)));
     updateButtons();
-    thread_ = std::thread([this, plan = std::move(*plan)] {
+    sweep_ = QtConcurrent::run(&pool_, [this, plan = std::move(*plan)] {
         csq::SweepProgress progress;
         // From the sweep's worker threads: queued to the dialog's thread (dropped if the dialog is gone,
-        // which cannot happen before the destructor has joined this thread).
+        // which cannot happen before the destructor has waited for this task).
         progress.log = [this, tap = lineTap_](const std::string& run, const std::string& line) {
             const auto r = QString::fromStdString(run), l = QString::fromStdString(line);
             QMetaObject::invokeMethod(this, [this, r, l] { onLog(r, l); }, Qt::QueuedConnection);
@@ -353,7 +355,7 @@ void SweepDialog::requestStop()
 void SweepDialog::stopAndWait()
 {
     stop_ = true;
-    if (thread_.joinable()) thread_.join();
+    pool_.waitForDone();  // the task, then its thread: none is left behind
 }
 
 QString SweepDialog::runState(const QString& run) const
@@ -392,7 +394,7 @@ void SweepDialog::onLog(const QString& run, const QString& line)
 
 void SweepDialog::onEnded(const QString& error, int finished)
 {
-    if (thread_.joinable()) thread_.join();  // its last act was to post this
+    pool_.waitForDone();  // its last act was to post this; its thread goes too
     running_ = false;
     const bool stopped = stop_.load();
     for (int i = 0; i < runs_->topLevelItemCount(); ++i) {

@@ -1,15 +1,16 @@
 #pragma once
 // Runs a budget sweep from the GUI: budgets and uniform baselines (comma-separated lists, errors shown
 // inline), a sweep folder and the runs side by side, over the current setup as the base config.
-// csq::runSweep runs on a thread of its own with a stop flag; the log and each run's state follow it;
-// Stop leaves checkpoints that the same sweep resumes when started again. Closing stops it; the
-// destructor stops and joins the thread.
+// csq::runSweep runs on the dialog's own one-thread pool with a stop flag; the log and each run's
+// state follow it; Stop leaves checkpoints that the same sweep resumes when started again. Closing
+// stops it; the destructor stops it and waits for it.
 #include <atomic>
 #include <functional>
 #include <optional>
-#include <thread>
 
 #include <QDialog>
+#include <QFuture>
+#include <QThreadPool>
 
 #include "csq/config.h"
 #include "csq/sweep.h"
@@ -106,7 +107,8 @@ private:
     QPushButton* stopButton_;
     QPushButton* closeButton_;
 
-    std::thread thread_;
+    QThreadPool pool_;  // one thread: the sweep, not Qt's global pool, which short tasks share
+    QFuture<void> sweep_;
     std::atomic<bool> stop_{false};
     bool running_ = false;
     bool valid_ = false;
