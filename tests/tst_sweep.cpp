@@ -40,6 +40,7 @@ private Q_SLOTS:
     void layoutAndResume();
     void seedPlanAndSpread();
     void seedGroupsOfASweep();
+    void aFailedRunIsToldAsFailed();
 
 private:
     // A plan on the synthetic dataset with this schedule, batch 64, 2 threads; no budgets yet.
@@ -157,8 +158,20 @@ void TestSweep::layoutAndResume()
         std::lock_guard lock(mutex);
         lines.push_back(run + ": " + line);
     };
+    std::vector<std::pair<std::string, SweepRunState>> states;  // each run's states, told as they change
+    progress.state = [&](const std::string& run, SweepRunState state, const std::string& detail) {
+        std::lock_guard lock(mutex);
+        states.emplace_back(run, state);
+        if (state == SweepRunState::Done) QVERIFY(detail.rfind("finished: quantized", 0) == 0);
+    };
     results = runSweep(plan, progress, &stop);
     QCOMPARE(results.size(), size_t{2});
+    for (const char* run : {"mixed-3", "uniform-4"}) {
+        std::vector<SweepRunState> seen;
+        for (const auto& [name, state] : states)
+            if (name == run) seen.push_back(state);
+        QCOMPARE(seen, (std::vector<SweepRunState>{SweepRunState::Running, SweepRunState::Done}));
+    }
     QVERIFY(std::find(lines.begin(), lines.end(), "mixed-3: resuming from its checkpoint") != lines.end());
     for (const char* file : {"sweep.json", "results.csv", "mixed-3/summary.json", "mixed-3/quantized.pt",
                              "uniform-4/summary.json", "uniform-4/config.json"})
@@ -264,6 +277,27 @@ void TestSweep::seedGroupsOfASweep()
     auto other = one;
     other.targetBits = 2;
     QVERIFY_THROWS_EXCEPTION(Error, aggregateRuns({one, other}, "/tmp/g"));
+}
+
+// A run that cannot start (its dataset is missing) is told as Running, then Failed with the reason
+// naming the folder; the sweep ends without its point instead of throwing.
+void TestSweep::aFailedRunIsToldAsFailed()
+{
+    auto plan = tinyPlan(1, 0, 1, 0);
+    plan.base.data = dir_.filePath(QStringLiteral("no-such-data")).toStdString();
+    plan.budgets = {2};
+    plan.directory = dir_.filePath(QStringLiteral("failing")).toStdString();
+    std::vector<SweepRunState> seen;
+    std::string reason;
+    SweepProgress progress;
+    progress.state = [&](const std::string& run, SweepRunState state, const std::string& detail) {
+        QCOMPARE(run, std::string("mixed-2"));
+        seen.push_back(state);
+        if (state == SweepRunState::Failed) reason = detail;
+    };
+    QVERIFY(runSweep(plan, progress).empty());
+    QCOMPARE(seen, (std::vector<SweepRunState>{SweepRunState::Running, SweepRunState::Failed}));
+    QVERIFY2(reason.find("no-such-data") != std::string::npos, reason.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestSweep)

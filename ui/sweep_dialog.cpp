@@ -332,6 +332,10 @@ bool SweepDialog::start()
             QMetaObject::invokeMethod(this, [this, r, l] { onLog(r, l); }, Qt::QueuedConnection);
             if (tap) tap(r, l);
         };
+        progress.state = [this](const std::string& run, csq::SweepRunState state, const std::string& detail) {
+            const auto r = QString::fromStdString(run), d = QString::fromStdString(detail);
+            QMetaObject::invokeMethod(this, [this, r, state, d] { onState(r, state, d); }, Qt::QueuedConnection);
+        };
         QString error;
         int finished = 0;
         try {
@@ -383,13 +387,16 @@ void SweepDialog::setRunState(const QString& run, const QString& state, const QS
 void SweepDialog::onLog(const QString& run, const QString& line)
 {
     appendLog(QStringLiteral("[%1] %2").arg(run, line));
-    const auto state = runState(run);
-    if (line.startsWith(u"finished"))
-        setRunState(run, tr("done"), line);
-    else if (line.startsWith(u"failed"))
-        setRunState(run, tr("failed"), line);
-    else if (state != tr("done") && state != tr("failed"))
-        setRunState(run, tr("running"), line);
+    if (runState(run) == tr("running")) setRunState(run, tr("running"), line);  // its latest line
+}
+
+void SweepDialog::onState(const QString& run, csq::SweepRunState state, const QString& detail)
+{
+    switch (state) {
+    case csq::SweepRunState::Running: setRunState(run, tr("running"), detail); break;
+    case csq::SweepRunState::Done: setRunState(run, tr("done"), detail); break;
+    case csq::SweepRunState::Failed: setRunState(run, tr("failed"), detail); break;
+    }
 }
 
 void SweepDialog::onEnded(const QString& error, int finished)

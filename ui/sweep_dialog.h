@@ -83,6 +83,7 @@ private:
     void fillRuns(const csq::SweepPlan& plan);
     void setRunState(const QString& run, const QString& state, const QString& detail = {});
     void onLog(const QString& run, const QString& line);
+    void onState(const QString& run, csq::SweepRunState state, const QString& detail);
     void onEnded(const QString& error, int finished);
     void updateButtons();
     void appendLog(const QString& line);

@@ -30,10 +30,19 @@ std::string number(double v)
     return s.str();
 }
 
-// Forwards a run's progress lines to the sweep's log, prefixed by nothing: the caller names the run.
+void tell(const SweepProgress& progress, const std::string& run, SweepRunState state, const std::string& detail)
+{
+    if (progress.log && state != SweepRunState::Running) progress.log(run, detail);
+    if (progress.state) progress.state(run, state, detail);
+}
+
+// Forwards a run's progress lines to the sweep's log (the caller names the run) and its end as a state.
 class RunObserver : public Observer {
 public:
-    RunObserver(std::string name, const SweepProgress& progress) : name_(std::move(name)), progress_(progress) {}
+    RunObserver(std::string name, const SweepProgress& progress) : name_(std::move(name)), progress_(progress)
+    {
+        if (progress_.state) progress_.state(name_, SweepRunState::Running, {});
+    }
     void onEpoch(const EpochResult& e) override
     {
         say("epoch " + std::to_string(e.epoch + 1) + " done: test " + number(e.testAccuracy) + "%, quantized " +
@@ -42,13 +51,14 @@ public:
     void onLog(const std::string& line) override { say(line); }
     void onFinished(const RunSummary& s) override
     {
-        say("finished: quantized " + number(s.testAccuracyQuantized) + "% at " + number(s.precision.weightedAvgBits) +
-            " size-weighted bits");
+        tell(progress_, name_, SweepRunState::Done,
+             "finished: quantized " + number(s.testAccuracyQuantized) + "% at " + number(s.precision.weightedAvgBits) +
+                 " size-weighted bits");
     }
     void onFailed(const std::string& reason) override
     {
         failed = true;
-        say("failed: " + reason);
+        tell(progress_, name_, SweepRunState::Failed, "failed: " + reason);
     }
     bool failed = false;
 
@@ -251,7 +261,7 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
             try {
                 runOne(plan, runs[i], progress, stop);
             } catch (const std::exception& e) {
-                if (progress.log) progress.log(runs[i].name, std::string("failed: ") + e.what());
+                tell(progress, runs[i].name, SweepRunState::Failed, std::string("failed: ") + e.what());
             }
         }
     };
@@ -269,7 +279,7 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
             try {
                 writeGroupSummary(inside(plan.directory, group), members);
             } catch (const std::exception& e) {
-                if (progress.log) progress.log(group.empty() ? "group" : group, std::string("failed: ") + e.what());
+                tell(progress, group.empty() ? "group" : group, SweepRunState::Failed, std::string("failed: ") + e.what());
             }
         }
     }

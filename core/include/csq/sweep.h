@@ -88,14 +88,21 @@ void markParetoFront(std::vector<RunResult>& results);
 // seeds, then sd, min and max of test_accuracy_quantized, test_accuracy, avg_bits, weighted_avg_bits
 std::string resultsCsv(const std::vector<RunResult>& results);
 
+// Where a sweep's run stands: training (started or resumed), finished, or failed (the others go on).
+enum class SweepRunState { Running, Done, Failed };
+
+// Both callbacks come from any of the sweep's worker threads.
 struct SweepProgress {
-    std::function<void(const std::string& run, const std::string& line)> log;  // from any worker thread
+    std::function<void(const std::string& run, const std::string& line)> log;  // every progress line
+    // A run's state changed; detail is its result line (Done) or the reason (Failed). A group whose
+    // aggregate cannot be written fails under the group's name.
+    std::function<void(const std::string& run, SweepRunState state, const std::string& detail)> state;
 };
 
 // Runs (or resumes) every run of the plan: finished runs are skipped, interrupted ones resume from
 // their checkpoint. Writes sweep.json first, each complete group's summary.json and results.csv at the
-// end. Returns the results (one per point); a run that fails is reported through `progress.log` and
-// its point left out, the others go on. `stop` ends it early.
+// end. Returns the results (one per point); a run that fails is reported through `progress` and its
+// point left out, the others go on. `stop` ends it early.
 std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& progress, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace csq
