@@ -40,6 +40,13 @@ public:
         std::lock_guard lock(mutex);
         logs.push_back(line);
     }
+    void onEnded() override
+    {
+        std::lock_guard lock(mutex);
+        ++ends;
+        toldBeforeTheEnd = finished || !failure.empty();
+        if (onEnd) onEnd();
+    }
 
     std::mutex mutex;
     std::vector<Snapshot> snapshots;
@@ -48,6 +55,9 @@ public:
     bool finished = false;
     std::string failure;
     std::vector<std::string> logs;
+    int ends = 0;                   // onEnded calls: one per run
+    bool toldBeforeTheEnd = false;  // onFinished or onFailed came before onEnded
+    std::function<void()> onEnd;
     std::function<void(const Snapshot&)> onEverySnapshot;
     std::function<void(const EpochResult&)> onEveryEpoch;
 };

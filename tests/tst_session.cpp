@@ -108,6 +108,8 @@ void TestSession::runWritesEveryFile()
     session.wait();
     QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
     QVERIFY(recorder.finished);
+    QCOMPARE(recorder.ends, 1);  // told once, after the summary
+    QVERIFY(recorder.toldBeforeTheEnd);
     firstRun_ = session.runDir();
     for (const char* name : {"config.json", "metrics.csv", "scheme.json", "summary.json", "checkpoint.pt", "quantized.pt"})
         QVERIFY2(fs::is_regular_file(fs::path(firstRun_) / name), name);
@@ -167,9 +169,13 @@ void TestSession::resumeEqualsUninterruptedRun()
     recorder.onEverySnapshot = [&](const Snapshot& s) {
         if (s.epoch == stopEpoch && s.step % 4 == 0) session.stop();  // mid-epoch: batch-level resume
     };
+    bool checkpointAtTheEnd = false;  // a stopped run is told its end once its checkpoint is saved
+    recorder.onEnd = [&] { checkpointAtTheEnd = fs::is_regular_file(session.runDir() + "/checkpoint.pt"); };
     session.start(tinyConfig(QStringLiteral("interrupted-%1").arg(stopEpoch)));
     session.wait();
     QVERIFY(!recorder.finished);
+    QCOMPARE(recorder.ends, 1);
+    QVERIFY(checkpointAtTheEnd);
     const std::string dir = session.runDir();
     QVERIFY(fs::is_regular_file(dir + "/checkpoint.pt"));
 
@@ -396,11 +402,17 @@ void TestSession::failuresArriveAsReasons()
     Session session(recorder);
     auto config = tinyConfig(QStringLiteral("missing"));
     config.data = dir_.filePath(QStringLiteral("no-such-dataset")).toStdString();
+    bool runningAtTheEnd = true;
+    recorder.onEnd = [&] { runningAtTheEnd = session.running(); };
     session.start(config);
     session.wait();
     QVERIFY(!recorder.finished);
     QVERIFY2(recorder.failure.find("no-such-dataset") != std::string::npos, recorder.failure.c_str());
     QVERIFY(!session.running());
+    // The end is told once, after the reason, with the session no longer running.
+    QCOMPARE(recorder.ends, 1);
+    QVERIFY(recorder.toldBeforeTheEnd);
+    QVERIFY(!runningAtTheEnd);
 }
 
 void TestSession::invalidConfigIsRejectedAtStart()

@@ -7,18 +7,12 @@
 
 namespace csq::ui {
 
-namespace {
-constexpr int kPollMs = 100;  // how soon the GUI notices that a stopped run's thread has ended
-}
-
 SessionBridge::SessionBridge(QObject* parent) : QObject(parent), session_(std::make_unique<csq::Session>(*this))
 {
     qRegisterMetaType<csq::Snapshot>();
     qRegisterMetaType<csq::EpochResult>();
     qRegisterMetaType<csq::RunSummary>();
     qRegisterMetaType<csq::ConfigPatch>();
-    poll_.setInterval(kPollMs);
-    connect(&poll_, &QTimer::timeout, this, &SessionBridge::pollRunning);
 }
 
 SessionBridge::~SessionBridge()
@@ -64,7 +58,6 @@ void SessionBridge::began()
     stopRequested_ = false;
     hasModel_ = false;
     wasRunning_ = true;
-    poll_.start();
     Q_EMIT stateChanged();
 }
 
@@ -103,7 +96,7 @@ void SessionBridge::stopAndWait()
 {
     stop();
     session_->wait();
-    pollRunning();
+    ended();
 }
 
 void SessionBridge::finalize()
@@ -156,10 +149,11 @@ QString SessionBridge::exportMetrics(const QString& path)
     return guarded([&] { session_->exportMetrics(path.toStdString()); });
 }
 
-void SessionBridge::pollRunning()
+// Told by onEnded (queued) or after stopAndWait; a run started since, or an end already handled, leaves
+// it without effect.
+void SessionBridge::ended()
 {
     if (running() || !wasRunning_) return;
-    poll_.stop();
     session_->wait();  // the thread has left the run; join it so none is left behind
     wasRunning_ = false;
     stopRequested_ = false;
@@ -200,6 +194,11 @@ void SessionBridge::onFinished(const csq::RunSummary& summary)
 {
     QMetaObject::invokeMethod(
         this, [this, summary] { Q_EMIT finished(summary); }, Qt::QueuedConnection);
+}
+
+void SessionBridge::onEnded()
+{
+    QMetaObject::invokeMethod(this, [this] { ended(); }, Qt::QueuedConnection);
 }
 
 void SessionBridge::onFailed(const std::string& reason)

@@ -6,7 +6,6 @@
 
 #include <QObject>
 #include <QString>
-#include <QTimer>
 
 #include "csq/config.h"
 #include "csq/observer.h"
@@ -73,15 +72,14 @@ private:
     void onLog(const std::string& line) override;
     void onFinished(const csq::RunSummary& summary) override;
     void onFailed(const std::string& reason) override;
+    void onEnded() override;
 
     template <class Work>
     QString guarded(Work&& work);
     void began();
-    void pollRunning();
+    void ended();  // on the GUI thread, once the run's thread has left it
 
     std::unique_ptr<csq::Session> session_;
-    // The engine has no "thread ended" callback for a stop, so the GUI polls running() while a run lives.
-    QTimer poll_;
     bool wasRunning_ = false;
     bool stopRequested_ = false;
     bool hasModel_ = false;

@@ -96,9 +96,12 @@ struct Session::Impl {
             } catch (const std::exception& e) {
                 observer.onFailed(e.what());
             }
-            std::lock_guard guard(mutex);
-            running = false;
-            control->runTasks();  // exports posted while the run ended still get an answer
+            {
+                std::lock_guard guard(mutex);
+                running = false;
+                control->runTasks();  // exports posted while the run ended still get an answer
+            }
+            observer.onEnded();
         });
     }
 };

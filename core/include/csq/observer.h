@@ -15,6 +15,9 @@ public:
     virtual void onLog(const std::string& /*line*/) {}
     virtual void onFinished(const RunSummary&) {}
     virtual void onFailed(const std::string& /*reason*/) {}
+    // The run's last call, however it ended (finished, failed, or stopped with its checkpoint saved):
+    // running() is false from here, and wait() returns at once.
+    virtual void onEnded() {}
 };
 
 }  // namespace csq
