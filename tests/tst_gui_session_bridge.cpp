@@ -137,6 +137,22 @@ void TestSessionBridge::stopJoinsTheThreadAndKeepsFiles()
         for (const char* f : {"scheme.json", "metrics.csv", "quantized.pt", "checkpoint.pt"})
             QVERIFY2(nonEmptyFile(out.filePath(QLatin1String(f))), f);
         QVERIFY(!bridge.exportScheme(out.filePath(QStringLiteral("missing/scheme.json"))).isEmpty());
+        // The menu's way: off the GUI thread, answered by exported() through the event loop.
+        QSignalSpy exported(&bridge, &SessionBridge::exported);
+        bridge.exportLater(SessionBridge::Export::Quantized, out.filePath(QStringLiteral("later.pt")));
+        bridge.exportLater(SessionBridge::Export::Scheme, out.filePath(QStringLiteral("missing/later.json")));
+        QCOMPARE(exported.count(), 0);  // never inside the call
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 2, 60000);
+        for (const auto& answer : exported) {
+            const auto what = answer.at(0).value<SessionBridge::Export>();
+            const auto failure = answer.at(2).toString();
+            if (what == SessionBridge::Export::Quantized) {
+                QVERIFY2(failure.isEmpty(), qPrintable(failure));
+                QVERIFY(nonEmptyFile(answer.at(1).toString()));
+            } else {
+                QVERIFY(what == SessionBridge::Export::Scheme && !failure.isEmpty());
+            }
+        }
         bridge.stop();
         QVERIFY(bridge.stopping());
         QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 60000);

@@ -21,6 +21,10 @@ namespace csq::ui {
 FileActions::FileActions(SessionBridge& bridge, QWidget* window)
     : QObject(window), bridge_(bridge), window_(window), recent_(new RecentFiles(this))
 {
+    connect(&bridge_, &SessionBridge::exported, this,
+            [this](SessionBridge::Export what, const QString& path, const QString& failure) {
+                report(exportLabel(what), path, failure);
+            });
     openConfig_ = make(tr("&Open config…"), QKeySequence::Open, tr("Load a config.json into the setup"),
                        &FileActions::chooseConfig);
     openConfig_->setIcon(window->style()->standardIcon(QStyle::SP_DialogOpenButton));
@@ -169,26 +173,45 @@ void FileActions::chooseCheckpoint()
 void FileActions::saveCheckpoint()
 {
     const auto path = askSave(tr("Save checkpoint"), QStringLiteral("checkpoint.pt"), tr("Checkpoint (*.pt)"));
-    if (!path.isEmpty()) report(tr("Checkpoint"), path, bridge_.saveCheckpoint(path));
+    if (!path.isEmpty()) exportLater(SessionBridge::Export::Checkpoint, path);
 }
 
 void FileActions::exportScheme()
 {
     const auto path = askSave(tr("Export scheme"), QStringLiteral("scheme.json"), tr("Scheme (*.json)"));
-    if (!path.isEmpty()) report(tr("Scheme"), path, bridge_.exportScheme(path));
+    if (!path.isEmpty()) exportLater(SessionBridge::Export::Scheme, path);
 }
 
 void FileActions::exportQuantized()
 {
     const auto path =
         askSave(tr("Export quantized model"), QStringLiteral("quantized.pt"), tr("Quantized model (*.pt)"));
-    if (!path.isEmpty()) report(tr("Quantized model"), path, bridge_.exportQuantized(path));
+    if (!path.isEmpty()) exportLater(SessionBridge::Export::Quantized, path);
 }
 
 void FileActions::exportMetrics()
 {
     const auto path = askSave(tr("Export metrics"), QStringLiteral("metrics.csv"), tr("CSV (*.csv)"));
-    if (!path.isEmpty()) report(tr("Metrics"), path, bridge_.exportMetrics(path));
+    if (!path.isEmpty()) exportLater(SessionBridge::Export::Metrics, path);
+}
+
+// The run's files are written off the GUI thread: the window stays live while a running session
+// reaches its next batch boundary, and the status bar says when the file is there.
+void FileActions::exportLater(SessionBridge::Export what, const QString& path)
+{
+    Q_EMIT message(tr("%1: writing %2 at the run's next batch…").arg(exportLabel(what), QDir::toNativeSeparators(path)));
+    bridge_.exportLater(what, path);
+}
+
+QString FileActions::exportLabel(SessionBridge::Export what)
+{
+    switch (what) {
+    case SessionBridge::Export::Checkpoint: return tr("Checkpoint");
+    case SessionBridge::Export::Scheme: return tr("Scheme");
+    case SessionBridge::Export::Quantized: return tr("Quantized model");
+    case SessionBridge::Export::Metrics: return tr("Metrics");
+    }
+    return {};
 }
 
 void FileActions::exportHeatmap()

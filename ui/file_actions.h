@@ -7,6 +7,7 @@
 #include <QObject>
 
 #include "csq/config.h"
+#include "session_bridge.h"
 
 class QAction;
 class QMenu;
@@ -17,7 +18,6 @@ namespace csq::ui {
 class GateHeatmapView;
 class PlotPanel;
 class RecentFiles;
-class SessionBridge;
 
 class FileActions : public QObject {
     Q_OBJECT
@@ -61,6 +61,8 @@ private:
     void exportScheme();
     void exportQuantized();
     void exportMetrics();
+    void exportLater(SessionBridge::Export what, const QString& path);
+    static QString exportLabel(SessionBridge::Export what);
     void exportHeatmap();
     void exportPlot(PlotPanel* plot);
 

@@ -18,7 +18,8 @@ SessionBridge::SessionBridge(QObject* parent) : QObject(parent), session_(std::m
 SessionBridge::~SessionBridge()
 {
     blockSignals(true);  // receivers may be half destroyed already (the window closing)
-    stopAndWait();
+    stopAndWait();       // an export waiting for a batch boundary is answered as the run ends
+    exports_.waitForDone();
 }
 
 template <class Work>
@@ -147,6 +148,18 @@ QString SessionBridge::exportQuantized(const QString& path)
 QString SessionBridge::exportMetrics(const QString& path)
 {
     return guarded([&] { session_->exportMetrics(path.toStdString()); });
+}
+
+void SessionBridge::exportLater(Export what, const QString& path)
+{
+    exports_.start([this, what, path] {
+        const auto failure = what == Export::Checkpoint ? saveCheckpoint(path)
+                             : what == Export::Scheme    ? exportScheme(path)
+                             : what == Export::Quantized ? exportQuantized(path)
+                                                         : exportMetrics(path);
+        QMetaObject::invokeMethod(
+            this, [this, what, path, failure] { Q_EMIT exported(what, path, failure); }, Qt::QueuedConnection);
+    });
 }
 
 // Told by onEnded (queued) or after stopAndWait; a run started since, or an end already handled, leaves

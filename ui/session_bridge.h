@@ -6,6 +6,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QThreadPool>
 
 #include "csq/config.h"
 #include "csq/observer.h"
@@ -22,7 +23,7 @@ class SessionBridge : public QObject, public csq::Observer {
     Q_OBJECT
 public:
     explicit SessionBridge(QObject* parent = nullptr);
-    ~SessionBridge() override;  // stops a run and joins its thread: no thread outlives the window
+    ~SessionBridge() override;  // stops a run, joins its thread and waits for exports: no thread outlives the window
 
     // Each returns an empty string on success, otherwise the engine's message (also sent to failed()).
     QString start(const csq::TrainingConfig& config);
@@ -55,6 +56,11 @@ public:
     QString exportScheme(const QString& path);
     QString exportQuantized(const QString& path);
     QString exportMetrics(const QString& path);
+    // The same off the GUI thread: returns at once, exported() answers (a running session writes at its
+    // next batch boundary, seconds away during an evaluation). What the window's menu uses.
+    enum class Export { Checkpoint, Scheme, Quantized, Metrics };
+    Q_ENUM(Export)
+    void exportLater(Export what, const QString& path);
 
 Q_SIGNALS:
     void snapshotArrived(const csq::Snapshot& snapshot);
@@ -64,6 +70,7 @@ Q_SIGNALS:
     void failed(const QString& reason);
     void stateChanged();  // running, paused or stopping changed
     void runEnded();      // the training thread is gone (finished, failed or stopped)
+    void exported(csq::ui::SessionBridge::Export what, const QString& path, const QString& failure);
 
 private:
     // csq::Observer, called on the training thread: copy, queue to the GUI thread, return.
@@ -80,6 +87,7 @@ private:
     void ended();  // on the GUI thread, once the run's thread has left it
 
     std::unique_ptr<csq::Session> session_;
+    QThreadPool exports_;  // exportLater's writers; waited for before the session goes
     bool wasRunning_ = false;
     bool stopRequested_ = false;
     bool hasModel_ = false;
