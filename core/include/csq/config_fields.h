@@ -35,6 +35,7 @@ struct ConfigField {
     FieldSection section;
     const char* help;         // one line for --help: what it does, its unit, range and special values
     const char* defaultText;  // --help's default when not the value itself (e.g. a pattern); "" = the value
+    bool live = false;        // changed mid-run from the app's Budget panel (a ConfigPatch), not in Setup
 
     FlagKind kind() const;
 };
