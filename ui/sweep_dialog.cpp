@@ -50,6 +50,26 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     pool_.setMaxThreadCount(1);
     setWindowTitle(tr("Run sweep"));
     setModal(false);
+    auto* form = buildPlanForm();
+    buildProgressViews();
+    auto* buttons = buildButtons();
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(runs_, 1);
+    layout->addWidget(progress_);
+    layout->addWidget(log_, 2);
+    layout->addLayout(buttons);
+
+    for (auto* edit : {budgets_, uniform_, seeds_, directory_}) connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
+    connect(parallel_, &QSpinBox::valueChanged, this, &SweepDialog::checkFields);
+    directory_->setText(defaultDirectory(csq::TrainingConfig{}));
+    resize(720, 640);
+}
+
+// What the sweep runs: the base config, budgets, uniform baselines, seeds, folder and runs side by side,
+// each with its issue line under it.
+QFormLayout* SweepDialog::buildPlanForm()
+{
     auto* form = new QFormLayout;
     base_ = new QLabel(this);
     base_->setWordWrap(true);
@@ -102,7 +122,12 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     form->addRow(tr("Runs side by &side:"), parallel_);
     planIssue_ = issueLabel();
     form->addRow(QString(), planIssue_);
+    return form;
+}
 
+// How it goes: one row per run with its state and last message, a progress bar and the log.
+void SweepDialog::buildProgressViews()
+{
     runs_ = new QTreeWidget(this);
     runs_->setHeaderLabels({tr("Run"), tr("Kind"), tr("Bits"), tr("State"), tr("Last message")});
     runs_->setRootIsDecorated(false);
@@ -118,7 +143,10 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     log_->setMaximumBlockCount(5000);
     log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     log_->setMinimumHeight(140);
+}
 
+QHBoxLayout* SweepDialog::buildButtons()
+{
     startButton_ = new QPushButton(tr("&Start"), this);
     startButton_->setDefault(true);
     stopButton_ = new QPushButton(tr("S&top"), this);
@@ -132,18 +160,7 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     buttons->addWidget(startButton_);
     buttons->addWidget(stopButton_);
     buttons->addWidget(closeButton_);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(runs_, 1);
-    layout->addWidget(progress_);
-    layout->addWidget(log_, 2);
-    layout->addLayout(buttons);
-
-    for (auto* edit : {budgets_, uniform_, seeds_, directory_}) connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
-    connect(parallel_, &QSpinBox::valueChanged, this, &SweepDialog::checkFields);
-    directory_->setText(defaultDirectory(csq::TrainingConfig{}));
-    resize(720, 640);
+    return buttons;
 }
 
 SweepDialog::~SweepDialog()

@@ -15,6 +15,8 @@
 #include "csq/config.h"
 #include "csq/sweep.h"
 
+class QFormLayout;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -82,6 +84,9 @@ private:
     void chooseDirectory();
     void fillRuns(const csq::SweepPlan& plan);
     void setRunState(const QString& run, const QString& state, const QString& detail = {});
+    QFormLayout* buildPlanForm();
+    void buildProgressViews();
+    QHBoxLayout* buildButtons();
     void onLog(const QString& run, const QString& line);
     void onState(const QString& run, csq::SweepRunState state, const QString& detail);
     void onEnded(const QString& error, int finished);
