@@ -404,7 +404,7 @@ void Trainer::finishPhases()
     applyPhaseChanges(config_.totalEpochs());
     if (position_.ticketDrawn == drawn) return;
     lastEpoch_.testAccuracy = percentCorrect(data_.test, false);
-    lastEpoch_.testAccuracyQuantized = percentCorrect(data_.test, true);
+    lastEpoch_.testAccuracyQuantized = softIsExact() ? lastEpoch_.testAccuracy : percentCorrect(data_.test, true);
     char line[160];
     std::snprintf(line, sizeof line, "ticket drawn at the end of the run: test %.2f%%, exact %.2f%%",
                   lastEpoch_.testAccuracy, lastEpoch_.testAccuracyQuantized);
