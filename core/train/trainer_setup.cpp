@@ -1,6 +1,7 @@
 // Trainer set-up: data, model, optimizer, run directory, and resuming from a checkpoint.
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 
 #include <boost/json.hpp>
 
@@ -27,9 +28,15 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     if (config_.device == DevicePreference::Cuda && !cuda)
         throw Error("config: device", "CUDA was asked for but this LibTorch has no CUDA device", "use device auto or cpu");
     device_ = wantCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    torch::manual_seed(config_.seed);
     loadData();
-    buildModel();
+    {
+        // torch's default generator is the process's: runs started side by side (a sweep's --parallel)
+        // would interleave their draws, so each run seeds it and draws its initial weights alone.
+        static std::mutex generator;
+        const std::lock_guard lock(generator);
+        torch::manual_seed(config_.seed);
+        buildModel();
+    }
     importWeights();
     buildOptimizer();
     warnIfSearchCannotPrune();
