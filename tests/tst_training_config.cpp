@@ -96,6 +96,7 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
     QTest::newRow("batch 0") << R"({"batch_size": 0})" << "batch_size";
     QTest::newRow("ramp in epochs") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 2})"
                                           << "budget_ramp";
+    QTest::newRow("bit price power below 1") << R"({"budget_power": 0.5})" << "budget_power";
 }
 
 void TestTrainingConfig::invalidValuesNameTheirField()

@@ -304,6 +304,10 @@ void SetupPanel::buildQuantizationGroup()
             tr("The budget's target falls from max bits to the target over this share of the search (from the "
                "end of the float warm-up to the ticket), so bits are pruned gradually while the loss still "
                "weighs in (better schemes at low budgets); 0: the target applies at once, as in the CSQ paper."));
+    addReal(form, "budget_power", tr("Bit price power"), &TrainingConfig::budgetPower, 1, 4, QString(),
+            tr("1: the budget term prices every bit of a layer alike (the CSQ paper). Above 1: a layer's bits "
+               "cost (its bits / target)^(power − 1), so layers rich in bits are pruned first and no layer is "
+               "driven to one bit while others keep many."));
     addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
             tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
     addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),

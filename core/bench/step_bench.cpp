@@ -50,8 +50,9 @@ std::function<void()> trainingStep(std::shared_ptr<Rig> rig)
     return [rig] {
         auto loss = torch::cross_entropy_loss(rig->net->forward(rig->images), rig->labels);
         if (rig->budget) {
-            auto deltaS = quant::precisionTensor(rig->layers, rig->config.budgetMode) - rig->config.targetBits;
-            loss = loss + rig->config.lambda * deltaS * quant::budgetTerm(rig->layers, rig->config.budgetMode);
+            const auto& c = rig->config;
+            auto deltaS = quant::precisionTensor(rig->layers, c.budgetMode) - c.targetBits;
+            loss = loss + quant::budgetLoss(rig->layers, c.budgetMode, c.lambda, deltaS, c.targetBits, c.budgetPower);
         }
         rig->optim.zeroGrad();
         loss.backward();

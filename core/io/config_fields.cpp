@@ -42,6 +42,9 @@ const std::vector<ConfigField> fields{
     {"budget_ramp", &C::budgetRamp, "budget-ramp", Quant,
      "share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = at "
      "once as in the paper", ""},
+    {"budget_power", &C::budgetPower, "budget-power", Quant,
+     "price of a layer's bits: 1 = all alike (the paper), p > 1 = by (its bits / target)^(p-1), pruning bit-rich "
+     "layers first", ""},
     {"beta0", &C::beta0, "beta0", Quant, "gate temperature at the start", ""},
     {"beta_final", &C::betaFinal, "beta-final", Quant, "gate temperature at the ticket", "", true},
     {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, "epoch at which the scheme freezes", "", true},

@@ -59,6 +59,23 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
     return total.defined() ? total : torch::zeros({});
 }
 
+torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
+                         const torch::Tensor& deltaS, double target, double power)
+{
+    if (power == 1.0) return lambda * deltaS * budgetTerm(layers, mode);
+    const auto weights = budgetWeights(layers, mode);
+    const auto exponent = deltaS.detach().sign() * (power - 1.0);
+    torch::Tensor total;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (weights[i] == 0.0) continue;
+        const auto bits = layers[i].layer->bits()->maskGateSum();
+        const auto price = (bits.detach() / target).clamp_min(1e-3).pow(exponent);
+        auto term = bits * (price * weights[i]);
+        total = total.defined() ? total + term : term;
+    }
+    return total.defined() ? lambda * deltaS * total : torch::zeros({}, deltaS.options());
+}
+
 namespace {
 
 struct Candidate {

@@ -142,8 +142,9 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
     auto loss = ce;
     torch::Tensor budget;
     if (search && config_.lambda > 0) {
-        auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - budgetTargetAt(config_, t);
-        budget = config_.lambda * deltaS * quant::budgetTerm(layers_, config_.budgetMode);
+        const double target = budgetTargetAt(config_, t);
+        auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - target;
+        budget = quant::budgetLoss(layers_, config_.budgetMode, config_.lambda, deltaS, target, config_.budgetPower);
         loss = loss + budget;
     }
     // This rank's share of the whole batch: the ranks' gradients, weighted so and summed, are the

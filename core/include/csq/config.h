@@ -50,6 +50,10 @@ struct TrainingConfig {
     // cross-entropy still weighs in; 0: the target applies at once (the paper). Default two thirds: the
     // study in the README measured it against 0.
     double budgetRamp = 2.0 / 3.0;
+    // In [1, 4]: how a layer's bits are priced by the budget term. 1: every bit of a layer alike (the
+    // paper); p > 1: by (bits / target)^(p-1), so bit-rich layers are pruned first and no layer is
+    // pushed to one bit while others hold many (quant/scheme_readout.h budgetLoss).
+    double budgetPower = 1.0;
     double beta0 = 4.0;               // gate temperature when the search starts
     double betaFinal = 200.0;         // at the ticket
     double ticketEpoch = 5.0;         // T_ticket, in epochs; the scheme is frozen from here
