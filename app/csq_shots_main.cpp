@@ -13,12 +13,12 @@
 #include <QTimer>
 
 #include "csq/runtime.h"
-#include "main_window.h"
-#include "metrics_store.h"
-#include "pareto_view.h"
-#include "run_comparison_window.h"
-#include "session_bridge.h"
-#include "theme.h"
+#include "window/main_window.h"
+#include "run/metrics_store.h"
+#include "compare/pareto_view.h"
+#include "compare/run_comparison_window.h"
+#include "run/session_bridge.h"
+#include "window/theme.h"
 
 namespace {
 

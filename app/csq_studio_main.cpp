@@ -12,9 +12,9 @@
 
 #include "csq/runtime.h"
 #include "csq/version.h"
-#include "main_window.h"
-#include "session_bridge.h"
-#include "theme.h"
+#include "window/main_window.h"
+#include "run/session_bridge.h"
+#include "window/theme.h"
 
 namespace {
 

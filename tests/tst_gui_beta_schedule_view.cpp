@@ -6,9 +6,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "beta_schedule_view.h"
-#include "metrics_store.h"
-#include "qcustomplot_include.h"
+#include "plots/beta_schedule_view.h"
+#include "run/metrics_store.h"
+#include "plots/qcustomplot_include.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -6,8 +6,8 @@
 #include <QSlider>
 #include <QtTest>
 
-#include "budget_panel.h"
-#include "value_slider.h"
+#include "setup/budget_panel.h"
+#include "setup/value_slider.h"
 
 using namespace csq::ui;
 

@@ -16,7 +16,7 @@
 
 #include "csq/dataset_preview.h"
 #include "csq/errors.h"
-#include "dataset_inspector.h"
+#include "setup/dataset_inspector.h"
 #include "idx_bytes.h"
 
 using csq::test::idxBytes;

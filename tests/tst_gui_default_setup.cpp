@@ -10,11 +10,11 @@
 #include <QtTest>
 
 #include "gui_live_run.h"
-#include "main_window.h"
-#include "run_folders.h"
-#include "metrics_store.h"
-#include "run_controls.h"
-#include "session_bridge.h"
+#include "window/main_window.h"
+#include "run/run_folders.h"
+#include "run/metrics_store.h"
+#include "run/run_controls.h"
+#include "run/session_bridge.h"
 
 using namespace csq::ui;
 using namespace csq::ui::testing;

@@ -6,8 +6,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "gate_heatmap_view.h"
-#include "metrics_store.h"
+#include "plots/gate_heatmap_view.h"
+#include "run/metrics_store.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "layer_bits_view.h"
-#include "metrics_store.h"
+#include "plots/layer_bits_view.h"
+#include "run/metrics_store.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "loss_accuracy_view.h"
-#include "metrics_store.h"
+#include "plots/loss_accuracy_view.h"
+#include "run/metrics_store.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -20,18 +20,18 @@
 #include <QTimer>
 #include <QtTest>
 
-#include "beta_schedule_view.h"
-#include "budget_panel.h"
-#include "dataset_field.h"
-#include "gate_heatmap_view.h"
+#include "plots/beta_schedule_view.h"
+#include "setup/budget_panel.h"
+#include "setup/dataset_field.h"
+#include "plots/gate_heatmap_view.h"
 #include "gui_live_run.h"
-#include "main_window.h"
-#include "metrics_store.h"
-#include "run_controls.h"
-#include "run_result_card.h"
-#include "session_bridge.h"
-#include "setup_panel.h"
-#include "value_slider.h"
+#include "window/main_window.h"
+#include "run/metrics_store.h"
+#include "run/run_controls.h"
+#include "run/run_result_card.h"
+#include "run/session_bridge.h"
+#include "setup/setup_panel.h"
+#include "setup/value_slider.h"
 
 using namespace csq::ui;
 using namespace csq::ui::testing;

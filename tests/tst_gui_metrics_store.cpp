@@ -4,7 +4,7 @@
 #include <QtTest>
 
 #include "tst_gui_support.h"
-#include "metrics_store.h"
+#include "run/metrics_store.h"
 
 using namespace csq::ui;
 

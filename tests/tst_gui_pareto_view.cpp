@@ -8,8 +8,8 @@
 #include <QtTest>
 
 #include "csq/sweep.h"
-#include "pareto_view.h"
-#include "qcustomplot_include.h"
+#include "compare/pareto_view.h"
+#include "plots/qcustomplot_include.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

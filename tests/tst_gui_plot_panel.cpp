@@ -5,9 +5,9 @@
 #include <QtTest>
 
 #include "tst_gui_support.h"
-#include "metrics_store.h"
-#include "plot_panel.h"
-#include "qcustomplot_include.h"
+#include "run/metrics_store.h"
+#include "plots/plot_panel.h"
+#include "plots/qcustomplot_include.h"
 
 using namespace csq::ui;
 

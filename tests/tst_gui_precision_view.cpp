@@ -3,8 +3,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "metrics_store.h"
-#include "precision_view.h"
+#include "run/metrics_store.h"
+#include "plots/precision_view.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -16,10 +16,10 @@
 
 #include "csq/config.h"
 #include "csq/sweep.h"
-#include "curve_overlay_view.h"
-#include "pareto_view.h"
-#include "run_comparison_window.h"
-#include "scheme_grid_view.h"
+#include "compare/curve_overlay_view.h"
+#include "compare/pareto_view.h"
+#include "compare/run_comparison_window.h"
+#include "compare/scheme_grid_view.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

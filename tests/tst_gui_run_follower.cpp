@@ -17,17 +17,17 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "beta_schedule_view.h"
+#include "plots/beta_schedule_view.h"
 #include "csq/config.h"
-#include "follow_window.h"
-#include "layer_bits_view.h"
-#include "loss_accuracy_view.h"
-#include "main_window.h"
-#include "metrics_csv_feed.h"
-#include "metrics_store.h"
-#include "precision_view.h"
-#include "run_follower.h"
-#include "scheme_grid_view.h"
+#include "follow/follow_window.h"
+#include "plots/layer_bits_view.h"
+#include "plots/loss_accuracy_view.h"
+#include "window/main_window.h"
+#include "follow/metrics_csv_feed.h"
+#include "run/metrics_store.h"
+#include "plots/precision_view.h"
+#include "follow/run_follower.h"
+#include "compare/scheme_grid_view.h"
 #include "tst_gui_support.h"
 
 using namespace csq::ui;

@@ -5,7 +5,7 @@
 #include <QSignalSpy>
 #include <QtTest>
 
-#include "run_result_card.h"
+#include "run/run_result_card.h"
 
 using namespace csq::ui;
 

@@ -10,9 +10,9 @@
 #include <QThread>
 #include <QtTest>
 
-#include "beta_plan.h"
+#include "run/beta_plan.h"
 #include "gui_live_run.h"
-#include "session_bridge.h"
+#include "run/session_bridge.h"
 
 using namespace csq::ui;
 using namespace csq::ui::testing;

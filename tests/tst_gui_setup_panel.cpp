@@ -19,9 +19,9 @@
 #include <QtTest>
 
 #include "csq/config_fields.h"
-#include "dataset_field.h"
-#include "run_folders.h"
-#include "setup_panel.h"
+#include "setup/dataset_field.h"
+#include "run/run_folders.h"
+#include "setup/setup_panel.h"
 
 using namespace csq::ui;
 

@@ -21,8 +21,8 @@
 #include "csq/run_names.h"
 #include "csq/sweep.h"
 #include "gui_live_run.h"
-#include "run_folders.h"
-#include "sweep_dialog.h"
+#include "run/run_folders.h"
+#include "compare/sweep_dialog.h"
 
 using namespace csq::ui;
 using namespace csq::ui::testing;

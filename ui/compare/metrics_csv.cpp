@@ -1,0 +1,107 @@
+#include "compare/metrics_csv.h"
+
+#include <cmath>
+#include <limits>
+
+#include <QFile>
+
+#include "csq/errors.h"
+
+namespace csq::ui {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+[[noreturn]] void fail(const QString& where, const QString& what)
+{
+    throw csq::Error(where.toStdString(), what.toStdString(), "expected the metrics.csv csq-train writes");
+}
+
+}  // namespace
+
+MetricsCsv MetricsCsv::read(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) fail(path, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+    return parse(QString::fromUtf8(file.readAll()), path);
+}
+
+MetricsCsv MetricsCsv::parse(const QString& text, const QString& source)
+{
+    MetricsCsv csv;
+    const auto lines = text.split(u'\n');
+    int lineNumber = 0;
+    bool headerRead = false;
+    for (auto line : lines) {
+        ++lineNumber;
+        if (line.endsWith(u'\r')) line.chop(1);
+        if (line.trimmed().isEmpty()) continue;
+        const auto cells = line.split(u',');
+        if (!headerRead) {
+            for (int c = 0; c < cells.size(); ++c) csv.columns_.insert(cells[c].trimmed(), c);
+            if (!csv.columns_.contains(QStringLiteral("kind")) || !csv.columns_.contains(QStringLiteral("t")))
+                fail(source, QStringLiteral("the header has no \"kind\" and \"t\" columns"));
+            headerRead = true;
+            continue;
+        }
+        Row row;
+        const auto kind = cells.value(csv.columns_.value(QStringLiteral("kind")));
+        if (kind == u"step")
+            row.kind = Kind::Step;
+        else if (kind == u"epoch")
+            row.kind = Kind::Epoch;
+        else
+            continue;  // a kind of row this reader does not know: not ours to draw
+        row.cells.fill(kNaN, static_cast<int>(csv.columns_.size()));
+        for (int c = 0; c < cells.size() && c < row.cells.size(); ++c) {
+            if (cells[c].isEmpty() || c == csv.columns_.value(QStringLiteral("kind"))) continue;
+            bool ok = false;
+            const double v = cells[c].toDouble(&ok);
+            if (ok)
+                row.cells[c] = v;
+            else
+                row.text.insert(c, cells[c]);  // the phase: NaN among the numbers, kept as text
+        }
+        if (std::isnan(row.cells.value(csv.columns_.value(QStringLiteral("t")), kNaN)))
+            fail(QStringLiteral("%1:%2").arg(source).arg(lineNumber), QStringLiteral("the row has no epoch time t"));
+        csv.rows_.append(row);
+    }
+    if (!headerRead) fail(source, QStringLiteral("the file is empty"));
+    return csv;
+}
+
+int MetricsCsv::rowCount(Kind kind) const
+{
+    int n = 0;
+    for (const auto& row : rows_) n += row.kind == kind;
+    return n;
+}
+
+double MetricsCsv::number(int row, const QString& column) const
+{
+    const auto it = columns_.constFind(column);
+    return it == columns_.constEnd() ? kNaN : rows_[row].cells.value(*it, kNaN);
+}
+
+QString MetricsCsv::text(int row, const QString& column) const
+{
+    const auto it = columns_.constFind(column);
+    return it == columns_.constEnd() ? QString() : rows_[row].text.value(*it);
+}
+
+MetricsCsv::Series MetricsCsv::series(const QString& column, Kind kind) const
+{
+    Series out;
+    const auto it = columns_.constFind(column);
+    if (it == columns_.constEnd()) return out;
+    const int t = columns_.value(QStringLiteral("t"));
+    for (const auto& row : rows_) {
+        if (row.kind != kind || std::isnan(row.cells[*it])) continue;
+        out.t.append(row.cells[t]);
+        out.values.append(row.cells[*it]);
+    }
+    return out;
+}
+
+}  // namespace csq::ui

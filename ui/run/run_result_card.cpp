@@ -1,0 +1,82 @@
+#include "run/run_result_card.h"
+
+#include <algorithm>
+
+#include <QDesktopServices>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFormLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace csq::ui {
+
+double RunResultCard::weightKiB(const csq::RunSummary& s)
+{
+    return csq::weightKiB(s.floatModel ? std::vector<csq::LayerScheme>{} : s.layers, s.totalParams);
+}
+
+double RunResultCard::floatKiB(const csq::RunSummary& s) { return csq::weightKiB({}, s.totalParams); }
+
+RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
+    : QDialog(parent), runDir_(QString::fromStdString(s.runDir))
+{
+    setWindowTitle(tr("Run finished"));
+    auto* column = new QVBoxLayout(this);
+    auto* title = new QLabel(tr("<b>%1</b> on %2 finished").arg(QString::fromStdString(s.model).toHtmlEscaped(),
+                                                                 QString::fromStdString(s.dataset).toHtmlEscaped()),
+                             this);
+    column->addWidget(title);
+    auto* form = new QFormLayout;
+    column->addLayout(form);
+    setLayout(column);
+    form->setLabelAlignment(Qt::AlignRight);
+    auto row = [this, form](const QString& key, const QString& label, const QString& text) {
+        auto* value = new QLabel(text, this);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        form->addRow(label, value);
+        rows_.insert(key, value);
+    };
+    row(QStringLiteral("exact"), tr("Test accuracy, exact integer model"), tr("%1 %").arg(s.testAccuracyQuantized, 0, 'f', 2));
+    row(QStringLiteral("soft"), tr("Test accuracy, soft gates"), tr("%1 %").arg(s.testAccuracy, 0, 'f', 2));
+    row(QStringLiteral("bits"), tr("Bits"),
+        s.floatModel ? tr("float (no quantization)")
+                     : tr("%1 per layer · %2 per weight (target %3, %4 mode)")
+                           .arg(s.precision.avgBits, 0, 'f', 3)
+                           .arg(s.precision.weightedAvgBits, 0, 'f', 3)
+                           .arg(s.targetBits)
+                           .arg(QString::fromStdString(s.budgetMode)));
+    const double kib = weightKiB(s), floatSize = floatKiB(s);
+    row(QStringLiteral("size"), tr("Weights"),
+        s.floatModel || kib <= 0 ? tr("%1 KiB as float").arg(floatSize, 0, 'f', 1)
+                                 : tr("%1 KiB against %2 KiB as float (%3× smaller)")
+                                       .arg(kib, 0, 'f', 1)
+                                       .arg(floatSize, 0, 'f', 1)
+                                       .arg(floatSize / kib, 0, 'f', 1));
+    row(QStringLiteral("time"), tr("Training time"),
+        tr("%1 s over %2 epochs (%3 images/s)").arg(s.seconds, 0, 'f', 0).arg(s.epochs).arg(s.imagesPerSecond, 0, 'f', 0));
+    row(QStringLiteral("folder"), tr("Folder"), QDir::toNativeSeparators(runDir_));
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto* open = buttons->addButton(tr("Open folder"), QDialogButtonBox::ActionRole);
+    auto* compare = buttons->addButton(tr("Compare…"), QDialogButtonBox::ActionRole);
+    auto* sweep = buttons->addButton(tr("Sweep from this setup…"), QDialogButtonBox::ActionRole);
+    open->setToolTip(tr("Open the run folder in the file manager"));
+    compare->setToolTip(tr("Open this run in the comparison window"));
+    sweep->setToolTip(tr("Run this setup at several budgets and uniform baselines"));
+    connect(open, &QPushButton::clicked, this, [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(runDir_)); });
+    connect(compare, &QPushButton::clicked, this, [this] { Q_EMIT compareRequested(runDir_); });
+    connect(sweep, &QPushButton::clicked, this, &RunResultCard::sweepRequested);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    column->addWidget(buttons);
+}
+
+QString RunResultCard::figure(const QString& key) const
+{
+    const auto* label = rows_.value(key);
+    return label ? label->text() : QString();
+}
+
+}  // namespace csq::ui
