@@ -44,6 +44,8 @@ private Q_SLOTS:
     void budgetStepMovesGates_data();
     void budgetStepMovesGates();
     void budgetPowerPricesBitRichLayers();
+    void keptBitsBecomeContiguous_data();
+    void keptBitsBecomeContiguous();
     void heldLayerStaysOutOfBudget();
     void ticketMeetsBudget_data();
     void ticketMeetsBudget();
@@ -236,6 +238,32 @@ void TestSchemeReadout::budgetPowerPricesBitRichLayers()
     const auto [rich3, poor3] = gradients(-1.0, 2.0);  // growing: the bit-poor layer gains more
     QVERIFY(rich3 < 0 && poor3 < 0);
     QVERIFY(qAbs(poor3 / rich3 - bitsOf(0) / bitsOf(1)) < 1e-5);
+}
+
+void TestSchemeReadout::keptBitsBecomeContiguous_data()
+{
+    QTest::addColumn<QString>("before");  // MSB first, as bitsFromMask reads it
+    QTest::addColumn<QString>("after");
+    QTest::newRow("a gap below the top") << "10100000" << "11000000";
+    QTest::newRow("gaps low down") << "00111011" << "00111110";
+    QTest::newRow("two low bits below a gap") << "00010011" << "00011100";
+    QTest::newRow("already contiguous") << "00111000" << "00111000";
+    QTest::newRow("one bit") << "00000100" << "00000100";
+}
+
+// contiguous_bits: as many kept bits, one run ending at the top kept bit, so the codes are evenly spaced.
+void TestSchemeReadout::keptBitsBecomeContiguous()
+{
+    QFETCH(QString, before);
+    QFETCH(QString, after);
+    HandBuiltModel model({16}, 8);
+    auto layers = findBitLayers(model);
+    layers[0].layer->bits()->setKeptBits(bitsFromMask(before), 2.0);
+    const int changed = makeKeptBitsContiguous(layers);
+    QCOMPARE(layers[0].layer->bits()->keptBits(), bitsFromMask(after));
+    int differ = 0;
+    for (qsizetype i = 0; i < before.size(); ++i) differ += before[i] != after[i];
+    QCOMPARE(changed, differ);
 }
 
 void TestSchemeReadout::heldLayerStaysOutOfBudget()

@@ -58,6 +58,8 @@ const std::vector<ConfigField> fields{
      "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)", ""},
     {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant,
      "at the ticket, set the marginal bits so the scheme meets the target", ""},
+    {"contiguous_bits", &C::contiguousBits, "contiguous-bits", Quant,
+     "at the ticket, make each layer's kept bits one contiguous run (an even grid), as many bits", ""},
     {"uniform_bits", &C::uniformBits, "uniform-bits", Quant,
      "hold every layer at this many bits, no search: the uniform baseline; 0 = search", ""},
     {"scheme", &C::scheme, "scheme", Quant,

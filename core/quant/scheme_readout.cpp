@@ -137,6 +137,26 @@ int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double
     return changed;
 }
 
+int makeKeptBitsContiguous(const std::vector<NamedBitLayer>& layers)
+{
+    int changed = 0;
+    for (const auto& l : layers) {
+        const auto& bits = l.layer->bits();
+        if (!bits->searchable()) continue;
+        const auto kept = bits->keptBits();
+        const int count = static_cast<int>(std::count(kept.begin(), kept.end(), true));
+        const int top = static_cast<int>(std::find(kept.rbegin(), kept.rend(), true).base() - kept.begin()) - 1;
+        const int low = top - count + 1;  // >= 0: all count kept bits lie at or below the top one
+        for (int b = 0; b < bits->maxBits(); ++b) {
+            const bool want = b >= low && b < low + count;
+            if (kept[static_cast<size_t>(b)] == want) continue;
+            setBit(l, b, want);
+            ++changed;
+        }
+    }
+    return changed;
+}
+
 torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
 {
     torch::NoGradGuard noGrad;

@@ -46,6 +46,11 @@ torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mo
 // above or below the target by chance. Returns the number of bits changed.
 int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double target);
 
+// Each searchable layer keeps as many bits as it has, as one contiguous run ending at its highest kept
+// bit: an evenly spaced grid of codes instead of the uneven one a gap leaves (bit_lattice.h), over
+// the same range. The measure is unchanged. Returns the number of bits changed.
+int makeKeptBitsContiguous(const std::vector<NamedBitLayer>& layers);
+
 // The budget's precision measure now, from m_b >= 0, as a 0-d tensor on the model's device: the
 // trainer's delta_S without a host synchronisation per batch.
 torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMode mode);

@@ -81,6 +81,10 @@ void Trainer::drawTicket()
         const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
         if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
     }
+    if (config_.contiguousBits && !position_.ticketDrawn) {
+        const int moved = quant::makeKeptBitsContiguous(layers_);
+        if (moved > 0) observer_.onLog("ticket: " + std::to_string(moved) + " bit(s) moved to make each layer's kept bits contiguous");
+    }
     for (size_t i = 0; i < layers_.size(); ++i) {
         auto& bits = layers_[i].layer->bits();
         bits->drawTicket();

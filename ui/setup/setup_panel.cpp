@@ -315,6 +315,9 @@ void SetupPanel::buildQuantizationGroup()
              tr("float"));
     addFlag(form, "ticket_meets_budget", tr("Ticket meets the budget"), &TrainingConfig::ticketMeetsBudget,
             tr("At the ticket, set the marginal bits (by mask logit) so the frozen scheme meets the target exactly."));
+    addFlag(form, "contiguous_bits", tr("Contiguous kept bits"), &TrainingConfig::contiguousBits,
+            tr("At the ticket, each layer keeps as many bits as the search chose, as one contiguous run ending at "
+               "its highest kept bit: evenly spaced codes instead of the uneven grid a dropped middle bit leaves."));
     addReal(form, "bit_logit_init", tr("Bit logit magnitude"), &TrainingConfig::bitLogitInit, 1e-4, 100, QString(),
             tr("|logit| written for set and clear bits when the float weights are turned into bit planes."));
     addReal(form, "mask_logit_init", tr("Mask logit init"), &TrainingConfig::maskLogitInit, 1e-4, 100, QString(),

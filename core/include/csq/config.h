@@ -64,6 +64,9 @@ struct TrainingConfig {
     int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
     FinetuneMode finetuneMode = FinetuneMode::Lattice;  // how weights train from the ticket on
     bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
+    // At the ticket, each layer's kept bits become one contiguous run (as many bits, ending at its top
+    // kept bit): an evenly spaced grid instead of the uneven one a dropped middle bit leaves.
+    bool contiguousBits = false;
     // > 0: the uniform baseline: every layer held at this many bits, no search; the weights train from
     // the end of the float warm-up as after a ticket.
     int uniformBits = 0;
