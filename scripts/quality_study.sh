@@ -8,6 +8,7 @@
 #           (--scheme) and a milder scheme by hand; mixed at 2 layer-average bits
 #   paper:  the paper recipe with one of its departures from the defaults undone at a time (beta0,
 #           finetune mode, budget ramp, lambda), so each row shows what that one setting buys
+#   search: (only when named) resnet20 searches with budget_power 2, max bits 4, contiguous_bits
 # Finished runs are kept, so the script resumes; then it prints the tables (mean ± sd over seeds, the
 # gap to float, and mixed minus uniform per seed with the sd of that difference).
 # Usage: [PARTS="lenet5 resnet20 paper"] scripts/quality_study.sh [OUT_DIR]   (default runs/study; about 3 h
@@ -40,6 +41,10 @@ for part in ${PARTS-lenet5 resnet20 paper}; do  # PARTS="" prints the tables of 
       # a milder mixed scheme made by hand (resources/schemes/resnet20-mild-2.json), trained the same way
       step resnet20-mild --config "$short" --budget-mode size --scheme resources/schemes/resnet20-mild-2.json
       step resnet20-layer --config "$short" --budget-mode layer --sweep 2 ;;
+    search)  # screens of a better resnet20 search (not in the default PARTS; session 11 ran seed 1)
+      step resnet20-power2 --config "$short" --budget-mode size --budget-power 2
+      step resnet20-maxbits4 --config "$short" --budget-mode size --max-bits 4 --edge-layers max-bits
+      step resnet20-contiguous --config "$short" --budget-mode size --contiguous-bits ;;
     paper)
       recipe=resources/configs/paper-recipe.json
       step lenet5-paper-beta0-4 --config $recipe --beta0 4
