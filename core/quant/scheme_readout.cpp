@@ -47,13 +47,16 @@ std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, Budg
     return weights;
 }
 
-torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
+torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode, const torch::Tensor& priceExponent,
+                         double target)
 {
     const auto weights = budgetWeights(layers, mode);
     torch::Tensor total;
     for (size_t i = 0; i < layers.size(); ++i) {
         if (weights[i] == 0.0) continue;
-        auto term = layers[i].layer->bits()->maskGateSum() * weights[i];
+        auto bits = layers[i].layer->bits()->maskGateSum();
+        auto term = priceExponent.defined() ? bits * ((bits.detach() / target).clamp_min(1e-3).pow(priceExponent) * weights[i])
+                                            : bits * weights[i];
         total = total.defined() ? total + term : term;
     }
     return total.defined() ? total : torch::zeros({});
@@ -62,18 +65,8 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
 torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
                          const torch::Tensor& deltaS, double target, double power)
 {
-    if (power == 1.0) return lambda * deltaS * budgetTerm(layers, mode);
-    const auto weights = budgetWeights(layers, mode);
-    const auto exponent = deltaS.detach().sign() * (power - 1.0);
-    torch::Tensor total;
-    for (size_t i = 0; i < layers.size(); ++i) {
-        if (weights[i] == 0.0) continue;
-        const auto bits = layers[i].layer->bits()->maskGateSum();
-        const auto price = (bits.detach() / target).clamp_min(1e-3).pow(exponent);
-        auto term = bits * (price * weights[i]);
-        total = total.defined() ? total + term : term;
-    }
-    return total.defined() ? lambda * deltaS * total : torch::zeros({}, deltaS.options());
+    const auto exponent = power == 1.0 ? torch::Tensor() : deltaS.detach().sign() * (power - 1.0);
+    return lambda * deltaS * budgetTerm(layers, mode, exponent, target);
 }
 
 namespace {

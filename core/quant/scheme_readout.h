@@ -26,16 +26,18 @@ std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers);
 // L * n_l / sum n, so the mean weight stays 1 and lambda means the same in both modes.
 std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
 
-// sum_l w_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss.
-torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
+// sum_l w_l c_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss. The
+// price c_l is 1 (the paper) unless priceExponent (a 0-d tensor) is given: (S_l / target)^priceExponent,
+// S_l = sum_b f(m_b) held constant in the step.
+torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode,
+                         const torch::Tensor& priceExponent = {}, double target = 1.0);
 
-// The loss's budget term, lambda * delta_S * sum_l w_l c_l sum_b f(m_b). With power 1 every kept bit
-// of a layer costs its weight w_l (the paper's term, budgetTerm). With power p > 1 each layer's bits
-// are priced by how many it holds: c_l = (S_l / target)^(p - 1) while the scheme is above the target
-// (delta_S > 0) and its inverse below, S_l the layer's soft bit count, held constant in the step. A
-// layer rich in bits then loses them first and a layer near one bit last (a last bit costs far more
-// accuracy than the first-order gate gradient tells), and when bits grow back the poorest layer
-// gains first. deltaS is a 0-d tensor (no host synchronisation).
+// The loss's budget term, lambda * delta_S * budgetTerm. With power 1 every kept bit of a layer costs
+// its weight w_l (the paper's term). With power p > 1 each layer's bits are priced by how many it
+// holds: c_l = (S_l / target)^(p - 1) while the scheme is above the target (delta_S > 0) and its
+// inverse below. A layer rich in bits then loses them first and a layer near one bit last (a last bit
+// costs far more accuracy than the first-order gate gradient tells), and when bits grow back the
+// poorest layer gains first. deltaS is a 0-d tensor (no host synchronisation).
 torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
                          const torch::Tensor& deltaS, double target, double power);
 

@@ -77,13 +77,15 @@ void Trainer::drawTicket()
         torch::NoGradGuard noGrad;
         for (auto& l : layers_) trained.push_back(l.layer->bits()->forward().detach().clone());
     }
-    if (config_.ticketMeetsBudget && !position_.ticketDrawn) {
-        const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
-        if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
-    }
-    if (config_.contiguousBits && !position_.ticketDrawn) {
-        const int moved = quant::makeKeptBitsContiguous(layers_);
-        if (moved > 0) observer_.onLog("ticket: " + std::to_string(moved) + " bit(s) moved to make each layer's kept bits contiguous");
+    if (!position_.ticketDrawn) {  // a resumed run's ticket is already the checkpoint's scheme
+        if (config_.ticketMeetsBudget) {
+            const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
+            if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
+        }
+        if (config_.contiguousBits) {
+            const int moved = quant::makeKeptBitsContiguous(layers_);
+            if (moved > 0) observer_.onLog("ticket: " + std::to_string(moved) + " bit(s) moved to make each layer's kept bits contiguous");
+        }
     }
     for (size_t i = 0; i < layers_.size(); ++i) {
         auto& bits = layers_[i].layer->bits();
