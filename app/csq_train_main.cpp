@@ -202,10 +202,11 @@ int sweep(const po::variables_map& vm)
                                                 : "runs/seeds-" + plan.base.model;
     plan.parallel = std::max(1, vm["parallel"].as<int>());
     std::mutex printing;
-    csq::SweepProgress progress{[&printing](const std::string& run, const std::string& line) {
+    csq::SweepProgress progress;
+    progress.log = [&printing](const std::string& run, const std::string& line) {
         std::lock_guard lock(printing);
         std::cout << '[' << run << "] " << line << std::endl;
-    }};
+    };
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     std::cout << "sweep: " << plan.runs().size() << " runs in " << plan.directory << ", " << plan.parallel

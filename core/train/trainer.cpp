@@ -22,6 +22,25 @@ namespace csq::train {
 
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Adds the seconds of its scope to one part of the run's time profile.
+class Timed {
+public:
+    explicit Timed(double& part) : part_(part) {}
+    ~Timed() { part_ += secondsSince(start_); }
+    Timed(const Timed&) = delete;
+    Timed& operator=(const Timed&) = delete;
+
+private:
+    double& part_;
+    Clock::time_point start_ = Clock::now();
+};
+
+}  // namespace
+
 // Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
 struct Trainer::Window {
     torch::Tensor ce, budget, correct;
@@ -218,7 +237,6 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.etaSeconds = perStep * static_cast<double>(std::max<int64_t>(0, s.totalSteps - s.step));
     metrics_.addStep(s);
     observer_.onSnapshot(s);
-    writeLiveFiles();
     w = Window{};
 }
 
@@ -228,6 +246,7 @@ void Trainer::writeLiveFiles()
     const auto now = Clock::now();
     if (!writesFiles() || now - lastLiveWrite_ < std::chrono::seconds(2)) return;
     lastLiveWrite_ = now;
+    Timed timed(time_.files);
     metrics_.write(file("metrics.csv"));
     exportScheme(file("scheme.json"));
 }
@@ -264,6 +283,7 @@ int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
 
 double Trainer::percentCorrect(const data::Dataset& dataset, bool exact)
 {
+    Timed timed(time_.evaluation);
     const int64_t n = dataset.size();
     return n > 0 ? 100.0 * static_cast<double>(countCorrect(dataset, exact)) / static_cast<double>(n) : 0.0;
 }
@@ -299,6 +319,7 @@ void Trainer::run(Control& control)
 {
     configureThreads(config_.threads);  // per thread under OpenMP: set on the training thread itself
     prepareRunDir();
+    time_.startup = secondsSince(created_);
     data::Batcher batcher(data_.train, config_.batchSize, config_.seed, true);
     batcher.setAugmentation({config_.cropPadding, config_.horizontalFlip});
     if (cluster_) batcher.setShard(cluster_->rank(), cluster_->worldSize());
@@ -306,6 +327,7 @@ void Trainer::run(Control& control)
         if (!runEpoch(batcher, control)) {
             saveCheckpoint(file("checkpoint.pt"));
             if (writesFiles()) {
+                Timed timed(time_.files);
                 metrics_.write(file("metrics.csv"));
                 exportScheme(file("scheme.json"));
             }
@@ -316,8 +338,8 @@ void Trainer::run(Control& control)
         endEpoch();
     }
     finishPhases();
-    const auto summary = summarize();
-    if (writesFiles()) writeFinalFiles(summary);
+    auto summary = summarize();
+    writeFinalFiles(summary);
     observer_.onFinished(summary);
 }
 
@@ -334,7 +356,10 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
         control.waitWhilePaused();
         // One process stops when asked; ranks stop where they agreed to, at the same batch.
         if (cluster_ ? agreedStop_ : control.stopRequested()) return false;
-        if (!prefetcher.next(batch)) return true;  // the epoch's end: evaluated before any phase change
+        {
+            Timed timed(time_.data);
+            if (!prefetcher.next(batch)) return true;  // the epoch's end: evaluated before any phase change
+        }
         const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
         applyControl(control, t);
         if (cluster_ && batch.globalCount < cluster_->worldSize()) {  // a last batch too small to share
@@ -344,15 +369,21 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
         }
         const auto start = Clock::now();
         trainStep(batch, t, window, control.stopRequested());
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        const double seconds = secondsSince(start);
+        time_.steps += seconds;
         ++position_.batch;
         ++position_.step;
         secondsThisSession_ += seconds;
         ++stepsThisSession_;
         epochSeconds_ += seconds;
         epochImages_ += static_cast<double>(batch.globalCount);
-        if (position_.step % config_.logEvery == 0 || position_.batch == batcher.batchesPerEpoch())
-            emitSnapshot(window, position_.epoch + static_cast<double>(position_.batch) / perEpoch);
+        if (position_.step % config_.logEvery == 0 || position_.batch == batcher.batchesPerEpoch()) {
+            {
+                Timed timed(time_.snapshots);
+                emitSnapshot(window, position_.epoch + static_cast<double>(position_.batch) / perEpoch);
+            }
+            writeLiveFiles();
+        }
     }
 }
 
@@ -400,7 +431,10 @@ void Trainer::endEpoch()
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
     seedEpochSums();
     saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
-    if (writesFiles()) metrics_.write(file("metrics.csv"));
+    if (writesFiles()) {
+        Timed timed(time_.files);
+        metrics_.write(file("metrics.csv"));
+    }
 }
 
 // Phase changes due at the very end (a ticket at t = epochs with no finetune epochs) come after the
@@ -441,15 +475,24 @@ RunSummary Trainer::summarize() const
     return s;
 }
 
-void Trainer::writeFinalFiles(const RunSummary& summary)
+void Trainer::writeFinalFiles(RunSummary& summary)
 {
-    exportScheme(file("scheme.json"));
-    exportQuantized(file("quantized.pt"));
-    const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
-    io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
-    writeCheckpoint(file("checkpoint.pt"));
-    metrics_.write(file("metrics.csv"));
-    io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
+    if (writesFiles()) {
+        {
+            Timed timed(time_.files);
+            exportScheme(file("scheme.json"));
+            exportQuantized(file("quantized.pt"));
+            const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
+            io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
+        }
+        writeCheckpoint(file("checkpoint.pt"));
+        Timed timed(time_.files);
+        metrics_.write(file("metrics.csv"));
+    }
+    // summary.json is the last file: its own write (a few kB) is the one part the profile leaves out.
+    time_.wall = secondsSince(created_);
+    summary.time = time_;
+    if (writesFiles()) io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
 }
 
 void Trainer::saveCheckpoint(const std::string& path)
@@ -460,6 +503,7 @@ void Trainer::saveCheckpoint(const std::string& path)
 
 void Trainer::writeCheckpoint(const std::string& path)
 {
+    Timed timed(time_.checkpoints);
     // A diverged model never replaces a good checkpoint, whichever path asked for the save.
     for (const auto& p : model_->parameters())
         if (!torch::isfinite(p).all().item<bool>())

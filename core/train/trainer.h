@@ -95,9 +95,11 @@ private:
     void emitSnapshot(Window& window, double t);
     EpochResult finishEpoch(int epoch, double epochSeconds, double epochImages);
     RunSummary summarize() const;
-    void writeFinalFiles(const RunSummary& summary);
+    void writeFinalFiles(RunSummary& summary);  // and completes summary.time
     std::string file(const char* name) const;
 
+    std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
+    TimeProfile time_;
     TrainingConfig config_;
     Observer& observer_;
     std::string runDir_;

@@ -42,6 +42,21 @@ struct EpochResult {
     double seconds = 0, imagesPerSecond = 0;
 };
 
+// Where a run's wall time went, in seconds: this process's part of the run (a resumed run's from its
+// resume). The parts are measured on the training thread and do not overlap; other() is the rest
+// (phase changes, the prefetcher's start at each epoch, the observer's work).
+struct TimeProfile {
+    double wall = 0;         // from the trainer's construction to the run's last file
+    double startup = 0;      // data, model, weights, run folder (and a resume's checkpoint), to the first batch
+    double steps = 0;        // training steps: forward, backward, optimizer
+    double data = 0;         // waiting for the next batch
+    double evaluation = 0;   // test and validation accuracy
+    double snapshots = 0;    // the figures reported every few batches
+    double files = 0;        // metrics.csv, scheme.json, the exported models, summary.json
+    double checkpoints = 0;  // checkpoint.pt
+    double other() const { return wall - (startup + steps + data + evaluation + snapshots + files + checkpoints); }
+};
+
 struct RunSummary {
     std::string model, dataset, budgetMode;
     int maxBits = 0;
@@ -55,6 +70,7 @@ struct RunSummary {
     bool floatModel = false;
     double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
     int64_t totalParams = 0;  // the network's weights, biases and batch-norm parameters (as a float model)
+    TimeProfile time;
 };
 
 }  // namespace csq
