@@ -1,5 +1,7 @@
 // Scheme readout and the budget term: k_l, both precision measures, and the direction in which the
 // budget-aware loss moves the mask gates.
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -158,6 +160,11 @@ void TestSchemeReadout::budgetWeightsByMode()
     auto layers = findBitLayers(model);
     QCOMPARE(budgetWeights(layers, BudgetMode::Layer), (std::vector<double>{1.0, 1.0}));
     QCOMPARE(budgetWeights(layers, BudgetMode::Size), (std::vector<double>{1.5, 0.5}));
+    // size_price: 0 prices every layer alike, 0.5 by the square root of its size; the mean stays 1.
+    QCOMPARE(budgetWeights(layers, BudgetMode::Size, 0.0), (std::vector<double>{1.0, 1.0}));
+    const auto root = budgetWeights(layers, BudgetMode::Size, 0.5);
+    QVERIFY(std::abs(root[0] / root[1] - std::sqrt(3.0)) < 1e-12);
+    QVERIFY(std::abs(root[0] + root[1] - 2.0) < 1e-12);
 
     // The term is sum_l w_l sum_b f(m_b): with all masks at logit 0 every gate is 1/2.
     for (auto& l : layers) l.layer->bits()->setKeptBits(std::vector<bool>(4, true), 0.0);
@@ -218,7 +225,7 @@ void TestSchemeReadout::budgetPowerPricesBitRichLayers()
     const double lambda = 0.1, target = 2.0;
     auto gradients = [&](double deltaS, double power) {
         for (auto& m : masks) m.mutable_grad() = torch::Tensor();
-        budgetLoss(layers, BudgetMode::Size, lambda, torch::tensor(deltaS, torch::kDouble), target, power).backward();
+        budgetLoss(layers, BudgetMode::Size, lambda, torch::tensor(deltaS, torch::kDouble), target, {power}).backward();
         // The push on a kept bit (bit 0, kept in both layers), per unit of the layers' equal weights.
         return std::pair{masks[0].grad()[0].item<double>(), masks[1].grad()[0].item<double>()};
     };

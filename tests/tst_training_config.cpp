@@ -97,6 +97,7 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
     QTest::newRow("ramp in epochs") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 2})"
                                           << "budget_ramp";
     QTest::newRow("bit price power below 1") << R"({"budget_power": 0.5})" << "budget_power";
+    QTest::newRow("size price above 1") << R"({"size_price": 1.5})" << "size_price";
 }
 
 void TestTrainingConfig::invalidValuesNameTheirField()

@@ -38,7 +38,7 @@ void TestZoo::buildsAndRuns()
     QFETCH(int, channels);
     QFETCH(int, size);
     QFETCH(int, quantizedLayers);
-    auto net = models::buildModel({model.toStdString(), isFloat, 4, 0}, {channels, size, size, 7});
+    auto net = models::buildModel({model.toStdString(), isFloat, 4, 0, {}, {}}, {channels, size, size, 7});
     const auto layers = quant::findBitLayers(*net);
     QCOMPARE(static_cast<int>(layers.size()), quantizedLayers);
     for (const auto& l : layers) l.layer->bits()->setBeta(5.0);
@@ -54,7 +54,7 @@ void TestZoo::buildsAndRuns()
 
 void TestZoo::resnet20NamesFollowPyTorch()
 {
-    auto net = models::buildModel({"resnet20", false, 8, 0}, {3, 32, 32, 10});
+    auto net = models::buildModel({"resnet20", false, 8, 0, {}, {}}, {3, 32, 32, 10});
     const auto layers = quant::findBitLayers(*net);
     QCOMPARE(QString::fromStdString(layers.front().name), QStringLiteral("conv1"));
     QCOMPARE(QString::fromStdString(layers[1].name), QStringLiteral("layer1.0.conv1"));

@@ -52,7 +52,8 @@ std::function<void()> trainingStep(std::shared_ptr<Rig> rig)
         if (rig->budget) {
             const auto& c = rig->config;
             auto deltaS = quant::precisionTensor(rig->layers, c.budgetMode) - c.targetBits;
-            loss = loss + quant::budgetLoss(rig->layers, c.budgetMode, c.lambda, deltaS, c.targetBits, c.budgetPower);
+            loss = loss + quant::budgetLoss(rig->layers, c.budgetMode, c.lambda, deltaS, c.targetBits,
+                                              {c.budgetPower, c.sizePrice});
         }
         rig->optim.zeroGrad();
         loss.backward();

@@ -45,6 +45,9 @@ const std::vector<ConfigField> fields{
     {"budget_power", &C::budgetPower, "budget-power", Quant,
      "price of a layer's bits: 1 = all alike (the paper), p > 1 = by (its bits / target)^(p-1), pruning bit-rich "
      "layers first", ""},
+    {"size_price", &C::sizePrice, "size-price", Quant,
+     "size mode: a layer's bits cost size^this in the budget term, 1 = in proportion to size (the paper's "
+     "form), 0 = every layer alike, 0.5 = by its square root; the target stays size-weighted", ""},
     {"beta0", &C::beta0, "beta0", Quant, "gate temperature at the start", ""},
     {"beta_final", &C::betaFinal, "beta-final", Quant, "gate temperature at the ticket", "", true},
     {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, "epoch at which the scheme freezes", "", true},

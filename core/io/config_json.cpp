@@ -188,6 +188,9 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
               " (it used to count epochs: 2 epochs of a 3-epoch search is 0.667)");
     check(issues, c.budgetPower >= 1 && c.budgetPower <= 4, "budget_power",
           "must be in [1, 4] (1 prices every bit alike, as in the paper), got " + str(c.budgetPower));
+    check(issues, c.sizePrice >= 0 && c.sizePrice <= 1, "size_price",
+          "must be in [0, 1] (1 prices bits in proportion to their layer's size, as in the paper), got " +
+              str(c.sizePrice));
     check(issues, c.beta0 > 0, "beta0", "must be > 0");
     check(issues, c.betaFinal > c.beta0, "beta_final",
           "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));

@@ -27,30 +27,26 @@ std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers)
     return scheme;
 }
 
-std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode)
+std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double sizeExponent)
 {
     std::vector<double> weights(layers.size(), 0.0);
-    double searchableParams = 0;
+    double total = 0;
     size_t searchableCount = 0;
-    for (const auto& l : layers)
-        if (l.layer->bits()->searchable()) {
-            searchableParams += static_cast<double>(l.layer->bits()->numel());
-            ++searchableCount;
-        }
     for (size_t i = 0; i < layers.size(); ++i) {
         const auto& bits = layers[i].layer->bits();
         if (!bits->searchable()) continue;
-        weights[i] = mode == BudgetMode::Layer
-                         ? 1.0
-                         : static_cast<double>(searchableCount) * static_cast<double>(bits->numel()) / searchableParams;
+        weights[i] = mode == BudgetMode::Layer ? 1.0 : std::pow(static_cast<double>(bits->numel()), sizeExponent);
+        total += weights[i];
+        ++searchableCount;
     }
+    for (auto& w : weights) w *= static_cast<double>(searchableCount) / total;
     return weights;
 }
 
 torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode, const torch::Tensor& priceExponent,
-                         double target)
+                         double target, double sizeExponent)
 {
-    const auto weights = budgetWeights(layers, mode);
+    const auto weights = budgetWeights(layers, mode, sizeExponent);
     torch::Tensor total;
     for (size_t i = 0; i < layers.size(); ++i) {
         if (weights[i] == 0.0) continue;
@@ -63,10 +59,10 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
 }
 
 torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
-                         const torch::Tensor& deltaS, double target, double power)
+                         const torch::Tensor& deltaS, double target, const BitPrice& price)
 {
-    const auto exponent = power == 1.0 ? torch::Tensor() : deltaS.detach().sign() * (power - 1.0);
-    return lambda * deltaS * budgetTerm(layers, mode, exponent, target);
+    const auto exponent = price.power == 1.0 ? torch::Tensor() : deltaS.detach().sign() * (price.power - 1.0);
+    return lambda * deltaS * budgetTerm(layers, mode, exponent, target, price.sizeExponent);
 }
 
 namespace {

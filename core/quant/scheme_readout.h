@@ -23,23 +23,33 @@ LayerScheme readLayerScheme(const NamedBitLayer& layer);
 std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers);
 
 // Per-layer weights of the budget term over the searchable layers: 1 in Layer mode; in Size mode
-// L * n_l / sum n, so the mean weight stays 1 and lambda means the same in both modes.
-std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode);
+// L * n_l^a / sum n^a with a = sizeExponent, so the mean weight stays 1 and lambda means the same in
+// both modes. a = 1 is the size-weighted measure's own gradient; a < 1 prices a big layer's bits
+// below its share of the measure (config size_price).
+std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double sizeExponent = 1.0);
+
+// How the budget term prices a layer's bits (config budget_power and size_price); the defaults are the
+// paper's term.
+struct BitPrice {
+    double power = 1.0;
+    double sizeExponent = 1.0;
+};
 
 // sum_l w_l c_l sum_b f(m_b) over searchable layers: multiply by lambda * delta_S for the loss. The
 // price c_l is 1 (the paper) unless priceExponent (a 0-d tensor) is given: (S_l / target)^priceExponent,
 // S_l = sum_b f(m_b) held constant in the step.
 torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode,
-                         const torch::Tensor& priceExponent = {}, double target = 1.0);
+                         const torch::Tensor& priceExponent = {}, double target = 1.0, double sizeExponent = 1.0);
 
 // The loss's budget term, lambda * delta_S * budgetTerm. With power 1 every kept bit of a layer costs
 // its weight w_l (the paper's term). With power p > 1 each layer's bits are priced by how many it
 // holds: c_l = (S_l / target)^(p - 1) while the scheme is above the target (delta_S > 0) and its
 // inverse below. A layer rich in bits then loses them first and a layer near one bit last (a last bit
 // costs far more accuracy than the first-order gate gradient tells), and when bits grow back the
-// poorest layer gains first. deltaS is a 0-d tensor (no host synchronisation).
+// poorest layer gains first. price.sizeExponent sets the Size-mode weights (budgetWeights). deltaS is a
+// 0-d tensor (no host synchronisation).
 torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
-                         const torch::Tensor& deltaS, double target, double power);
+                         const torch::Tensor& deltaS, double target, const BitPrice& price = {});
 
 // Makes the hard scheme meet the budget before it freezes: drops the kept bits of lowest mask logit
 // while the measure exceeds the target, then restores the dropped bits of highest logit while that

@@ -169,7 +169,8 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
     if (search && config_.lambda > 0) {
         const double target = budgetTargetAt(config_, t);
         auto deltaS = quant::precisionTensor(layers_, config_.budgetMode) - target;
-        budget = quant::budgetLoss(layers_, config_.budgetMode, config_.lambda, deltaS, target, config_.budgetPower);
+        budget = quant::budgetLoss(layers_, config_.budgetMode, config_.lambda, deltaS, target,
+                                   {config_.budgetPower, config_.sizePrice});
         loss = loss + budget;
     }
     // This rank's share of the whole batch: the ranks' gradients, weighted so and summed, are the

@@ -308,6 +308,10 @@ void SetupPanel::buildQuantizationGroup()
             tr("1: the budget term prices every bit of a layer alike (the CSQ paper). Above 1: a layer's bits "
                "cost (its bits / target)^(power − 1), so layers rich in bits are pruned first and no layer is "
                "driven to one bit while others keep many."));
+    addReal(form, "size_price", tr("Size price exponent"), &TrainingConfig::sizePrice, 0, 1, QString(),
+            tr("Size-weighted budgets: a layer's bits cost its size to this power in the budget term. 1: in "
+               "proportion to size (the CSQ paper's form); below 1 a big layer's bits cost less than their share "
+               "of the model size, so the search cuts big layers less; the target stays size-weighted."));
     addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
             tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
     addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),

@@ -54,6 +54,10 @@ struct TrainingConfig {
     // paper); p > 1: by (bits / target)^(p-1), so bit-rich layers are pruned first and no layer is
     // pushed to one bit while others hold many (quant/scheme_readout.h budgetLoss).
     double budgetPower = 1.0;
+    // In [0, 1], size mode: the budget term prices a layer's bits by n_l^sizePrice (n_l its weights):
+    // 1 in proportion to size, the measure's own gradient (the paper's form); below 1 a big layer's
+    // bits cost less than their share of the measure. The target and delta_S stay size-weighted.
+    double sizePrice = 1.0;
     double beta0 = 4.0;               // gate temperature when the search starts
     double betaFinal = 200.0;         // at the ticket
     double ticketEpoch = 5.0;         // T_ticket, in epochs; the scheme is frozen from here
