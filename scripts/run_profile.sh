@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Where a whole run's wall time goes: trains lenet5 with the defaults and resnet20 with the short config
+# (full Fashion-MNIST, 2 threads, one run at a time) and prints each run's time profile from its
+# summary.json: wall time against the summed step time, and the parts in between. Run it on an
+# otherwise idle machine. Usage: scripts/run_profile.sh [OUT_DIR] (default runs/profile; about 25 min)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+train=build/release/app/csq-train
+[ -x "$train" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
+out=${1:-runs/profile}
+mkdir -p "$out"
+run() { local name=$1; shift; rm -rf "${out:?}/$name"; "$train" "$@" --threads 2 --out "$out/$name" > "$out/$name.log" 2>&1; }
+run lenet5-default
+run resnet20-short --config resources/configs/resnet20-fashion-short.json
+python3 - "$out" <<'PY'
+import json, pathlib, sys
+out = pathlib.Path(sys.argv[1])
+parts = ["startup", "steps", "data", "evaluation", "snapshots", "files", "checkpoints", "other"]
+print("| run | wall s | steps s | wall / steps | " + " | ".join(p for p in parts if p != "steps") + " |")
+print("| --- " * (len(parts) + 3) + "|")
+for name in ["lenet5-default", "resnet20-short"]:
+    t = json.load(open(out / name / "summary.json"))["time"]
+    rest = " | ".join(f"{t[p]:.1f}" for p in parts if p != "steps")
+    print(f"| {name} | {t['wall']:.1f} | {t['steps']:.1f} | {t['wall'] / t['steps']:.3f} | {rest} |")
+PY
