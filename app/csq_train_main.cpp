@@ -8,7 +8,6 @@
 #include <iostream>
 #include <sstream>
 #include <mutex>
-#include <thread>
 
 #include <unistd.h>
 
@@ -31,7 +30,14 @@ namespace po = boost::program_options;
 namespace {
 
 std::atomic<bool> interrupted{false};
-extern "C" void onInterrupt(int) { interrupted = true; }
+extern "C" void onInterrupt(int)
+{
+    // Said at once (write is async-signal-safe); the run stops at its next batch boundary.
+    static const char said[] = "\ncsq-train: interrupted; finishing the batch and saving a checkpoint\n";
+    if (interrupted.exchange(true)) return;
+    const auto written = write(STDERR_FILENO, said, sizeof said - 1);
+    static_cast<void>(written);
+}
 
 template <class T>
 std::string dflt(const T& value)
@@ -230,6 +236,8 @@ int train(const po::variables_map& vm)
     if (const char* freeze = std::getenv("CSQ_TEST_FREEZE_AT_STEP")) printer.freezeAtStep(std::atoll(freeze));
     csq::Session session(printer);
     session.setDistributed(distributed);
+    // The training thread sees the flag at its next batch, stops there and saves a checkpoint.
+    session.linkStop(&interrupted);
     if (vm.count("resume")) {
         const auto out = vm.count("out") ? vm["out"].as<std::string>() : std::string();
         session.startFromCheckpoint(vm["resume"].as<std::string>(), out);
@@ -238,15 +246,6 @@ int train(const po::variables_map& vm)
     }
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    while (session.running()) {
-        if (interrupted) {
-            std::cerr << "\ncsq-train: interrupted; finishing the batch and saving a checkpoint\n";
-            session.stop();
-            session.wait();
-            return 130;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
     session.wait();
     if (printer.failed()) return 1;
     return printer.finished() ? 0 : 130;  // another rank was interrupted: all stopped with a checkpoint
