@@ -57,6 +57,16 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
                                        .arg(floatSize / kib, 0, 'f', 1));
     row(QStringLiteral("time"), tr("Training time"),
         tr("%1 s over %2 epochs (%3 images/s)").arg(s.seconds, 0, 'f', 0).arg(s.epochs).arg(s.imagesPerSecond, 0, 'f', 0));
+    if (const auto& t = s.time; t.wall > 0) {
+        row(QStringLiteral("wall"), tr("Wall time"),
+            tr("%1 s: steps %2, evaluation %3, start-up %4, files and checkpoints %5, the rest %6")
+                .arg(t.wall, 0, 'f', 0)
+                .arg(t.steps, 0, 'f', 0)
+                .arg(t.evaluation, 0, 'f', 0)
+                .arg(t.startup, 0, 'f', 0)
+                .arg(t.files + t.checkpoints, 0, 'f', 0)
+                .arg(t.data + t.snapshots + t.other(), 0, 'f', 0));
+    }
     row(QStringLiteral("folder"), tr("Folder"), QDir::toNativeSeparators(runDir_));
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
