@@ -18,7 +18,7 @@ Evaluation evaluateQuantizedModel(const std::string& quantizedPath, const std::s
     result.model = model.modelName;
     result.dataset = data.test.name;
     result.images = data.test.size();
-    const train::EvalSettings settings{torch::kCPU, 1000};
+    const train::EvalSettings settings{torch::kCPU};
     result.accuracy = train::accuracy(*model.network, data.test, model.norm, settings);
     if (logitRows > 0) {
         auto logits = train::logits(*model.network, data.test, model.norm, logitRows, settings).contiguous();

@@ -268,7 +268,7 @@ void Trainer::averageGradients(bool wantStop)
 
 int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
 {
-    const EvalSettings eval{device_, 1000};
+    const EvalSettings eval{device_};
     if (!cluster_)
         return exact ? exactCorrectCount(*model_, layers_, dataset, norm_, eval) : correctCount(*model_, dataset, norm_, eval);
     // Each rank evaluates its contiguous share; the counts are summed.

@@ -116,7 +116,7 @@ void Trainer::importWeights()
         wasFloat.push_back(l.layer->floatMode());
         l.layer->setFloatMode(true);
     }
-    importedAccuracy_ = train::accuracy(*model_, data_.test, norm_, {device_, 1000});
+    importedAccuracy_ = train::accuracy(*model_, data_.test, norm_, {device_});
     for (size_t i = 0; i < layers_.size(); ++i) layers_[i].layer->setFloatMode(wasFloat[i]);
     char line[160];
     std::snprintf(line, sizeof line, "imported %d tensors (%s) from %s; float test accuracy %.2f%%", copied,
