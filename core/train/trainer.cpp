@@ -1,4 +1,4 @@
-// Trainer: the batch loop, phases, live control, snapshots, epoch evaluation and run files.
+// Trainer: the batch loop, phases, live control, snapshots and epoch evaluation (run files: trainer_files.cpp).
 #include "train/trainer.h"
 
 #include <algorithm>
@@ -11,35 +11,15 @@
 #include "csq/schedule.h"
 #include "data/batcher.h"
 #include "data/prefetcher.h"
-#include "io/atomic_file.h"
-#include "io/checkpoint.h"
 #include "io/float_weights.h"
-#include "io/quantized_model.h"
 #include "train/evaluator.h"
 #include "train/run_model.h"
+#include "train/timed.h"
 
 namespace csq::train {
 
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-double secondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// Adds the seconds of its scope to one part of the run's time profile.
-class Timed {
-public:
-    explicit Timed(double& part) : part_(part) {}
-    ~Timed() { part_ += secondsSince(start_); }
-    Timed(const Timed&) = delete;
-    Timed& operator=(const Timed&) = delete;
-
-private:
-    double& part_;
-    Clock::time_point start_ = Clock::now();
-};
-
-}  // namespace
 
 // Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
 struct Trainer::Window {
@@ -239,17 +219,6 @@ void Trainer::emitSnapshot(Window& w, double t)
     metrics_.addStep(s);
     observer_.onSnapshot(s);
     w = Window{};
-}
-
-// At most every 2 s, so that the GUI can follow a run another process writes (csq-train, rank 0).
-void Trainer::writeLiveFiles()
-{
-    const auto now = Clock::now();
-    if (!writesFiles() || now - lastLiveWrite_ < std::chrono::seconds(2)) return;
-    lastLiveWrite_ = now;
-    Timed timed(time_.files);
-    metrics_.write(file("metrics.csv"));
-    exportScheme(file("scheme.json"));
 }
 
 void Trainer::averageGradients(bool wantStop)
@@ -474,53 +443,6 @@ RunSummary Trainer::summarize() const
     for (const auto& p : model_->named_parameters())
         if (!io::csqOwn(p.key())) s.totalParams += p.value().numel();
     return s;
-}
-
-void Trainer::writeFinalFiles(RunSummary& summary)
-{
-    if (writesFiles()) {
-        {
-            Timed timed(time_.files);
-            exportScheme(file("scheme.json"));
-            exportQuantized(file("quantized.pt"));
-            const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
-            io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
-        }
-        writeCheckpoint(file("checkpoint.pt"));
-        Timed timed(time_.files);
-        metrics_.write(file("metrics.csv"));
-    }
-    // summary.json is the last file: its own write (a few kB) is the one part the profile leaves out.
-    time_.wall = secondsSince(created_);
-    summary.time = time_;
-    if (writesFiles()) io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
-}
-
-void Trainer::saveCheckpoint(const std::string& path)
-{
-    syncEpochSums();  // every rank: the sums are exchanged
-    if (writesFiles()) writeCheckpoint(path);
-}
-
-void Trainer::writeCheckpoint(const std::string& path)
-{
-    Timed timed(time_.checkpoints);
-    // A diverged model never replaces a good checkpoint, whichever path asked for the save.
-    for (const auto& p : model_->parameters())
-        if (!torch::isfinite(p).all().item<bool>())
-            throw Diverged(path, "not saved: the model holds NaN or Inf values", "lower the learning rates");
-    io::saveCheckpoint(path, *model_, optim_.optimizers, {toJson(config_), position_});
-}
-
-void Trainer::exportScheme(const std::string& path) const
-{
-    const auto layers = quant::readScheme(layers_);
-    io::writeFileAtomic(path, io::schemeJson(layers, precisionOf(layers), config_.budgetMode, config_.targetBits));
-}
-
-void Trainer::exportQuantized(const std::string& path) const
-{
-    io::writeQuantizedModel(path, *model_, config_, shape_, norm_, specText_);
 }
 
 }  // namespace csq::train
