@@ -212,9 +212,9 @@ void Trainer::emitSnapshot(Window& w, double t)
                                            "; the last checkpoint is kept as it was",
                            "lower the learning rates (lr, bit_lr) or set on_divergence to rollback");
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - w.start).count();
+    const double seconds = secondsSince(w.start);
     s.imagesPerSecond = seconds > 0 ? static_cast<double>(w.images) / seconds : 0.0;
-    const double perStep = stepsThisSession_ > 0 ? secondsThisSession_ / static_cast<double>(stepsThisSession_) : 0.0;
+    const double perStep = stepsThisSession_ > 0 ? time_.steps / static_cast<double>(stepsThisSession_) : 0.0;
     s.etaSeconds = perStep * static_cast<double>(std::max<int64_t>(0, s.totalSteps - s.step));
     metrics_.addStep(s);
     observer_.onSnapshot(s);
@@ -343,7 +343,6 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
         time_.steps += seconds;
         ++position_.batch;
         ++position_.step;
-        secondsThisSession_ += seconds;
         ++stepsThisSession_;
         epochSeconds_ += seconds;
         epochImages_ += static_cast<double>(batch.globalCount);

@@ -99,7 +99,7 @@ private:
     std::string file(const char* name) const;
 
     std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
-    TimeProfile time_;
+    TimeProfile time_;  // time_.steps: this session's step seconds (the ETA's pace)
     TrainingConfig config_;
     Observer& observer_;
     std::string runDir_;
@@ -119,7 +119,6 @@ private:
     EpochResult lastEpoch_;
     double lastBeta_ = -1;
     int64_t stepsThisSession_ = 0;
-    double secondsThisSession_ = 0;
     torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
     double epochSeen_ = 0;                    // images of the epoch in progress (this rank's, + the base)
     std::shared_ptr<dist::Cluster> cluster_;  // null: a one-process run
