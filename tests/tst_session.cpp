@@ -139,19 +139,12 @@ void TestSession::runWritesEveryFile()
     QCOMPARE(recorder.epochs.size(), size_t{3});
     QVERIFY(!recorder.snapshots.empty());
     QCOMPARE(epochRows(firstRun_ + "/metrics.csv").size(), qsizetype{3});
-    // The time profile: every part measured, none negative, and the parts within the wall time.
+    // The time profile: each part this run had is measured, and the parts fit in the wall time (other >= 0).
     const auto& time = summary.at("time").as_object();
-    double parts = 0;
-    for (const char* part : {"startup", "steps", "data", "evaluation", "snapshots", "files", "checkpoints"}) {
-        const double seconds = time.at(part).to_number<double>();
-        QVERIFY2(seconds >= 0, part);
-        parts += seconds;
-    }
     for (const char* part : {"startup", "steps", "evaluation", "files", "checkpoints"})
-        QVERIFY2(time.at(part).to_number<double>() > 0, part);  // each happened in this run
+        QVERIFY2(time.at(part).to_number<double>() > 0, part);
+    for (const char* part : {"data", "snapshots", "other"}) QVERIFY2(time.at(part).to_number<double>() >= 0, part);
     QVERIFY(std::abs(time.at("steps").to_number<double>() - summary.at("seconds").to_number<double>()) < 1e-6);
-    QVERIFY(parts <= time.at("wall").to_number<double>());
-    QVERIFY(time.at("other").to_number<double>() >= 0);
 }
 
 void TestSession::evaluateReproducesQuantizedAccuracy()
