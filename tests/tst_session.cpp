@@ -1,15 +1,10 @@
 // Session end to end on a small dataset the test writes: every run file, consistent summary,
 // --evaluate reproduces the quantized accuracy, a resumed run equals an uninterrupted one, live
-// updates show in later snapshots, and failures arrive as readable reasons.
+// updates show in later snapshots, epoch rows name the model of their phase. Failures: see
+// tst_session_failures.cpp.
 #include <algorithm>
-#include <condition_variable>
-#include <csignal>
-#include <map>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
-
-#include <sys/resource.h>
 
 #include <boost/json.hpp>
 #include <torch/torch.h>
@@ -23,6 +18,7 @@
 #include "io/atomic_file.h"
 #include "recording_observer.h"
 #include "synthetic_dataset.h"
+#include "tiny_run_config.h"
 #include "train/control.h"
 #include "train/trainer.h"
 
@@ -60,15 +56,9 @@ private Q_SLOTS:
     void liveFilesAreWrittenMidEpoch();
     void epochRowsShowTheModelOfTheirPhase();
     void ticketDueAtTheEndIsEvaluated();
-    void failuresArriveAsReasons();
-    void divergenceStopsAndKeepsTheCheckpoint();
-    void divergenceRollsBack();
-    void invalidConfigIsRejectedAtStart();
-    void fullDiskKeepsThePreviousFiles();
-    void unwritableOutputIsAReason();
 
 private:
-    TrainingConfig tinyConfig(const QString& runName) const;
+    TrainingConfig tinyConfig(const QString& runName) const { return test::tinyRunConfig(data_, dir_.filePath(runName).toStdString()); }
     QTemporaryDir dir_;
     std::string data_;
     std::string firstRun_;
@@ -80,24 +70,6 @@ void TestSession::initTestCase()
     data_ = dir_.filePath(QStringLiteral("data")).toStdString();
     fs::create_directories(data_);
     test::writeSyntheticDataset(data_);
-}
-
-TrainingConfig TestSession::tinyConfig(const QString& runName) const
-{
-    TrainingConfig c;
-    c.model = "lenet5";
-    c.data = data_;
-    c.epochs = 2;  // float warm-up [0, 1), search [1, 2), then finetune [2, 3)
-    c.floatEpochs = 1;
-    c.finetuneEpochs = 1;
-    c.ticketEpoch = 2;
-    c.maskLr = 0.05;  // a few dozen batches must be enough to move the scheme
-    c.targetBits = 7.0;  // a few dozen search batches prune a bit per layer, not more
-    c.batchSize = 64;
-    c.logEvery = 4;
-    c.threads = 2;
-    c.outDir = dir_.filePath(runName).toStdString();
-    return c;
 }
 
 void TestSession::runWritesEveryFile()
@@ -350,154 +322,6 @@ void TestSession::rampedTargetShowsInSnapshots()
         if (s.t > config.floatEpochs && s.t < config.ticketEpoch && s.targetBits > config.targetBits + 0.1) ++ramped;
     }
     QVERIFY2(ramped >= 3, qPrintable(QString::number(ramped)));
-}
-
-// Sets an absurd learning rate at the first snapshot of the second epoch, once: by then the first
-// epoch's checkpoint exists, and the next steps overflow the weights.
-void blowUpInSecondEpoch(Recorder& recorder, Session& session, std::string& checkpointBefore)
-{
-    recorder.onEverySnapshot = [&recorder, &session, &checkpointBefore](const Snapshot& s) {
-        if (s.epoch == 1 && checkpointBefore.empty()) {
-            checkpointBefore = io::readFile(session.runDir() + "/checkpoint.pt");
-            ConfigPatch patch;
-            patch.lr = 1e38;
-            session.update(patch);
-        }
-    };
-}
-
-void TestSession::divergenceStopsAndKeepsTheCheckpoint()
-{
-    Recorder recorder;
-    Session session(recorder);
-    std::string before;
-    blowUpInSecondEpoch(recorder, session, before);
-    session.start(tinyConfig(QStringLiteral("diverge-stop")));
-    session.wait();
-    QVERIFY(!before.empty());
-    QVERIFY(!recorder.finished);
-    QVERIFY2(recorder.failure.find("diverged at epoch 2") != std::string::npos, recorder.failure.c_str());
-    QVERIFY2(recorder.failure.find("on_divergence") != std::string::npos, recorder.failure.c_str());
-    // The good checkpoint is untouched and still resumes.
-    QVERIFY(io::readFile(session.runDir() + "/checkpoint.pt") == before);
-    for (const auto& s : recorder.snapshots) QVERIFY(std::isfinite(s.ce));  // the NaN snapshot never went out
-}
-
-void TestSession::divergenceRollsBack()
-{
-    Recorder recorder;
-    Session session(recorder);
-    std::string before;
-    blowUpInSecondEpoch(recorder, session, before);
-    auto config = tinyConfig(QStringLiteral("diverge-rollback"));
-    config.onDivergence = DivergencePolicy::Rollback;
-    session.start(config);
-    session.wait();
-    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
-    QVERIFY(recorder.finished);
-    QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
-                        [](const auto& l) { return l.find("rolling back") != std::string::npos; }));
-    QCOMPARE(session.config().lr, config.lr * 0.5);
-    QVERIFY(std::isfinite(recorder.summary.testAccuracyQuantized) && recorder.summary.testAccuracyQuantized > 0);
-    QVERIFY(io::readFile(session.runDir() + "/metrics.csv").find("nan") == std::string::npos);
-}
-
-void TestSession::failuresArriveAsReasons()
-{
-    Recorder recorder;
-    Session session(recorder);
-    auto config = tinyConfig(QStringLiteral("missing"));
-    config.data = dir_.filePath(QStringLiteral("no-such-dataset")).toStdString();
-    bool runningAtTheEnd = true;
-    recorder.onEnd = [&] { runningAtTheEnd = session.running(); };
-    session.start(config);
-    session.wait();
-    QVERIFY(!recorder.finished);
-    QVERIFY2(recorder.failure.find("no-such-dataset") != std::string::npos, recorder.failure.c_str());
-    QVERIFY(!session.running());
-    // The end is told once, after the reason, with the session no longer running.
-    QCOMPARE(recorder.ends, 1);
-    QVERIFY(recorder.toldBeforeTheEnd);
-    QVERIFY(!runningAtTheEnd);
-}
-
-void TestSession::invalidConfigIsRejectedAtStart()
-{
-    Recorder recorder;
-    Session session(recorder);
-    auto config = tinyConfig(QStringLiteral("invalid"));
-    config.ticketEpoch = 10;
-    QVERIFY_THROWS_EXCEPTION(Error, session.start(config));
-    QVERIFY(!session.running());
-    QVERIFY_THROWS_EXCEPTION(Error, session.exportScheme(dir_.filePath(QStringLiteral("x.json")).toStdString()));
-}
-
-// A disk that fills up mid-run (simulated with a file-size limit: writes past it fail with EFBIG, as
-// with ENOSPC) fails the run with the file and what to do, and every file of the earlier run in the
-// same folder stays byte for byte as it was.
-void TestSession::fullDiskKeepsThePreviousFiles()
-{
-    auto config = tinyConfig(QStringLiteral("full"));
-    config.epochs = 1;
-    config.floatEpochs = 0.5;
-    config.ticketEpoch = 1;
-    config.finetuneEpochs = 0;
-    {
-        Recorder recorder;
-        Session session(recorder);
-        session.start(config);
-        session.wait();
-        QVERIFY2(recorder.finished, recorder.failure.c_str());
-    }
-    std::map<std::string, std::string> before;
-    for (const auto& entry : fs::directory_iterator(config.outDir))
-        before[entry.path().filename().string()] = io::readFile(entry.path().string());
-    QVERIFY(before.count("checkpoint.pt") && before.at("checkpoint.pt").size() > 100'000);
-
-    Recorder recorder;
-    {
-        struct rlimit saved {};
-        QCOMPARE(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-        auto* previous = std::signal(SIGXFSZ, SIG_IGN);
-        struct rlimit small = saved;
-        small.rlim_cur = 64 * 1024;  // config.json fits, a checkpoint does not
-        QCOMPARE(::setrlimit(RLIMIT_FSIZE, &small), 0);
-        Session session(recorder);
-        session.start(config);
-        session.wait();
-        ::setrlimit(RLIMIT_FSIZE, &saved);
-        std::signal(SIGXFSZ, previous);
-    }
-    QVERIFY(!recorder.finished);
-    QVERIFY2(recorder.failure.find("checkpoint.pt: write failed") != std::string::npos, recorder.failure.c_str());
-    QVERIFY2(recorder.failure.find("the previous file is unchanged") != std::string::npos, recorder.failure.c_str());
-    for (const auto& [name, bytes] : before) {
-        const auto now = io::readFile((fs::path(config.outDir) / name).string());
-        if (name == "metrics.csv" || name == "scheme.json") {
-            // The new run's live progress (written mid-epoch for a following GUI) replaced these; they
-            // are small and must be whole, never cut by the full disk.
-            QVERIFY2(name == "scheme.json" ? now.back() == '}' : now.rfind("kind,step,", 0) == 0 && now.back() == '\n',
-                     name.c_str());
-            continue;
-        }
-        QVERIFY2(now == bytes, name.c_str());
-    }
-    for (const auto& entry : fs::directory_iterator(config.outDir))  // no temporary left behind
-        QVERIFY2(entry.path().filename().string().find(".tmp-") == std::string::npos, entry.path().c_str());
-}
-
-void TestSession::unwritableOutputIsAReason()
-{
-    Recorder recorder;
-    Session session(recorder);
-    auto config = tinyConfig(QStringLiteral("unused"));
-    config.outDir = "/dev/full";
-    session.start(config);
-    session.wait();
-    QVERIFY(!recorder.finished);
-    QVERIFY2(recorder.failure.find("/dev/full") != std::string::npos &&
-                 recorder.failure.find("choose a writable folder") != std::string::npos,
-             recorder.failure.c_str());
 }
 
 QTEST_GUILESS_MAIN(TestSession)
