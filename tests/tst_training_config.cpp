@@ -1,8 +1,11 @@
 // TrainingConfig: defaults are valid, every range check names its field, JSON round-trips and
 // rejects unknown keys and wrong types with the key in the message, live patches validate.
+#include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <numbers>
+#include <tuple>
 
 #include <torch/torch.h>
 
@@ -35,6 +38,7 @@ private Q_SLOTS:
     void scaledScheduleKeepsTheDefaultsProportions();
     void maskTravelIsTheSearchsReach();
     void fieldTableIsTheConfig();
+    void tableRangesAreValidatesRanges();
     void readmeTableFollowsTheFieldTable();
 };
 
@@ -262,6 +266,59 @@ void TestTrainingConfig::fieldTableIsTheConfig()
     QVERIFY(findConfigField("horizontal_flip")->kind() == FlagKind::Switch);
     QVERIFY(findConfigField("seed")->kind() == FlagKind::Whole);
     QVERIFY(findConfigField("device")->kind() == FlagKind::Text);
+}
+
+// validate() holds every number to its table range: each end is accepted when closed and rejected
+// when open, a value one step beyond either end is rejected naming the field, and NaN never passes.
+void TestTrainingConfig::tableRangesAreValidatesRanges()
+{
+    auto setNumber = [](TrainingConfig& c, const ConfigField& f, double v) {
+        std::visit(
+            [&](auto m) {
+                using T = std::remove_cvref_t<decltype(c.*m)>;
+                if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) c.*m = static_cast<T>(v);
+            },
+            f.member);
+    };
+    // Another field whose check the value would trip instead (ticket <= epochs) is widened first.
+    auto roomy = [] {
+        TrainingConfig c;
+        c.epochs = 100000;
+        c.maxBits = 16;
+        return c;
+    };
+    auto namedIssue = [](const TrainingConfig& c, const char* key) {
+        const auto issues = validate(c);
+        return std::any_of(issues.begin(), issues.end(), [&](const ConfigIssue& i) { return i.field == key; });
+    };
+    int checked = 0;
+    for (const auto& f : configFields()) {
+        if (!f.range.bounded() || !numericValue(f, TrainingConfig{})) continue;
+        const bool whole = f.kind() == FlagKind::Whole;
+        const double step = whole ? 1 : 1e-6;
+        for (const auto& [end, open, beyond] : {std::tuple{f.range.low, f.range.lowOpen, f.range.low - step},
+                                                std::tuple{f.range.high, f.range.highOpen, f.range.high + step}}) {
+            if (!std::isfinite(end)) continue;
+            if (!(whole && beyond < 0 && std::string(f.key) == "seed")) {  // an unsigned seed cannot go below 0
+                auto c = roomy();
+                setNumber(c, f, beyond);
+                QVERIFY2(namedIssue(c, f.key), qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(beyond)));
+            }
+            auto c = roomy();
+            setNumber(c, f, end);
+            QVERIFY2(namedIssue(c, f.key) == open, qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(end)));
+            ++checked;
+        }
+        if (!whole) {
+            auto c = roomy();
+            setNumber(c, f, std::numeric_limits<double>::quiet_NaN());
+            QVERIFY2(namedIssue(c, f.key), f.key);
+        }
+    }
+    QVERIFY(checked > 30);
+    TrainingConfig c;
+    c.maxBits = 20;
+    QCOMPARE(QString::fromStdString(validate(c).front().message), QStringLiteral("must be in [1, 16], got 20"));
 }
 
 // The README's config table lists every field of the table, in its order, with its default and its

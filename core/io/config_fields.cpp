@@ -2,6 +2,7 @@
 #include "csq/config_fields.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <type_traits>
 
@@ -17,82 +18,93 @@ constexpr auto Quant = S::QuantizationAndBudget;
 constexpr auto Optim = S::OptimizationAndRun;
 
 const std::vector<ConfigField> fields{
-    {"model", &C::model, "model", Model, "zoo model: mlp | lenet5 | resnet20", ""},
-    {"model_spec", &C::modelSpec, "model-spec", Model, "a JSON model spec (layers, residual blocks; see README) instead of --model", ""},
-    {"weights", &C::weights, "weights", Model,
+    {"model", &C::model, "model", Model, {}, "zoo model: mlp | lenet5 | resnet20"},
+    {"model_spec", &C::modelSpec, "model-spec", Model, {},
+     "a JSON model spec (layers, residual blocks; see README) instead of --model"},
+    {"weights", &C::weights, "weights", Model, {},
      "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits start "
-     "from them", ""},
-    {"name_map", &C::nameMap, "name-map", Model, "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors", ""},
-    {"float", &C::floatModel, "float", Model, "train the same network without quantization (the baseline)", ""},
-    {"edge_layers", &C::edgeLayers, "edge-layers", Model, "first/last layer: quantize | max-bits", ""},
-    {"data", &C::data, "data", Model,
-     "dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg", ""},
-    {"train_limit", &C::trainLimit, "train-limit", Model, "use this many training images, 0 = all", ""},
-    {"validation_fraction", &C::validationFraction, "validation", Model,
-     "fraction of training images held out for validation", ""},
-    {"crop_padding", &C::cropPadding, "crop-padding", Model, "augment: random crop with this zero padding, 0 = off", ""},
-    {"horizontal_flip", &C::horizontalFlip, "flip", Model, "augment: random horizontal flip", ""},
-    {"image_size", &C::imageSize, "image-size", Model, "image folders: resize every image to this square size", ""},
-    {"image_channels", &C::imageChannels, "image-channels", Model,
-     "image folders: 1 gray, 3 RGB, 0 = gray only if every image is", ""},
-    {"max_bits", &C::maxBits, "max-bits", Quant, "max bits per weight N, 1..16", ""},
-    {"target_bits", &C::targetBits, "target-bits", Quant, "target average bits", "", true},
-    {"budget_mode", &C::budgetMode, "budget-mode", Quant, "layer (mean of layer bits) | size (size-weighted)", ""},
-    {"lambda", &C::lambda, "lambda", Quant, "budget term strength", "", true},
-    {"budget_ramp", &C::budgetRamp, "budget-ramp", Quant,
+     "from them"},
+    {"name_map", &C::nameMap, "name-map", Model, {},
+     "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors"},
+    {"float", &C::floatModel, "float", Model, {}, "train the same network without quantization (the baseline)"},
+    {"edge_layers", &C::edgeLayers, "edge-layers", Model, {}, "first/last layer: quantize | max-bits"},
+    {"data", &C::data, "data", Model, {},
+     "dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg"},
+    {"train_limit", &C::trainLimit, "train-limit", Model, atLeast(0), "use this many training images, 0 = all"},
+    {"validation_fraction", &C::validationFraction, "validation", Model, fromUpTo(0, 0.9),
+     "fraction of training images held out for validation"},
+    {"crop_padding", &C::cropPadding, "crop-padding", Model, between(0, 16),
+     "augment: random crop with this zero padding, 0 = off"},
+    {"horizontal_flip", &C::horizontalFlip, "flip", Model, {}, "augment: random horizontal flip"},
+    {"image_size", &C::imageSize, "image-size", Model, between(4, 1024),
+     "image folders: resize every image to this square size"},
+    {"image_channels", &C::imageChannels, "image-channels", Model, between(0, 3),
+     "image folders: 1 gray, 3 RGB, 0 = gray only if every image is"},
+    {"max_bits", &C::maxBits, "max-bits", Quant, between(1, 16), "max bits per weight N, 1..16"},
+    {"target_bits", &C::targetBits, "target-bits", Quant, above(0), "target average bits", "", true},
+    {"budget_mode", &C::budgetMode, "budget-mode", Quant, {}, "layer (mean of layer bits) | size (size-weighted)"},
+    {"lambda", &C::lambda, "lambda", Quant, atLeast(0), "budget term strength", "", true},
+    {"budget_ramp", &C::budgetRamp, "budget-ramp", Quant, between(0, 1),
      "share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = at "
-     "once as in the paper", ""},
-    {"budget_power", &C::budgetPower, "budget-power", Quant,
+     "once as in the paper"},
+    {"budget_power", &C::budgetPower, "budget-power", Quant, between(1, 4),
      "price of a layer's bits: 1 = all alike (the paper), p > 1 = by (its bits / target)^(p-1), pruning bit-rich "
-     "layers first", ""},
-    {"size_price", &C::sizePrice, "size-price", Quant,
+     "layers first"},
+    {"size_price", &C::sizePrice, "size-price", Quant, between(0, 1),
      "size mode: a layer's bits cost size^this in the budget term, 1 = in proportion to size (the paper's "
-     "form), 0 = every layer alike, 0.5 = by its square root; the target stays size-weighted", ""},
-    {"beta0", &C::beta0, "beta0", Quant, "gate temperature at the start", ""},
-    {"beta_final", &C::betaFinal, "beta-final", Quant, "gate temperature at the ticket", "", true},
-    {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, "epoch at which the scheme freezes", "", true},
-    {"epochs", &C::epochs, "epochs", Quant,
+     "form), 0 = every layer alike, 0.5 = by its square root; the target stays size-weighted"},
+    {"beta0", &C::beta0, "beta0", Quant, above(0), "gate temperature at the start"},
+    {"beta_final", &C::betaFinal, "beta-final", Quant, above(0), "gate temperature at the ticket", "", true},
+    {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, above(0), "epoch at which the scheme freezes", "", true},
+    {"epochs", &C::epochs, "epochs", Quant, between(1, 100000),
      "float warm-up + search + post-ticket epochs; alone (no --ticket, --float-epochs, --finetune-epochs, nor a "
-     "schedule in --config) it scales the default schedule to this length", ""},
-    {"float_epochs", &C::floatEpochs, "float-epochs", Quant,
-     "plain float epochs before the bits start from the float weights", ""},
-    {"finetune_epochs", &C::finetuneEpochs, "finetune-epochs", Quant, "extra epochs after the search epochs", ""},
-    {"finetune_mode", &C::finetuneMode, "finetune-mode", Quant,
-     "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)", ""},
-    {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant,
-     "at the ticket, set the marginal bits so the scheme meets the target", ""},
-    {"contiguous_bits", &C::contiguousBits, "contiguous-bits", Quant,
-     "at the ticket, make each layer's kept bits one contiguous run (an even grid), as many bits", ""},
-    {"uniform_bits", &C::uniformBits, "uniform-bits", Quant,
-     "hold every layer at this many bits, no search: the uniform baseline; 0 = search", ""},
-    {"scheme", &C::scheme, "scheme", Quant,
+     "schedule in --config) it scales the default schedule to this length"},
+    {"float_epochs", &C::floatEpochs, "float-epochs", Quant, atLeast(0),
+     "plain float epochs before the bits start from the float weights"},
+    {"finetune_epochs", &C::finetuneEpochs, "finetune-epochs", Quant, atLeast(0),
+     "extra epochs after the search epochs"},
+    {"finetune_mode", &C::finetuneMode, "finetune-mode", Quant, {},
+     "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)"},
+    {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant, {},
+     "at the ticket, set the marginal bits so the scheme meets the target"},
+    {"contiguous_bits", &C::contiguousBits, "contiguous-bits", Quant, {},
+     "at the ticket, make each layer's kept bits one contiguous run (an even grid), as many bits"},
+    {"uniform_bits", &C::uniformBits, "uniform-bits", Quant, between(0, 16),
+     "hold every layer at this many bits, no search: the uniform baseline; 0 = search"},
+    {"scheme", &C::scheme, "scheme", Quant, {},
      "hold every layer at the kept bits of this scheme.json (or run folder), no search: retrain a found scheme "
-     "as the uniform baseline trains", ""},
-    {"act_bits", &C::actBits, "act-bits", Quant, "activation bits, 0 = float", ""},
-    {"bit_logit_init", &C::bitLogitInit, "", Quant, "|logit| written for set and clear bits at initialization", ""},
-    {"mask_logit_init", &C::maskLogitInit, "", Quant, "initial mask logits (> 0: every bit kept)", ""},
-    {"optimizer", &C::optimizer, "optimizer", Optim, "sgd | adam", ""},
-    {"lr", &C::lr, "lr", Optim, "learning rate of float parameters", ""},
-    {"bit_optimizer", &C::bitOptimizer, "bit-optimizer", Optim, "optimizer of bit and mask logits: adam | sgd", ""},
-    {"bit_lr", &C::bitLr, "bit-lr", Optim, "learning rate of bit logits (scales train at --lr)", ""},
-    {"bit_lr_follows_beta", &C::bitLrFollowsBeta, "", Optim, "divide the bit and mask learning rates by beta/beta0", ""},
-    {"momentum", &C::momentum, "", Optim, "SGD momentum, in [0, 1)", ""},
-    {"nesterov", &C::nesterov, "", Optim, "Nesterov momentum", ""},
-    {"weight_decay", &C::weightDecay, "", Optim, "weight decay of float parameters (biases, batch norm, float weights)", ""},
-    {"bit_weight_decay", &C::bitWeightDecay, "", Optim, "weight decay of bit logits P, Q", ""},
-    {"mask_lr", &C::maskLr, "mask-lr", Optim, "learning rate of mask logits, 0 = bit-lr", ""},
-    {"mask_weight_decay", &C::maskWeightDecay, "", Optim, "weight decay of mask logits", ""},
-    {"warmup_epochs", &C::warmupEpochs, "", Optim, "linear learning-rate warm-up before the cosine decay, in epochs", ""},
-    {"batch_size", &C::batchSize, "batch-size", Optim, "batch size", ""},
-    {"threads", &C::threads, "threads", Optim, "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT", ""},
-    {"seed", &C::seed, "seed", Optim, "random seed", ""},
-    {"device", &C::device, "device", Optim, "auto | cpu | cuda", ""},
-    {"on_divergence", &C::onDivergence, "on-divergence", Optim,
+     "as the uniform baseline trains"},
+    {"act_bits", &C::actBits, "act-bits", Quant, between(0, 16), "activation bits, 0 = float"},
+    {"bit_logit_init", &C::bitLogitInit, "", Quant, above(0),
+     "|logit| written for set and clear bits at initialization"},
+    {"mask_logit_init", &C::maskLogitInit, "", Quant, above(0), "initial mask logits (> 0: every bit kept)"},
+    {"optimizer", &C::optimizer, "optimizer", Optim, {}, "sgd | adam"},
+    {"lr", &C::lr, "lr", Optim, above(0), "learning rate of float parameters"},
+    {"bit_optimizer", &C::bitOptimizer, "bit-optimizer", Optim, {}, "optimizer of bit and mask logits: adam | sgd"},
+    {"bit_lr", &C::bitLr, "bit-lr", Optim, above(0), "learning rate of bit logits (scales train at --lr)"},
+    {"bit_lr_follows_beta", &C::bitLrFollowsBeta, "", Optim, {},
+     "divide the bit and mask learning rates by beta/beta0"},
+    {"momentum", &C::momentum, "", Optim, fromUpTo(0, 1), "SGD momentum, in [0, 1)"},
+    {"nesterov", &C::nesterov, "", Optim, {}, "Nesterov momentum"},
+    {"weight_decay", &C::weightDecay, "", Optim, atLeast(0),
+     "weight decay of float parameters (biases, batch norm, float weights)"},
+    {"bit_weight_decay", &C::bitWeightDecay, "", Optim, atLeast(0), "weight decay of bit logits P, Q"},
+    {"mask_lr", &C::maskLr, "mask-lr", Optim, atLeast(0), "learning rate of mask logits, 0 = bit-lr"},
+    {"mask_weight_decay", &C::maskWeightDecay, "", Optim, atLeast(0), "weight decay of mask logits"},
+    {"warmup_epochs", &C::warmupEpochs, "", Optim, atLeast(0),
+     "linear learning-rate warm-up before the cosine decay, in epochs"},
+    {"batch_size", &C::batchSize, "batch-size", Optim, between(1, 65536), "batch size"},
+    {"threads", &C::threads, "threads", Optim, between(0, 1024),
+     "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT"},
+    {"seed", &C::seed, "seed", Optim, atLeast(0), "random seed"},
+    {"device", &C::device, "device", Optim, {}, "auto | cpu | cuda"},
+    {"on_divergence", &C::onDivergence, "on-divergence", Optim, {},
      "when the loss turns NaN/Inf: stop | rollback (to the last checkpoint with half the learning rates, at most 3 "
-     "times)", ""},
-    {"log_every", &C::logEvery, "log-every", Optim, "batches between snapshots", ""},
-    {"prefetch_batches", &C::prefetchBatches, "prefetch", Optim, "batches prepared ahead on a worker thread, 0 = none", ""},
-    {"out_dir", &C::outDir, "out", General, "run directory", "runs/<model>-<date>-<time>"},
+     "times)"},
+    {"log_every", &C::logEvery, "log-every", Optim, atLeast(1), "batches between snapshots"},
+    {"prefetch_batches", &C::prefetchBatches, "prefetch", Optim, between(0, 64),
+     "batches prepared ahead on a worker thread, 0 = none"},
+    {"out_dir", &C::outDir, "out", General, {}, "run directory", "runs/<model>-<date>-<time>"},
 };
 
 template <class T>
@@ -112,6 +124,19 @@ std::string text(const T& value)
 }
 
 }  // namespace
+
+bool ValueRange::contains(double v) const
+{
+    return std::isfinite(v) && (lowOpen ? v > low : v >= low) && (highOpen ? v < high : v <= high);
+}
+
+std::string ValueRange::text() const
+{
+    if (high == none) return (lowOpen ? "> " : ">= ") + csq::text(low);
+    if (low == -none) return (highOpen ? "< " : "<= ") + csq::text(high);
+    return std::string("in ") + (lowOpen ? "(" : "[") + csq::text(low) + ", " + csq::text(high) +
+           (highOpen ? ")" : "]");
+}
 
 FlagKind ConfigField::kind() const
 {
@@ -137,6 +162,17 @@ const ConfigField* findConfigField(std::string_view key)
 std::string fieldValueText(const ConfigField& field, const TrainingConfig& config)
 {
     return std::visit([&](auto m) { return text(config.*m); }, field.member);
+}
+
+std::optional<double> numericValue(const ConfigField& field, const TrainingConfig& config)
+{
+    return std::visit(
+        [&](auto m) -> std::optional<double> {
+            using T = std::remove_cvref_t<decltype(config.*m)>;
+            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) return static_cast<double>(config.*m);
+            else return std::nullopt;
+        },
+        field.member);
 }
 
 }  // namespace csq

@@ -1,4 +1,5 @@
 // TrainingConfig: validation, JSON in/out and live patches (declared in csq/config.h).
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -152,9 +153,11 @@ struct Reader {
     }
 };
 
+// A field already out of its own range is not told twice.
 void check(std::vector<ConfigIssue>& issues, bool ok, const char* field, const std::string& message)
 {
-    if (!ok) issues.push_back({field, message});
+    const bool told = std::any_of(issues.begin(), issues.end(), [&](const ConfigIssue& i) { return i.field == field; });
+    if (!ok && !told) issues.push_back({field, message});
 }
 
 std::string str(double v)
@@ -169,58 +172,30 @@ std::string str(double v)
 std::vector<ConfigIssue> validate(const TrainingConfig& c)
 {
     std::vector<ConfigIssue> issues;
+    // Each number against its own range, from the field table; then what a range cannot say: names,
+    // sets, and bounds set by another field.
+    for (const auto& f : configFields())
+        if (const auto v = numericValue(f, c); v && f.range.bounded() && !f.range.contains(*v))
+            issues.push_back({f.key, "must be " + f.range.text() + ", got " + fieldValueText(f, c)});
     check(issues, !c.modelSpec.empty() || c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20",
           "model", "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20, or give a model_spec file");
     check(issues, c.nameMap.empty() || !c.weights.empty(), "name_map", "renames imported weights: give weights too");
-    check(issues, c.imageSize >= 4 && c.imageSize <= 1024, "image_size", "must be in 4..1024 pixels");
     check(issues, c.imageChannels == 0 || c.imageChannels == 1 || c.imageChannels == 3, "image_channels",
           "must be 0 (automatic), 1 (gray) or 3 (RGB)");
     check(issues, !c.data.empty(), "data", "give the dataset folder");
-    check(issues, c.trainLimit >= 0, "train_limit", "must be >= 0 (0 uses every training image)");
-    check(issues, c.validationFraction >= 0 && c.validationFraction < 0.9, "validation_fraction", "must be in [0, 0.9)");
-    check(issues, c.cropPadding >= 0 && c.cropPadding <= 16, "crop_padding", "must be in 0..16");
-    check(issues, c.maxBits >= 1 && c.maxBits <= 16, "max_bits", "must be in 1..16");
-    check(issues, c.targetBits > 0 && c.targetBits <= c.maxBits, "target_bits",
+    check(issues, c.targetBits <= c.maxBits, "target_bits",
           "must be in (0, max_bits = " + std::to_string(c.maxBits) + "], got " + str(c.targetBits));
-    check(issues, c.lambda >= 0 && std::isfinite(c.lambda), "lambda", "must be >= 0");
-    check(issues, c.budgetRamp >= 0 && c.budgetRamp <= 1, "budget_ramp",
-          "is the share of the search over which the target falls, in [0, 1], got " + str(c.budgetRamp) +
-              " (it used to count epochs: 2 epochs of a 3-epoch search is 0.667)");
-    check(issues, c.budgetPower >= 1 && c.budgetPower <= 4, "budget_power",
-          "must be in [1, 4] (1 prices every bit alike, as in the paper), got " + str(c.budgetPower));
-    check(issues, c.sizePrice >= 0 && c.sizePrice <= 1, "size_price",
-          "must be in [0, 1] (1 prices bits in proportion to their layer's size, as in the paper), got " +
-              str(c.sizePrice));
-    check(issues, c.beta0 > 0, "beta0", "must be > 0");
     check(issues, c.betaFinal > c.beta0, "beta_final",
           "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));
-    check(issues, c.epochs >= 1 && c.epochs <= 100000, "epochs", "must be >= 1, got " + std::to_string(c.epochs));
-    check(issues, c.ticketEpoch > 0 && c.ticketEpoch <= c.epochs, "ticket_epoch",
+    check(issues, c.ticketEpoch <= c.epochs, "ticket_epoch",
           "must be in (0, epochs = " + std::to_string(c.epochs) + "], got " + str(c.ticketEpoch));
-    check(issues, c.floatEpochs >= 0 && c.floatEpochs < c.ticketEpoch, "float_epochs",
+    check(issues, c.floatEpochs < c.ticketEpoch, "float_epochs",
           "must be in [0, ticket_epoch = " + str(c.ticketEpoch) + "), got " + str(c.floatEpochs));
-    check(issues, c.finetuneEpochs >= 0, "finetune_epochs", "must be >= 0");
-    check(issues, c.uniformBits >= 0 && c.uniformBits <= c.maxBits, "uniform_bits",
+    check(issues, c.uniformBits <= c.maxBits, "uniform_bits",
           "must be in 0..max_bits = " + std::to_string(c.maxBits) + " (0: search a mixed scheme)");
     check(issues, c.scheme.empty() || c.uniformBits == 0, "scheme",
           "holds the layers at a scheme file's bits, uniform_bits at one width: set one of them, not both");
-    check(issues, c.actBits >= 0 && c.actBits <= 16, "act_bits", "must be in 0..16 (0: float activations)");
-    check(issues, c.bitLogitInit > 0, "bit_logit_init", "must be > 0");
-    check(issues, c.maskLogitInit > 0, "mask_logit_init", "must be > 0 (every bit starts kept)");
-    check(issues, c.lr > 0 && std::isfinite(c.lr), "lr", "must be > 0");
-    check(issues, c.bitLr > 0 && std::isfinite(c.bitLr), "bit_lr", "must be > 0");
-    check(issues, c.momentum >= 0 && c.momentum < 1, "momentum", "must be in [0, 1)");
-    check(issues, c.weightDecay >= 0, "weight_decay", "must be >= 0");
-    check(issues, c.bitWeightDecay >= 0, "bit_weight_decay", "must be >= 0");
-    check(issues, c.maskLr >= 0, "mask_lr", "must be >= 0 (0: same as bit_lr)");
-    check(issues, c.maskWeightDecay >= 0, "mask_weight_decay", "must be >= 0");
-    check(issues, c.warmupEpochs >= 0 && c.warmupEpochs < c.totalEpochs(), "warmup_epochs",
-          "must be in [0, epochs + finetune_epochs)");
-    check(issues, c.batchSize >= 1 && c.batchSize <= 65536, "batch_size", "must be in 1..65536");
-    check(issues, c.threads >= 0 && c.threads <= 1024, "threads", "must be >= 0 (0: physical cores)");
-    check(issues, c.logEvery >= 1, "log_every", "must be >= 1");
-    check(issues, c.prefetchBatches >= 0 && c.prefetchBatches <= 64, "prefetch_batches",
-          "must be in 0..64 (0: prepare each batch in the training step)");
+    check(issues, c.warmupEpochs < c.totalEpochs(), "warmup_epochs", "must be in [0, epochs + finetune_epochs)");
     return issues;
 }
 

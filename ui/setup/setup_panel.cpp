@@ -1,13 +1,9 @@
 #include "setup/setup_panel.h"
 
-#include <limits>
-#include <memory>
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -15,11 +11,10 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include "setup/compact_double_spin_box.h"
+#include "setup/config_rows.h"
 #include "csq/dataset_preview.h"
 #include "setup/dataset_field.h"
 #include "run/run_folders.h"
@@ -28,8 +23,9 @@ namespace csq::ui {
 
 using csq::TrainingConfig;
 
-SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent), body_(new QWidget)
+SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent), body_(new QWidget), rows_(new ConfigRows(this))
 {
+    connect(rows_, &ConfigRows::edited, this, &SetupPanel::edited);
     auto* outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
     auto* scroll = new QScrollArea(this);
@@ -45,6 +41,7 @@ SetupPanel::SetupPanel(QWidget* parent) : QWidget(parent), body_(new QWidget)
     buildQuantizationGroup();
     buildOptimizationGroup();
     buildRunGroup();
+    rows_->addRemaining([this] { return addGroup(tr("Other settings")); });
     column->addStretch(1);
     scroll->setWidget(body_);
     setConfig(TrainingConfig{});
@@ -62,135 +59,6 @@ QFormLayout* SetupPanel::addGroup(const QString& title)
     return form;
 }
 
-void SetupPanel::addField(QFormLayout* form, const QString& key, const QString& label, QWidget* editor,
-                          const QString& tip, Field field)
-{
-    // The editor with its message right under it: the message belongs to this field and no other.
-    auto* cell = new QWidget(form->parentWidget());
-    auto* column = new QVBoxLayout(cell);
-    column->setContentsMargins(0, 0, 0, 0);
-    column->setSpacing(1);
-    editor->setParent(cell);
-    column->addWidget(editor);
-    field.issue = new QLabel(cell);
-    field.issue->setWordWrap(true);
-    field.issue->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    field.issue->setVisible(false);
-    column->addWidget(field.issue);
-    field.editor = editor;
-    const QString fullTip = QStringLiteral("<p>%1</p><p><i>config key: %2</i></p>").arg(tip, key);
-    editor->setToolTip(fullTip);
-    auto* labelWidget = new QLabel(label, form->parentWidget());
-    labelWidget->setToolTip(fullTip);
-    labelWidget->setBuddy(editor);
-    form->addRow(labelWidget, cell);
-    fields_.insert(key, std::move(field));
-    order_.append(key);
-}
-
-template <class T>
-void SetupPanel::addWhole(QFormLayout* form, const char* key, const QString& label, T TrainingConfig::*member, int min,
-                          int max, const QString& suffix, const QString& tip, const QString& special)
-{
-    auto* spin = new QSpinBox;
-    spin->setRange(min, max);
-    spin->setSuffix(suffix);
-    spin->setSpecialValueText(special);
-    spin->setKeyboardTracking(false);
-    spin->setAlignment(Qt::AlignRight);
-    connect(spin, &QSpinBox::valueChanged, this, &SetupPanel::edited);
-    addField(form, QString::fromLatin1(key), label, spin, tip,
-             {nullptr, nullptr, [spin, member](TrainingConfig& c) { c.*member = static_cast<T>(spin->value()); },
-              [spin, member](const TrainingConfig& c) { spin->setValue(static_cast<int>(c.*member)); }});
-}
-
-void SetupPanel::addReal(QFormLayout* form, const char* key, const QString& label, double TrainingConfig::*member,
-                         double min, double max, const QString& suffix, const QString& tip)
-{
-    auto* spin = new CompactDoubleSpinBox;
-    spin->setRange(min, max);
-    spin->setSuffix(suffix);
-    connect(spin, &QDoubleSpinBox::valueChanged, this, &SetupPanel::edited);
-    // The spin box keeps 12 decimals: a loaded value it cannot hold exactly (2/3) comes back exact
-    // unless the user changed it.
-    auto loaded = std::make_shared<std::pair<double, double>>(0.0, std::numeric_limits<double>::quiet_NaN());
-    addField(form, QString::fromLatin1(key), label, spin, tip,
-             {nullptr, nullptr,
-              [spin, member, loaded](TrainingConfig& c) {
-                  c.*member = spin->value() == loaded->second ? loaded->first : spin->value();
-              },
-              [spin, member, loaded](const TrainingConfig& c) {
-                  spin->setValue(c.*member);
-                  *loaded = {c.*member, spin->value()};
-              }});
-}
-
-void SetupPanel::addFlag(QFormLayout* form, const char* key, const QString& label, bool TrainingConfig::*member,
-                         const QString& tip)
-{
-    auto* box = new QCheckBox;
-    connect(box, &QCheckBox::toggled, this, &SetupPanel::edited);
-    addField(form, QString::fromLatin1(key), label, box, tip,
-             {nullptr, nullptr, [box, member](TrainingConfig& c) { c.*member = box->isChecked(); },
-              [box, member](const TrainingConfig& c) { box->setChecked(c.*member); }});
-}
-
-QLineEdit* SetupPanel::addFile(QFormLayout* form, const char* key, const QString& label,
-                               std::string TrainingConfig::*member, const QString& filter, const QString& tip)
-{
-    auto* cell = new QWidget;
-    auto* column = new QVBoxLayout(cell);
-    column->setContentsMargins(0, 0, 0, 0);
-    column->setSpacing(2);
-    auto* line = new QHBoxLayout;
-    line->setSpacing(4);
-    auto* edit = new QLineEdit(cell);
-    edit->setPlaceholderText(tr("none"));
-    edit->setClearButtonEnabled(true);
-    auto* browse = new QToolButton(cell);
-    browse->setText(QStringLiteral("…"));
-    browse->setToolTip(tr("Choose the file"));
-    line->addWidget(edit, 1);
-    line->addWidget(browse);
-    column->addLayout(line);
-    // Existence is the file's business, not the config's (validate() is pure): noted here as the user types.
-    auto* missing = new QLabel(tr("no such file"), cell);
-    missing->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    missing->setVisible(false);
-    column->addWidget(missing);
-    connect(edit, &QLineEdit::textChanged, this, [this, missing](const QString& text) {
-        const auto path = text.trimmed();
-        missing->setVisible(!path.isEmpty() && !QFileInfo(path).isFile());
-        edited();
-    });
-    connect(browse, &QToolButton::clicked, this, [this, edit, label, filter] {
-        const auto start = edit->text().trimmed();
-        if (const auto file =
-                QFileDialog::getOpenFileName(this, label, start, filter + QStringLiteral(";;") + tr("All files (*)"));
-            !file.isEmpty())
-            edit->setText(file);
-    });
-    addField(form, QString::fromLatin1(key), label, cell, tip,
-             {nullptr, nullptr, [edit, member](TrainingConfig& c) { c.*member = edit->text().trimmed().toStdString(); },
-              [edit, member](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*member)); }});
-    return edit;
-}
-
-template <class E>
-void SetupPanel::addChoice(QFormLayout* form, const char* key, const QString& label, E TrainingConfig::*member,
-                           const QList<QPair<QString, E>>& choices, const QString& tip)
-{
-    auto* combo = new QComboBox;
-    for (const auto& [text, value] : choices) combo->addItem(text, static_cast<int>(value));
-    connect(combo, &QComboBox::currentIndexChanged, this, &SetupPanel::edited);
-    addField(form, QString::fromLatin1(key), label, combo, tip,
-             {nullptr, nullptr,
-              [combo, member](TrainingConfig& c) { c.*member = static_cast<E>(combo->currentData().toInt()); },
-              [combo, member](const TrainingConfig& c) {
-                  combo->setCurrentIndex(combo->findData(static_cast<int>(c.*member)));
-              }});
-}
-
 void SetupPanel::buildModelGroup()
 {
     auto* form = addGroup(tr("Model"));
@@ -199,34 +67,37 @@ void SetupPanel::buildModelGroup()
     model->addItem(tr("LeNet-5"), QStringLiteral("lenet5"));
     model->addItem(tr("ResNet-20"), QStringLiteral("resnet20"));
     connect(model, &QComboBox::currentIndexChanged, this, &SetupPanel::edited);
-    addField(form, QStringLiteral("model"), tr("Network"), model,
-             tr("The zoo network to quantize. LeNet-5 suits (Fashion-)MNIST; ResNet-20 suits CIFAR."),
-             {nullptr, nullptr, [model](TrainingConfig& c) { c.model = model->currentData().toString().toStdString(); },
-              [model](const TrainingConfig& c) {
-                  model->setCurrentIndex(model->findData(QString::fromStdString(c.model)));
-              }});
+    rows_->add(
+        form, QStringLiteral("model"), tr("Network"), model,
+        tr("The zoo network to quantize. LeNet-5 suits (Fashion-)MNIST; ResNet-20 suits CIFAR."),
+        {nullptr, nullptr, [model](TrainingConfig& c) { c.model = model->currentData().toString().toStdString(); },
+         [model](const TrainingConfig& c) {
+             model->setCurrentIndex(model->findData(QString::fromStdString(c.model)));
+         }});
     // The note sits in the chooser's own cell, under the combo box, so the override shows where it applies.
     modelNote_ = new QLabel(tr("overridden by the model spec below"), model->parentWidget());
     modelNote_->setStyleSheet(QStringLiteral("color: #b26a00; font-style: italic;"));
     modelNote_->setVisible(false);
     static_cast<QVBoxLayout*>(model->parentWidget()->layout())->insertWidget(1, modelNote_);
-    modelSpec_ = addFile(form, "model_spec", tr("Model spec"), &TrainingConfig::modelSpec, tr("Model spec (*.json)"),
-                         tr("A JSON file describing your own network (layers, shapes); when given it replaces the "
-                            "zoo network above. Clear it to use the zoo network again."));
+    modelSpec_ =
+        rows_->addFile(form, "model_spec", tr("Model spec"), tr("Model spec (*.json)"),
+                       tr("A JSON file describing your own network (layers, shapes); when given it replaces the "
+                          "zoo network above. Clear it to use the zoo network again."));
     connect(modelSpec_, &QLineEdit::textChanged, this, &SetupPanel::updateModelOverride);
-    addFile(form, "weights", tr("Pretrained weights"), &TrainingConfig::weights, tr("Weights (*.pt *.pth *.zip)"),
-            tr("Float weights to start from: a PyTorch state_dict (.pt, .pth, saved with torch.save) or a "
-               "TorchScript file. Parameters are matched by name; the bits are written from them."));
-    addFile(form, "name_map", tr("Weight name map"), &TrainingConfig::nameMap, tr("Name map (*.json)"),
-            tr("A JSON object {\"their.name\": \"our.name\", …} renaming the imported weights' names to "
-               "the network's; needs pretrained weights."));
-    addFlag(form, "float", tr("Float baseline"), &TrainingConfig::floatModel,
-            tr("Train the same network without quantization: the accuracy to compare the scheme against."));
-    addChoice<csq::EdgeLayerPolicy>(form, "edge_layers", tr("First and last layer"), &TrainingConfig::edgeLayers,
-                                    {{tr("searched like the others"), csq::EdgeLayerPolicy::Quantize},
-                                     {tr("held at max bits"), csq::EdgeLayerPolicy::MaxBits}},
-                                    tr("Held layers keep every bit and stay outside the budget term (common practice "
-                                       "for the input and output layers)."));
+    rows_->addFile(form, "weights", tr("Pretrained weights"), tr("Weights (*.pt *.pth *.zip)"),
+                   tr("Float weights to start from: a PyTorch state_dict (.pt, .pth, saved with torch.save) or a "
+                      "TorchScript file. Parameters are matched by name; the bits are written from them."));
+    rows_->addFile(form, "name_map", tr("Weight name map"), tr("Name map (*.json)"),
+                   tr("A JSON object {\"their.name\": \"our.name\", …} renaming the imported weights' names to "
+                      "the network's; needs pretrained weights."));
+    rows_->addFlag(form, "float", tr("Float baseline"),
+                   tr("Train the same network without quantization: the accuracy to compare the scheme against."));
+    rows_->addChoice<csq::EdgeLayerPolicy>(
+        form, "edge_layers", tr("First and last layer"),
+        {{tr("searched like the others"), csq::EdgeLayerPolicy::Quantize},
+         {tr("held at max bits"), csq::EdgeLayerPolicy::MaxBits}},
+        tr("Held layers keep every bit and stay outside the budget term (common practice "
+           "for the input and output layers)."));
 }
 
 void SetupPanel::buildDataGroup()
@@ -234,26 +105,26 @@ void SetupPanel::buildDataGroup()
     auto* form = addGroup(tr("Data"));
     dataset_ = new DatasetField;
     connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::edited);
-    addField(form, QStringLiteral("data"), tr("Dataset"), dataset_, dataset_->toolTip(),
-             {nullptr, nullptr, [this](TrainingConfig& c) { c.data = dataset_->path().toStdString(); },
-              [this](const TrainingConfig& c) {
-                  dataset_->setPath(QString::fromStdString(c.data));  // quietly: no configChanged while loading
-                  updateImageFields();
-              }});
-    addWhole(form, "train_limit", tr("Training images"), &TrainingConfig::trainLimit, 0, 10'000'000, tr(" images"),
-             tr("Use only this many training images (a seeded subset) for quick experiments; 0 uses all."), tr("all"));
-    addReal(form, "validation_fraction", tr("Validation split"), &TrainingConfig::validationFraction, 0, 0.89,
-            QString(),
-            tr("Fraction of the training images held out (seeded) and evaluated after each epoch; 0: none."));
-    addWhole(form, "crop_padding", tr("Random crop padding"), &TrainingConfig::cropPadding, 0, 16, tr(" px"),
-             tr("Augmentation: pad by this many pixels and crop back at a random offset; 0: off."), tr("off"));
-    addFlag(form, "horizontal_flip", tr("Horizontal flips"), &TrainingConfig::horizontalFlip,
-            tr("Augmentation: flip half the training images left–right (CIFAR; not digits)."));
-    addWhole(form, "image_size", tr("Image size"), &TrainingConfig::imageSize, 4, 1024, tr(" px"),
-             tr("Image folders: every image is resized to this square size (IDX and CIFAR keep their own)."));
-    addChoice<int>(form, "image_channels", tr("Image channels"), &TrainingConfig::imageChannels,
-                   {{tr("automatic"), 0}, {tr("gray (1)"), 1}, {tr("RGB (3)"), 3}},
-                   tr("Image folders: read as gray or RGB; automatic reads gray only when every image is gray."));
+    rows_->add(form, QStringLiteral("data"), tr("Dataset"), dataset_, dataset_->toolTip(),
+               {nullptr, nullptr, [this](TrainingConfig& c) { c.data = dataset_->path().toStdString(); },
+                [this](const TrainingConfig& c) {
+                    dataset_->setPath(QString::fromStdString(c.data));  // quietly: no configChanged while loading
+                    updateImageFields();
+                }});
+    rows_->addWhole(form, "train_limit", tr("Training images"), tr(" images"),
+                    tr("Use only this many training images (a seeded subset) for quick experiments; 0 uses all."),
+                    tr("all"));
+    rows_->addReal(form, "validation_fraction", tr("Validation split"), QString(),
+                   tr("Fraction of the training images held out (seeded) and evaluated after each epoch; 0: none."));
+    rows_->addWhole(form, "crop_padding", tr("Random crop padding"), tr(" px"),
+                    tr("Augmentation: pad by this many pixels and crop back at a random offset; 0: off."), tr("off"));
+    rows_->addFlag(form, "horizontal_flip", tr("Horizontal flips"),
+                   tr("Augmentation: flip half the training images left–right (CIFAR; not digits)."));
+    rows_->addWhole(form, "image_size", tr("Image size"), tr(" px"),
+                    tr("Image folders: every image is resized to this square size (IDX and CIFAR keep their own)."));
+    rows_->addChoice<int>(
+        form, "image_channels", tr("Image channels"), {{tr("automatic"), 0}, {tr("gray (1)"), 1}, {tr("RGB (3)"), 3}},
+        tr("Image folders: read as gray or RGB; automatic reads gray only when every image is gray."));
     connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::updateImageFields);
     updateImageFields();
 }
@@ -273,59 +144,63 @@ void SetupPanel::updateImageFields()
 void SetupPanel::buildQuantizationGroup()
 {
     auto* form = addGroup(tr("Quantization and schedule"));
-    addWhole(form, "max_bits", tr("Max bits N"), &TrainingConfig::maxBits, 1, 16, tr(" bits"),
-             tr("Bit planes per weight: every layer starts with N bits and the search keeps a subset."));
-    addWhole(form, "uniform_bits", tr("Uniform bits"), &TrainingConfig::uniformBits, 0, 16, tr(" bits"),
-             tr("A uniform baseline: every layer held at this many bits, no search; at most max bits. "
-                "Off searches a mixed scheme."),
-             tr("off (search)"));
-    addFile(form, "scheme", tr("Held scheme"), &TrainingConfig::scheme, tr("Scheme (scheme.json summary.json)"),
-            tr("A found scheme retrained: every layer held at the kept bits of this scheme.json (a run's), no "
-               "search, the weights trained from the float warm-up as a uniform baseline's are."));
-    addChoice<csq::BudgetMode>(
-        form, "budget_mode", tr("Budget measures"), &TrainingConfig::budgetMode,
+    rows_->addWhole(form, "max_bits", tr("Max bits N"), tr(" bits"),
+                    tr("Bit planes per weight: every layer starts with N bits and the search keeps a subset."));
+    rows_->addWhole(form, "uniform_bits", tr("Uniform bits"), tr(" bits"),
+                    tr("A uniform baseline: every layer held at this many bits, no search; at most max bits. "
+                       "Off searches a mixed scheme."),
+                    tr("off (search)"));
+    rows_->addFile(form, "scheme", tr("Held scheme"), tr("Scheme (scheme.json summary.json)"),
+                   tr("A found scheme retrained: every layer held at the kept bits of this scheme.json (a run's), no "
+                      "search, the weights trained from the float warm-up as a uniform baseline's are."));
+    rows_->addChoice<csq::BudgetMode>(
+        form, "budget_mode", tr("Budget measures"),
         {{tr("layer-average bits"), csq::BudgetMode::Layer}, {tr("size-weighted bits"), csq::BudgetMode::Size}},
         tr("Which precision the target means: the mean of the layers' bits (as in the CSQ paper) "
            "or bits weighted by each layer's size (the real model size)."));
-    addWhole(form, "epochs", tr("Epochs"), &TrainingConfig::epochs, 1, 100000, tr(" epochs"),
-             tr("Search plus post-ticket epochs; the ticket epoch (Budget panel) must not exceed this."));
-    addReal(form, "float_epochs", tr("Float warm-up"), &TrainingConfig::floatEpochs, 0, 100000, tr(" epochs"),
-            tr("Plain float training first; the bit planes are then written from the trained weights, so the "
-               "search refines a trained network. Must end before the ticket."));
-    addWhole(form, "finetune_epochs", tr("Finetune epochs"), &TrainingConfig::finetuneEpochs, 0, 100000, tr(" epochs"),
-             tr("Optional phase after the search epochs, with the scheme fixed."), tr("none"));
-    addChoice<csq::FinetuneMode>(
-        form, "finetune_mode", tr("After the ticket"), &TrainingConfig::finetuneMode,
+    rows_->addWhole(form, "epochs", tr("Epochs"), tr(" epochs"),
+                    tr("Search plus post-ticket epochs; the ticket epoch (Budget panel) must not exceed this."));
+    rows_->addReal(form, "float_epochs", tr("Float warm-up"), tr(" epochs"),
+                   tr("Plain float training first; the bit planes are then written from the trained weights, so the "
+                      "search refines a trained network. Must end before the ticket."));
+    rows_->addWhole(form, "finetune_epochs", tr("Finetune epochs"), tr(" epochs"),
+                    tr("Optional phase after the search epochs, with the scheme fixed."), tr("none"));
+    rows_->addChoice<csq::FinetuneMode>(
+        form, "finetune_mode", tr("After the ticket"),
         {{tr("train on the kept-bit lattice"), csq::FinetuneMode::Lattice},
          {tr("train bit logits, β rewound"), csq::FinetuneMode::Bits}},
         tr("Lattice: a float weight rounded onto the codes the kept bits express, straight-through (better "
            "accuracy). Bits: P and Q keep training with β rewound to β0, as in the CSQ reference code."));
-    addReal(form, "budget_ramp", tr("Budget ramp"), &TrainingConfig::budgetRamp, 0, 1, tr(" of the search"),
-            tr("The budget's target falls from max bits to the target over this share of the search (from the "
-               "end of the float warm-up to the ticket), so bits are pruned gradually while the loss still "
-               "weighs in (better schemes at low budgets); 0: the target applies at once, as in the CSQ paper."));
-    addReal(form, "budget_power", tr("Bit price power"), &TrainingConfig::budgetPower, 1, 4, QString(),
-            tr("1: the budget term prices every bit of a layer alike (the CSQ paper). Above 1: a layer's bits "
-               "cost (its bits / target)^(power − 1), so layers rich in bits are pruned first and no layer is "
-               "driven to one bit while others keep many."));
-    addReal(form, "size_price", tr("Size price exponent"), &TrainingConfig::sizePrice, 0, 1, QString(),
-            tr("Size-weighted budgets: a layer's bits cost its size to this power in the budget term. 1: in "
-               "proportion to size (the CSQ paper's form); below 1 a big layer's bits cost less than their share "
-               "of the model size, so the search cuts big layers less; the target stays size-weighted."));
-    addReal(form, "beta0", tr("Initial β0"), &TrainingConfig::beta0, 1e-3, 1e6, QString(),
-            tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
-    addWhole(form, "act_bits", tr("Activation bits"), &TrainingConfig::actBits, 0, 16, tr(" bits"),
-             tr("Quantize activations to this many bits (straight-through gradient); 0: float activations."),
-             tr("float"));
-    addFlag(form, "ticket_meets_budget", tr("Ticket meets the budget"), &TrainingConfig::ticketMeetsBudget,
-            tr("At the ticket, set the marginal bits (by mask logit) so the frozen scheme meets the target exactly."));
-    addFlag(form, "contiguous_bits", tr("Contiguous kept bits"), &TrainingConfig::contiguousBits,
-            tr("At the ticket, each layer keeps as many bits as the search chose, as one contiguous run ending at "
-               "its highest kept bit: evenly spaced codes instead of the uneven grid a dropped middle bit leaves."));
-    addReal(form, "bit_logit_init", tr("Bit logit magnitude"), &TrainingConfig::bitLogitInit, 1e-4, 100, QString(),
-            tr("|logit| written for set and clear bits when the float weights are turned into bit planes."));
-    addReal(form, "mask_logit_init", tr("Mask logit init"), &TrainingConfig::maskLogitInit, 1e-4, 100, QString(),
-            tr("Initial mask logits m_b (> 0: every bit starts kept)."));
+    rows_->addReal(
+        form, "budget_ramp", tr("Budget ramp"), tr(" of the search"),
+        tr("The budget's target falls from max bits to the target over this share of the search (from the "
+           "end of the float warm-up to the ticket), so bits are pruned gradually while the loss still "
+           "weighs in (better schemes at low budgets); 0: the target applies at once, as in the CSQ paper."));
+    rows_->addReal(form, "budget_power", tr("Bit price power"), QString(),
+                   tr("1: the budget term prices every bit of a layer alike (the CSQ paper). Above 1: a layer's bits "
+                      "cost (its bits / target)^(power − 1), so layers rich in bits are pruned first and no layer is "
+                      "driven to one bit while others keep many."));
+    rows_->addReal(
+        form, "size_price", tr("Size price exponent"), QString(),
+        tr("Size-weighted budgets: a layer's bits cost its size to this power in the budget term. 1: in "
+           "proportion to size (the CSQ paper's form); below 1 a big layer's bits cost less than their share "
+           "of the model size, so the search cuts big layers less; the target stays size-weighted."));
+    rows_->addReal(form, "beta0", tr("Initial β0"), QString(),
+                   tr("Gate temperature at the start; β grows geometrically to β_final at the ticket."));
+    rows_->addWhole(form, "act_bits", tr("Activation bits"), tr(" bits"),
+                    tr("Quantize activations to this many bits (straight-through gradient); 0: float activations."),
+                    tr("float"));
+    rows_->addFlag(
+        form, "ticket_meets_budget", tr("Ticket meets the budget"),
+        tr("At the ticket, set the marginal bits (by mask logit) so the frozen scheme meets the target exactly."));
+    rows_->addFlag(
+        form, "contiguous_bits", tr("Contiguous kept bits"),
+        tr("At the ticket, each layer keeps as many bits as the search chose, as one contiguous run ending at "
+           "its highest kept bit: evenly spaced codes instead of the uneven grid a dropped middle bit leaves."));
+    rows_->addReal(form, "bit_logit_init", tr("Bit logit magnitude"), QString(),
+                   tr("|logit| written for set and clear bits when the float weights are turned into bit planes."));
+    rows_->addReal(form, "mask_logit_init", tr("Mask logit init"), QString(),
+                   tr("Initial mask logits m_b (> 0: every bit starts kept)."));
 }
 
 void SetupPanel::buildOptimizationGroup()
@@ -333,58 +208,55 @@ void SetupPanel::buildOptimizationGroup()
     auto* form = addGroup(tr("Optimization"));
     const QList<QPair<QString, csq::OptimizerKind>> kinds{{tr("SGD"), csq::OptimizerKind::Sgd},
                                                           {tr("Adam"), csq::OptimizerKind::Adam}};
-    addChoice(form, "optimizer", tr("Float optimizer"), &TrainingConfig::optimizer, kinds,
-              tr("Optimizer of the float parameters (biases, batch norm, the float model's weights)."));
-    addReal(form, "lr", tr("Learning rate"), &TrainingConfig::lr, 1e-7, 10, QString(),
-            tr("Peak learning rate of the float parameters; warm-up then cosine decay."));
-    addChoice(form, "bit_optimizer", tr("Bit optimizer"), &TrainingConfig::bitOptimizer, kinds,
-              tr("Optimizer of the bit logits P, Q, the scales and the mask logits."));
-    addReal(form, "bit_lr", tr("Bit learning rate"), &TrainingConfig::bitLr, 1e-7, 10, QString(),
-            tr("Learning rate of the bit logits and scales."));
-    addFlag(form, "bit_lr_follows_beta", tr("Bit rate follows β"), &TrainingConfig::bitLrFollowsBeta,
-            tr("Divide the bit and mask learning rates by β/β0, so a step moves each gate's argument βx by a "
-               "constant amount as β grows (otherwise gates flip every few steps at large β)."));
-    addReal(form, "mask_lr", tr("Mask learning rate"), &TrainingConfig::maskLr, 0, 10, QString(),
-            tr("Learning rate of the mask logits m_b; 0 uses the bit learning rate."));
-    addReal(form, "momentum", tr("Momentum"), &TrainingConfig::momentum, 0, 0.999, QString(),
-            tr("SGD momentum, in [0, 1)."));
-    addFlag(form, "nesterov", tr("Nesterov"), &TrainingConfig::nesterov, tr("Nesterov momentum for SGD."));
-    addReal(form, "weight_decay", tr("Weight decay"), &TrainingConfig::weightDecay, 0, 1, QString(),
-            tr("L2 decay of the float parameters."));
-    addReal(form, "bit_weight_decay", tr("Bit weight decay"), &TrainingConfig::bitWeightDecay, 0, 1, QString(),
-            tr("Decay of the bit logits and scales: pulls the logits towards half-open gates; usually 0."));
-    addReal(form, "mask_weight_decay", tr("Mask weight decay"), &TrainingConfig::maskWeightDecay, 0, 1, QString(),
-            tr("Decay of the mask logits."));
-    addReal(form, "warmup_epochs", tr("Warm-up"), &TrainingConfig::warmupEpochs, 0, 1000, tr(" epochs"),
-            tr("Linear learning-rate warm-up before the cosine decay."));
-    addWhole(form, "batch_size", tr("Batch size"), &TrainingConfig::batchSize, 1, 65536, tr(" images"),
-             tr("Images per optimization step."));
+    rows_->addChoice(form, "optimizer", tr("Float optimizer"), kinds,
+                     tr("Optimizer of the float parameters (biases, batch norm, the float model's weights)."));
+    rows_->addReal(form, "lr", tr("Learning rate"), QString(),
+                   tr("Peak learning rate of the float parameters; warm-up then cosine decay."));
+    rows_->addChoice(form, "bit_optimizer", tr("Bit optimizer"), kinds,
+                     tr("Optimizer of the bit logits P, Q, the scales and the mask logits."));
+    rows_->addReal(form, "bit_lr", tr("Bit learning rate"), QString(),
+                   tr("Learning rate of the bit logits and scales."));
+    rows_->addFlag(form, "bit_lr_follows_beta", tr("Bit rate follows β"),
+                   tr("Divide the bit and mask learning rates by β/β0, so a step moves each gate's argument βx by a "
+                      "constant amount as β grows (otherwise gates flip every few steps at large β)."));
+    rows_->addReal(form, "mask_lr", tr("Mask learning rate"), QString(),
+                   tr("Learning rate of the mask logits m_b; 0 uses the bit learning rate."));
+    rows_->addReal(form, "momentum", tr("Momentum"), QString(), tr("SGD momentum, in [0, 1)."));
+    rows_->addFlag(form, "nesterov", tr("Nesterov"), tr("Nesterov momentum for SGD."));
+    rows_->addReal(form, "weight_decay", tr("Weight decay"), QString(), tr("L2 decay of the float parameters."));
+    rows_->addReal(form, "bit_weight_decay", tr("Bit weight decay"), QString(),
+                   tr("Decay of the bit logits and scales: pulls the logits towards half-open gates; usually 0."));
+    rows_->addReal(form, "mask_weight_decay", tr("Mask weight decay"), QString(), tr("Decay of the mask logits."));
+    rows_->addReal(form, "warmup_epochs", tr("Warm-up"), tr(" epochs"),
+                   tr("Linear learning-rate warm-up before the cosine decay."));
+    rows_->addWhole(form, "batch_size", tr("Batch size"), tr(" images"), tr("Images per optimization step."));
 }
 
 void SetupPanel::buildRunGroup()
 {
     auto* form = addGroup(tr("Run"));
-    addWhole(form, "threads", tr("CPU threads"), &TrainingConfig::threads, 0, 1024, QString(),
-             tr("Intra-op threads of the run; 0 uses the machine's physical cores."), tr("physical cores"));
-    addWhole(form, "seed", tr("Seed"), &TrainingConfig::seed, 0, 2'000'000'000, QString(),
-             tr("Seeds the initialization, the data order, the subsets and the augmentation."));
-    addChoice<csq::DevicePreference>(form, "device", tr("Device"), &TrainingConfig::device,
-                                     {{tr("automatic"), csq::DevicePreference::Auto},
-                                      {tr("CPU"), csq::DevicePreference::Cpu},
-                                      {tr("CUDA"), csq::DevicePreference::Cuda}},
-                                     tr("Where to train: automatic picks CUDA when LibTorch has a device."));
-    addChoice<csq::DivergencePolicy>(
-        form, "on_divergence", tr("If the loss diverges"), &TrainingConfig::onDivergence,
+    rows_->addWhole(form, "threads", tr("CPU threads"), QString(),
+                    tr("Intra-op threads of the run; 0 uses the machine's physical cores."), tr("physical cores"));
+    rows_->addWhole(form, "seed", tr("Seed"), QString(),
+                    tr("Seeds the initialization, the data order, the subsets and the augmentation."));
+    rows_->addChoice<csq::DevicePreference>(form, "device", tr("Device"),
+                                            {{tr("automatic"), csq::DevicePreference::Auto},
+                                             {tr("CPU"), csq::DevicePreference::Cpu},
+                                             {tr("CUDA"), csq::DevicePreference::Cuda}},
+                                            tr("Where to train: automatic picks CUDA when LibTorch has a device."));
+    rows_->addChoice<csq::DivergencePolicy>(
+        form, "on_divergence", tr("If the loss diverges"),
         {{tr("stop the run"), csq::DivergencePolicy::Stop},
          {tr("roll back, halve the rates"), csq::DivergencePolicy::Rollback}},
         tr("When the loss turns NaN or infinite: stop with the reason, or go back to the last checkpoint with "
            "half the learning rates (at most %1 times).")
             .arg(csq::kMaxRollbacks));
-    addWhole(form, "log_every", tr("Snapshot every"), &TrainingConfig::logEvery, 1, 100000, tr(" batches"),
-             tr("How often the run reports a snapshot to the plots and metrics.csv."));
-    addWhole(form, "prefetch_batches", tr("Prefetch"), &TrainingConfig::prefetchBatches, 0, 64, tr(" batches"),
-             tr("Batches gathered, augmented and converted ahead on a worker thread while the current one "
-                "trains; 0 prepares each batch inside the step."), tr("none"));
+    rows_->addWhole(form, "log_every", tr("Snapshot every"), tr(" batches"),
+                    tr("How often the run reports a snapshot to the plots and metrics.csv."));
+    rows_->addWhole(form, "prefetch_batches", tr("Prefetch"), tr(" batches"),
+                    tr("Batches gathered, augmented and converted ahead on a worker thread while the current one "
+                       "trains; 0 prepares each batch inside the step."),
+                    tr("none"));
     auto* row = new QWidget;
     auto* line = new QHBoxLayout(row);
     line->setContentsMargins(0, 0, 0, 0);
@@ -402,11 +274,11 @@ void SetupPanel::buildRunGroup()
             !dir.isEmpty())
             outDir_->setText(dir);
     });
-    addField(form, QStringLiteral("out_dir"), tr("Run directory"), row,
-             tr("Where config.json, metrics.csv, scheme.json, checkpoint.pt and quantized.pt are written; "
-                "empty: <runs folder>/<model>-<date>-<time>."),
-             {nullptr, nullptr, [this](TrainingConfig& c) { c.outDir = outDir_->text().trimmed().toStdString(); },
-              [this](const TrainingConfig& c) { outDir_->setText(QString::fromStdString(c.outDir)); }});
+    rows_->add(form, QStringLiteral("out_dir"), tr("Run directory"), row,
+               tr("Where config.json, metrics.csv, scheme.json, checkpoint.pt and quantized.pt are written; "
+                  "empty: <runs folder>/<model>-<date>-<time>."),
+               {nullptr, nullptr, [this](TrainingConfig& c) { c.outDir = outDir_->text().trimmed().toStdString(); },
+                [this](const TrainingConfig& c) { outDir_->setText(QString::fromStdString(c.outDir)); }});
 
     // The app's runs folder: not a config key (a run never needs it), an app setting shown here.
     auto* rootRow = new QWidget;
@@ -442,25 +314,18 @@ QString SetupPanel::runsRootText() const
 void SetupPanel::setConfig(const TrainingConfig& config)
 {
     loading_ = true;
-    for (const auto& field : std::as_const(fields_)) field.write(config);
+    rows_->write(config);
     loading_ = false;
 }
 
 void SetupPanel::applyTo(TrainingConfig& config) const
 {
-    for (const auto& field : fields_) field.read(config);
+    rows_->read(config);
 }
 
 void SetupPanel::showIssues(const std::vector<csq::ConfigIssue>& issues)
 {
-    for (auto it = fields_.begin(); it != fields_.end(); ++it) {
-        QString text;
-        for (const auto& issue : issues)
-            if (QString::fromStdString(issue.field) == it.key())
-                text += (text.isEmpty() ? QString() : QStringLiteral("\n")) + QString::fromStdString(issue.message);
-        it->issue->setText(text);
-        it->issue->setVisible(!text.isEmpty());
-    }
+    rows_->showIssues(issues);
 }
 
 void SetupPanel::setRunning(bool running)
@@ -473,14 +338,17 @@ void SetupPanel::setRunning(bool running)
 
 QWidget* SetupPanel::editor(const QString& key) const
 {
-    const auto it = fields_.find(key);
-    return it == fields_.end() ? nullptr : it->editor;
+    return rows_->editor(key);
 }
 
 QString SetupPanel::issueText(const QString& key) const
 {
-    const auto it = fields_.find(key);
-    return it == fields_.end() ? QString() : it->issue->text();
+    return rows_->issueText(key);
+}
+
+QStringList SetupPanel::keys() const
+{
+    return rows_->keys();
 }
 
 void SetupPanel::edited()

@@ -1,10 +1,10 @@
 #pragma once
 // The run's setup: model, dataset and every TrainingConfig knob except the four live budget knobs
-// (BudgetPanel), each with a tooltip and the engine's validation message shown beside it in red.
-#include <functional>
+// (BudgetPanel), each with a tooltip and the engine's validation message shown beside it in red. The
+// rows are ConfigRows (the field table's knobs); a knob without its own words here still shows, under
+// "Other settings".
 #include <vector>
 
-#include <QHash>
 #include <QWidget>
 
 #include "csq/config.h"
@@ -16,6 +16,7 @@ class QLineEdit;
 
 namespace csq::ui {
 
+class ConfigRows;
 class DatasetField;
 
 class SetupPanel : public QWidget {
@@ -37,37 +38,13 @@ public:
     void setRunsRoot(const QString& folder);
     QString runsRootText() const;
     QString issueText(const QString& key) const;  // the red message beside it ("" when fine)
-    QStringList keys() const { return order_; }
+    QStringList keys() const;
 
 Q_SIGNALS:
     void configChanged();
 
 private:
-    struct Field {
-        QWidget* editor = nullptr;
-        QLabel* issue = nullptr;
-        std::function<void(csq::TrainingConfig&)> read;
-        std::function<void(const csq::TrainingConfig&)> write;
-    };
-
     QFormLayout* addGroup(const QString& title);
-    void addField(QFormLayout* form, const QString& key, const QString& label, QWidget* editor, const QString& tip,
-                  Field field);
-    template <class T>
-    void addWhole(QFormLayout* form, const char* key, const QString& label, T csq::TrainingConfig::*member, int min,
-                  int max, const QString& suffix, const QString& tip, const QString& special = {});
-    void addReal(QFormLayout* form, const char* key, const QString& label, double csq::TrainingConfig::*member,
-                 double min, double max, const QString& suffix, const QString& tip);
-    void addFlag(QFormLayout* form, const char* key, const QString& label, bool csq::TrainingConfig::*member,
-                 const QString& tip);
-    // A file path with a browse button (QFileDialog filter `filter`), a clear button and a note when
-    // the file does not exist.
-    QLineEdit* addFile(QFormLayout* form, const char* key, const QString& label,
-                       std::string csq::TrainingConfig::*member, const QString& filter, const QString& tip);
-    template <class E>
-    void addChoice(QFormLayout* form, const char* key, const QString& label, E csq::TrainingConfig::*member,
-                   const QList<QPair<QString, E>>& choices, const QString& tip);
-
     void buildModelGroup();
     void buildDataGroup();
     void buildQuantizationGroup();
@@ -84,8 +61,7 @@ private:
     QLineEdit* modelSpec_ = nullptr;
     QLabel* modelNote_ = nullptr;
     QLabel* runsRoot_ = nullptr;
-    QHash<QString, Field> fields_;
-    QStringList order_;
+    ConfigRows* rows_;
     bool loading_ = false;
 };
 

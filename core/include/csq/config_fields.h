@@ -1,9 +1,11 @@
 #pragma once
 // The table of TrainingConfig's fields, written once: each knob's config.json key, its member, its
-// csq-train flag, the --help section it is listed in, and one line of help. config.json in and out,
-// csq-train's options and --help, and the tests that keep the GUI's rows and the README's config
-// table in step all read it, so a new knob is one entry here (plus its member and its GUI row).
-// Torch-free.
+// csq-train flag, the --help section it is listed in, the values it accepts and one line of help.
+// config.json in and out, validate()'s range checks, csq-train's options and --help, the Setup panel's
+// rows and spin-box ranges, and the test that keeps the README's config table in step all read it, so
+// a new knob is its member plus one entry here. Torch-free.
+#include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,14 +30,34 @@ enum class FieldSection { General, ModelAndData, QuantizationAndBudget, Optimiza
 // switch that sets a bool to true).
 enum class FlagKind { Text, Whole, Real, Switch };
 
+// The values a number field accepts on its own: low to high, either end open or unbounded. Bounds
+// set by another field (target_bits <= max_bits) are validate()'s own checks.
+struct ValueRange {
+    static constexpr double none = std::numeric_limits<double>::infinity();
+    double low = -none;
+    double high = none;
+    bool lowOpen = false;
+    bool highOpen = false;
+
+    bool bounded() const { return low > -none || high < none; }
+    bool contains(double v) const;  // finite and within
+    std::string text() const;       // "in [1, 16]", "in [0, 0.9)", "> 0", ">= 0"
+};
+
+constexpr ValueRange between(double low, double high) { return {low, high}; }              // [low, high]
+constexpr ValueRange fromUpTo(double low, double high) { return {low, high, false, true}; }  // [low, high)
+constexpr ValueRange atLeast(double low) { return {low}; }
+constexpr ValueRange above(double low) { return {low, ValueRange::none, true}; }
+
 struct ConfigField {
-    const char* key;          // the config.json key
+    const char* key;               // the config.json key
     FieldMember member;
-    const char* flag;         // csq-train --<flag>; "" when only a config file sets it
+    const char* flag;              // csq-train --<flag>; "" when only a config file sets it
     FieldSection section;
-    const char* help;         // one line for --help: what it does, its unit, range and special values
-    const char* defaultText;  // --help's default when not the value itself (e.g. a pattern); "" = the value
-    bool live = false;        // changed mid-run from the app's Budget panel (a ConfigPatch), not in Setup
+    ValueRange range;              // a number's: what validate() accepts, what the Setup panel's box offers
+    const char* help;              // one line for --help: what it does, its unit, range and special values
+    const char* defaultText = "";  // --help's default when not the value itself (e.g. a pattern); "" = the value
+    bool live = false;             // changed mid-run from the app's Budget panel (a ConfigPatch), not in Setup
 
     FlagKind kind() const;
 };
@@ -47,5 +69,7 @@ const ConfigField* findConfigField(std::string_view key);
 // A field's value in a config as --help and the README show it: 0.05, 2, lenet5, true ("" for an
 // empty string).
 std::string fieldValueText(const ConfigField& field, const TrainingConfig& config);
+// A number field's value as a double; nullopt for text, enum and switch fields.
+std::optional<double> numericValue(const ConfigField& field, const TrainingConfig& config);
 
 }  // namespace csq
