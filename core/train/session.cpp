@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "csq/errors.h"
+#include "dist/cluster.h"
 #include "train/control.h"
 #include "train/trainer.h"
 

@@ -155,10 +155,11 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
     }
     // This rank's share of the whole batch: the ranks' gradients, weighted so and summed, are the
     // gradient of the whole batch's mean loss.
+    // One process: the share is 1 and the loss is left as it is.
     const double share = static_cast<double>(images.size(0)) / static_cast<double>(std::max<int64_t>(1, batch.globalCount));
     optim_.zeroGrad();
-    (cluster_ ? loss * share : loss).backward();
-    if (cluster_) averageGradients(wantStop);
+    (ranks_.many() ? loss * share : loss).backward();
+    averageGradients(wantStop);
     optim_.step();
 
     torch::NoGradGuard noGrad;
@@ -168,8 +169,8 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
     epochLoss_ += ce.detach().to(torch::kDouble) * n;
     epochCorrect_ += correct;
     epochSeen_ += n;
-    auto ceShare = cluster_ ? ce.detach() * share : ce.detach();
-    if (cluster_) b = b * share;
+    auto ceShare = ranks_.many() ? ce.detach() * share : ce.detach();
+    if (ranks_.many()) b = b * share;
     w.ce = w.ce.defined() ? w.ce + ceShare : ceShare;
     w.budget = w.budget.defined() ? w.budget + b : b;
     w.correct = w.correct.defined() ? w.correct + correct : correct;
@@ -196,12 +197,11 @@ void Trainer::emitSnapshot(Window& w, double t)
     s.deltaS = quantized() ? s.precision.measure(config_.budgetMode) - s.targetBits : 0.0;
     if (w.batches > 0) {
         auto sums = torch::stack({w.ce, w.budget, w.correct.to(w.ce.scalar_type())}).to(torch::kCPU, torch::kDouble);
-        if (cluster_) {  // the whole batches' figures, as one process would log them
-            std::vector<torch::Tensor> reduced{sums, torch::full({1}, static_cast<double>(w.images), torch::kDouble)};
-            cluster_->sum(reduced, "a snapshot");
-            sums = reduced[0];
-            w.images = static_cast<int64_t>(reduced[1].item<double>());
-        }
+        // The whole batches' figures, as one process would log them.
+        std::vector<torch::Tensor> reduced{sums, torch::full({1}, static_cast<double>(w.images), torch::kDouble)};
+        ranks_.sum(reduced, "a snapshot");
+        sums = reduced[0];
+        w.images = static_cast<int64_t>(reduced[1].item<double>());
         s.ce = sums[0].item<double>() / static_cast<double>(w.batches);
         s.budgetLoss = sums[1].item<double>() / static_cast<double>(w.batches);
         s.trainAccuracy = 100.0 * sums[2].item<double>() / static_cast<double>(w.images);
@@ -223,6 +223,7 @@ void Trainer::emitSnapshot(Window& w, double t)
 
 void Trainer::averageGradients(bool wantStop)
 {
+    if (!ranks_.many()) return;  // one process: its gradient is the batch's
     std::vector<torch::Tensor> params, grads;
     for (auto& p : model_->parameters())
         if (p.grad().defined()) {
@@ -230,7 +231,7 @@ void Trainer::averageGradients(bool wantStop)
             grads.push_back(p.grad());
         }
     grads.push_back(torch::full({1}, wantStop ? 1.0f : 0.0f));
-    cluster_->sum(grads, "the gradient exchange");
+    ranks_.sum(grads, "the gradient exchange");
     for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = grads[i];
     agreedStop_ = agreedStop_ || grads.back().item<float>() > 0;
 }
@@ -238,16 +239,14 @@ void Trainer::averageGradients(bool wantStop)
 int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
 {
     const EvalSettings eval{device_};
-    if (!cluster_)
-        return exact ? exactCorrectCount(*model_, layers_, dataset, norm_, eval) : correctCount(*model_, dataset, norm_, eval);
-    // Each rank evaluates its contiguous share; the counts are summed.
-    const auto [begin, end] = data::rankShare(dataset.size(), cluster_->rank(), cluster_->worldSize());
+    // Each rank evaluates its contiguous share (one process: the whole set); the counts are summed.
+    const auto [begin, end] = ranks_.share(dataset.size());
     data::Dataset share = dataset;
     share.images = dataset.images.narrow(0, begin, end - begin);
     share.labels = dataset.labels.narrow(0, begin, end - begin);
     const int64_t mine = exact ? exactCorrectCount(*model_, layers_, share, norm_, eval) : correctCount(*model_, share, norm_, eval);
     std::vector<torch::Tensor> count{torch::full({1}, mine, torch::kInt64)};
-    cluster_->sum(count, "the evaluation");
+    ranks_.sum(count, "the evaluation");
     return count[0].item<int64_t>();
 }
 
@@ -292,7 +291,7 @@ void Trainer::run(Control& control)
     time_.startup = secondsSince(created_);
     data::Batcher batcher(data_.train, config_.batchSize, config_.seed, true);
     batcher.setAugmentation({config_.cropPadding, config_.horizontalFlip});
-    if (cluster_) batcher.setShard(cluster_->rank(), cluster_->worldSize());
+    batcher.setShard(ranks_.rank(), ranks_.count());
     while (position_.epoch < config_.totalEpochs()) {
         if (!runEpoch(batcher, control)) {
             saveCheckpoint(file("checkpoint.pt"));
@@ -325,14 +324,14 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
     while (true) {
         control.waitWhilePaused();
         // One process stops when asked; ranks stop where they agreed to, at the same batch.
-        if (cluster_ ? agreedStop_ : control.stopRequested()) return false;
+        if (ranks_.many() ? agreedStop_ : control.stopRequested()) return false;
         {
             Timed timed(time_.data);
             if (!prefetcher.next(batch)) return true;  // the epoch's end: evaluated before any phase change
         }
         const double t = position_.epoch + static_cast<double>(position_.batch) / perEpoch;
         applyControl(control, t);
-        if (cluster_ && batch.globalCount < cluster_->worldSize()) {  // a last batch too small to share
+        if (batch.globalCount < ranks_.count()) {  // a last batch too small to share
             ++position_.batch;
             ++position_.step;
             continue;
@@ -363,7 +362,7 @@ bool Trainer::runEpoch(data::Batcher& batcher, Control& control)
 void Trainer::seedEpochSums()
 {
     const auto on = torch::TensorOptions().device(device_);
-    const bool base = !cluster_ || cluster_->isRoot();
+    const bool base = ranks_.isRoot();
     epochLoss_ = torch::full({}, base ? position_.epochLossSum : 0.0, on.dtype(torch::kDouble));
     epochCorrect_ = torch::full({}, static_cast<int64_t>(base ? position_.epochCorrect : 0), on.dtype(torch::kInt64));
     epochSeen_ = base ? position_.epochSeen : 0.0;
@@ -372,19 +371,12 @@ void Trainer::seedEpochSums()
 void Trainer::syncEpochSums()
 {
     if (!epochLoss_.defined()) return;
-    if (cluster_) {
-        std::vector<torch::Tensor> sums{
-            torch::stack({epochLoss_.to(torch::kCPU), epochCorrect_.to(torch::kCPU, torch::kDouble),
-                          torch::full({}, epochSeen_, torch::kDouble)})};
-        cluster_->sum(sums, "the epoch's sums");
-        position_.epochLossSum = sums[0][0].item<double>();
-        position_.epochCorrect = sums[0][1].item<double>();
-        position_.epochSeen = sums[0][2].item<double>();
-        return;
-    }
-    position_.epochLossSum = epochLoss_.item<double>();
-    position_.epochCorrect = static_cast<double>(epochCorrect_.item<int64_t>());
-    position_.epochSeen = epochSeen_;
+    std::vector<torch::Tensor> sums{torch::stack({epochLoss_.to(torch::kCPU), epochCorrect_.to(torch::kCPU, torch::kDouble),
+                                                  torch::full({}, epochSeen_, torch::kDouble)})};
+    ranks_.sum(sums, "the epoch's sums");
+    position_.epochLossSum = sums[0][0].item<double>();
+    position_.epochCorrect = sums[0][1].item<double>();
+    position_.epochSeen = sums[0][2].item<double>();
 }
 
 void Trainer::endEpoch()

@@ -15,13 +15,13 @@
 #include "data/batcher.h"
 #include "data/dataset.h"
 #include "data/normalization.h"
-#include "dist/cluster.h"
 #include "io/float_weights.h"
 #include "io/run_files.h"
 #include "models/network.h"
 #include "quant/scheme_readout.h"
 #include "train/control.h"
 #include "train/optimizers.h"
+#include "train/ranks.h"
 #include "train/run_position.h"
 
 namespace csq::train {
@@ -72,8 +72,8 @@ private:
     void warnIfSearchCannotPrune();  // a search too short for any mask logit to cross zero
     void prepareRunDir();
     double batchesPerEpoch() const;
-    bool writesFiles() const { return !cluster_ || cluster_->isRoot(); }  // rank 0 alone writes
-    void averageGradients(bool wantStop);   // and agrees on a stop: every rank stops at the same batch
+    bool writesFiles() const { return ranks_.isRoot(); }  // rank 0 alone writes
+    void averageGradients(bool wantStop);   // over the ranks, agreeing on a stop: all stop at one batch
     int64_t countCorrect(const data::Dataset& dataset, bool exact);  // over every rank's share
     double percentCorrect(const data::Dataset& dataset, bool exact);  // 0 for an empty split
     void writeLiveFiles();                  // metrics and scheme for a GUI following the run
@@ -121,7 +121,7 @@ private:
     int64_t stepsThisSession_ = 0;
     torch::Tensor epochLoss_, epochCorrect_;  // device-side sums of the epoch in progress
     double epochSeen_ = 0;                    // images of the epoch in progress (this rank's, + the base)
-    std::shared_ptr<dist::Cluster> cluster_;  // null: a one-process run
+    Ranks ranks_;                             // one process unless joinCluster
     bool agreedStop_ = false;                 // a rank asked to stop: all stop before the next batch
     double epochSeconds_ = 0, epochImages_ = 0;
     std::chrono::steady_clock::time_point lastLiveWrite_{};

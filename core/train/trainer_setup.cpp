@@ -10,6 +10,7 @@
 #include "csq/runtime.h"
 #include "csq/schedule.h"
 #include "data/dataset_loader.h"
+#include "dist/cluster.h"
 #include "io/atomic_file.h"
 #include "io/checkpoint.h"
 #include "train/evaluator.h"
@@ -126,8 +127,9 @@ void Trainer::importWeights()
 
 void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)
 {
-    cluster_ = std::move(cluster);
-    if (!cluster_) return;
+    if (!cluster) return;
+    ranks_ = Ranks(std::move(cluster));
+    auto* c = ranks_.cluster();
     // What the ranks must share: the config but for per-process settings, the data (by its shape and a
     // label checksum, since each machine has its own copy) and the position a resume starts from.
     auto shared = boost::json::parse(toJson(config_)).as_object();
@@ -139,22 +141,22 @@ void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)
     shared["image_shape"] = boost::json::array{train.channels(), train.height(), train.width()};
     shared["train_label_checksum"] = (train.labels * weights).sum().item<int64_t>();
     shared["resume_position"] = boost::json::array{position_.epoch, position_.batch, position_.step};
-    cluster_->requireSameAsRoot("config", boost::json::serialize(shared));
+    c->requireSameAsRoot("config", boost::json::serialize(shared));
     std::vector<torch::Tensor> state;
     for (auto& p : model_->parameters()) state.push_back(p);
     for (auto& b : model_->buffers()) state.push_back(b);
     auto root = state;
-    cluster_->broadcastFromRoot(root, "the start (rank 0's weights to every rank)");
+    c->broadcastFromRoot(root, "the start (rank 0's weights to every rank)");
     torch::NoGradGuard noGrad;
     for (size_t i = 0; i < state.size(); ++i) state[i].copy_(root[i]);
     // Batch norm sees the whole batch, not this rank's share: the ranks' steps, and their running
     // statistics, stay those of one process.
-    model_->shareBatchStatistics([c = cluster_.get()](std::vector<torch::Tensor>& t) { c->sum(t, "the batch-norm statistics"); });
+    model_->shareBatchStatistics([c](std::vector<torch::Tensor>& t) { c->sum(t, "the batch-norm statistics"); });
     // Activation ranges too: the whole batch's maximum, so every rank (and quantized.pt) has the same.
     model_->shareActivationRanges(models::rankMaxFrom(
-        [c = cluster_.get()](std::vector<torch::Tensor>& t) { c->sum(t, "the activation ranges"); }, cluster_->rank(),
-        cluster_->worldSize()));
-    observer_.onLog("rank " + std::to_string(cluster_->rank()) + " of " + std::to_string(cluster_->worldSize()) +
+        [c](std::vector<torch::Tensor>& t) { c->sum(t, "the activation ranges"); }, c->rank(),
+        c->worldSize()));
+    observer_.onLog("rank " + std::to_string(c->rank()) + " of " + std::to_string(c->worldSize()) +
                     " joined; rank 0 writes the run files");
 }
 
