@@ -1,6 +1,8 @@
 // csq-bench: training-step speed and peak memory of CSQ against plain float training of the same
 // network, interleaving the variants in one process so that machine noise hits them alike. Peak
 // memory is measured per variant in a child process of its own (a process's peak never goes down).
+// When Debian's PyTorch is importable it also times PyTorch's float step of the same network (the
+// zoo spec, built by scripts/pytorch_float_step.py, which csq-bench carries), right after.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,7 +11,9 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -19,6 +23,8 @@
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "csq/version.h"
+#include "models/zoo.h"
+#include "pytorch_float_step.h"
 
 namespace po = boost::program_options;
 using csq::bench::BenchModel;
@@ -67,6 +73,51 @@ double probePeakMiB(const std::string& self, const std::string& model, const std
     return mib;
 }
 
+struct PytorchStep {
+    double seconds = 0;
+    int64_t parameters = 0;  // of the network PyTorch built from the spec
+    std::string torch;       // its version
+};
+
+// PyTorch's float training step of the same network, from the companion script run by `python`;
+// nullopt (and the reason on stdout) when that python has no torch or the script fails.
+std::optional<PytorchStep> timePytorchFloat(const std::string& python, const BenchModel& m, int threads, int warmup,
+                                            int steps)
+{
+    char dir[] = "/tmp/csq-bench-XXXXXX";
+    if (!mkdtemp(dir)) throw csq::Error("csq-bench", "cannot make a temporary folder for the PyTorch step");
+    const std::string script = std::string(dir) + "/pytorch_float_step.py", spec = std::string(dir) + "/spec.json";
+    std::ofstream(script) << csq::bench::kPytorchFloatStepScript;
+    std::ofstream(spec) << csq::models::specTextFor(m.name, "");
+    const std::string command = "'" + python + "' '" + script + "' --spec '" + spec + "' --shape " +
+                                std::to_string(m.channels) + "," + std::to_string(m.height) + "," +
+                                std::to_string(m.width) + " --batch " + std::to_string(m.batch) + " --threads " +
+                                std::to_string(threads) + " --warmup " + std::to_string(warmup) + " --steps " +
+                                std::to_string(steps) + " 2>&1";
+    std::string output;
+    int status = -1;
+    if (FILE* pipe = popen(command.c_str(), "r")) {
+        char buffer[4096];
+        while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+        status = pclose(pipe);
+    }
+    std::remove(script.c_str());
+    std::remove(spec.c_str());
+    rmdir(dir);
+    try {
+        const auto line = output.substr(output.rfind('{') == std::string::npos ? 0 : output.rfind('{'));
+        const auto json = boost::json::parse(line).as_object();
+        if (status == 0)
+            return PytorchStep{json.at("seconds_per_step").to_number<double>(), json.at("parameters").to_number<int64_t>(),
+                               json.at("torch").as_string().c_str()};
+    } catch (const std::exception&) {
+    }
+    const auto last = output.find_last_not_of('\n');
+    std::cout << "  pytorch_float      not measured: " << (output.empty() ? python + " did not run" : output.substr(0, last + 1))
+              << '\n';
+    return std::nullopt;
+}
+
 int probe(const std::string& spec, int maxBits, int steps)
 {
     const auto colon = spec.find(':');
@@ -94,6 +145,9 @@ int main(int argc, char** argv)
         ("warmup", po::value<int>()->default_value(3), "untimed steps per variant first")
         ("max-bits", po::value<int>()->default_value(8), "max bits N of the CSQ variants")
         ("no-memory", "skip the per-variant peak-memory probes")
+        ("python", po::value<std::string>()->default_value("/usr/bin/python3"),
+         "Python whose PyTorch times the float step of the same network (Debian's python3-torch)")
+        ("no-pytorch", "skip PyTorch's float step")
         ("json", po::value<std::string>(), "also write the figures to this JSON file")
         ("probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory");
     try {
@@ -149,6 +203,24 @@ int main(int argc, char** argv)
             std::cout << std::setprecision(3) << "  ratio CSQ/float step time: search " << row["ratio_search"].as_double()
                       << ", finetune " << row["ratio_finetune"].as_double() << " (bits-mode finetune "
                       << row["ratio_finetune_bits"].as_double() << ")\n";
+            if (!vm.count("no-pytorch"))
+                if (const auto py = timePytorchFloat(vm["python"].as<std::string>(), m, threads, warmup, steps)) {
+                    const auto ours = csq::bench::floatParameterCount(m, maxBits);
+                    if (py->parameters != ours)
+                        throw csq::Error("csq-bench", "PyTorch built " + std::to_string(py->parameters) +
+                                                          " parameters from the " + name + " spec, csq-bench's float network has " +
+                                                          std::to_string(ours),
+                                         "scripts/pytorch_float_step.py must build every layer type of the spec");
+                    row["pytorch_float_ips"] = static_cast<double>(m.batch) / py->seconds;
+                    row["ratio_search_pytorch"] = perStep.at("csq_search") / py->seconds;
+                    row["pytorch_version"] = py->torch;
+                    std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float"
+                              << std::right << std::setw(9) << row["pytorch_float_ips"].as_double() << " img/s  "
+                              << std::setw(8) << py->seconds * 1e3 << " ms/step (PyTorch " << py->torch
+                              << ", the same " << ours << " parameters, timed after)\n"
+                              << std::setprecision(3) << "  ratio CSQ search / PyTorch float step time: "
+                              << row["ratio_search_pytorch"].as_double() << '\n';
+                }
             if (!vm.count("no-memory")) {
                 const std::string self = "/proc/self/exe";
                 char resolved[4096] = {};

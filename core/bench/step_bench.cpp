@@ -106,6 +106,14 @@ std::vector<Variant> buildVariants(const BenchModel& m, int maxBits, uint64_t se
     return out;
 }
 
+int64_t floatParameterCount(const BenchModel& m, int maxBits)
+{
+    const auto net = models::buildModel({m.name, true, maxBits, 0}, {m.channels, m.height, m.width, 10});
+    int64_t n = 0;
+    for (const auto& p : net->parameters()) n += p.numel();
+    return n;
+}
+
 double peakRssMiB()
 {
     rusage usage{};

@@ -25,6 +25,9 @@ std::vector<Variant> buildVariants(const BenchModel& model, int maxBits, uint64_
 Variant buildVariant(const BenchModel& model, const std::string& variant, int maxBits, uint64_t seed);
 std::vector<std::string> variantNames();
 
+// Parameters of the float network the "float" variant trains.
+int64_t floatParameterCount(const BenchModel& model, int maxBits);
+
 // Peak resident set of this process so far, MiB.
 double peakRssMiB();
 
