@@ -118,6 +118,74 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
     return std::nullopt;
 }
 
+// Every variant's median step, interleaved: the report row, printed as it goes.
+boost::json::object timeSteps(const BenchModel& m, int maxBits, int threads, int warmup, int steps)
+{
+    auto variants = csq::bench::buildVariants(m, maxBits, 1);
+    const auto perStep = timeInterleaved(variants, warmup, steps);
+    auto ips = [&](const char* v) { return static_cast<double>(m.batch) / perStep.at(v); };
+    boost::json::object row{{"threads", threads},
+                            {"batch", m.batch},
+                            {"steps", steps},
+                            {"float_ips", ips("float")},
+                            {"csq_search_ips", ips("csq_search")},
+                            {"csq_finetune_ips", ips("csq_finetune")},
+                            {"csq_finetune_bits_ips", ips("csq_finetune_bits")},
+                            {"quantized_infer_ips", ips("quantized_infer")},
+                            {"ratio_search", perStep.at("csq_search") / perStep.at("float")},
+                            {"ratio_finetune", perStep.at("csq_finetune") / perStep.at("float")},
+                            {"ratio_finetune_bits", perStep.at("csq_finetune_bits") / perStep.at("float")}};
+    std::cout << std::fixed << std::setprecision(1);
+    for (const char* v : {"float", "csq_search", "csq_finetune", "csq_finetune_bits", "quantized_infer"})
+        std::cout << "  " << std::left << std::setw(18) << v << std::right << std::setw(9) << ips(v) << " img/s  "
+                  << std::setw(8) << perStep.at(v) * 1e3 << " ms/step\n";
+    std::cout << std::setprecision(3) << "  ratio CSQ/float step time: search " << row["ratio_search"].as_double()
+              << ", finetune " << row["ratio_finetune"].as_double() << " (bits-mode finetune "
+              << row["ratio_finetune_bits"].as_double() << ")\n";
+    return row;
+}
+
+// PyTorch's float step of the same network beside the row's CSQ search step, when `python` has torch.
+void addPytorchStep(boost::json::object& row, const std::string& python, const BenchModel& m, int maxBits, int threads,
+                    int warmup, int steps)
+{
+    const auto py = timePytorchFloat(python, m, threads, warmup, steps);
+    if (!py) return;
+    const auto ours = csq::bench::floatParameterCount(m, maxBits);
+    if (py->parameters != ours)
+        throw csq::Error("csq-bench",
+                         "PyTorch built " + std::to_string(py->parameters) + " parameters from the " + m.name +
+                             " spec, csq-bench's float network has " + std::to_string(ours),
+                         "scripts/pytorch_float_step.py must build every layer type of the spec");
+    const double searchSeconds = static_cast<double>(m.batch) / row["csq_search_ips"].as_double();
+    row["pytorch_float_ips"] = static_cast<double>(m.batch) / py->seconds;
+    row["ratio_search_pytorch"] = searchSeconds / py->seconds;
+    row["pytorch_version"] = py->torch;
+    std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float" << std::right
+              << std::setw(9) << row["pytorch_float_ips"].as_double() << " img/s  " << std::setw(8) << py->seconds * 1e3
+              << " ms/step (PyTorch " << py->torch << ", the same " << ours << " parameters, timed after)\n"
+              << std::setprecision(3) << "  ratio CSQ search / PyTorch float step time: "
+              << row["ratio_search_pytorch"].as_double() << '\n';
+}
+
+// Peak memory of float, search and finetune, each in a child process of this program.
+void addPeakMemory(boost::json::object& row, const char* argv0, const BenchModel& m, int threads, int probeSteps)
+{
+    char resolved[4096] = {};
+    const ssize_t len = readlink("/proc/self/exe", resolved, sizeof resolved - 1);
+    const std::string exe = len > 0 ? std::string(resolved, static_cast<size_t>(len)) : argv0;
+    const double floatMiB = probePeakMiB(exe, m.name, "float", threads, probeSteps);
+    const double searchMiB = probePeakMiB(exe, m.name, "csq_search", threads, probeSteps);
+    const double finetuneMiB = probePeakMiB(exe, m.name, "csq_finetune", threads, probeSteps);
+    row["peak_rss_float_mb"] = floatMiB;
+    row["peak_rss_csq_mb"] = std::max(searchMiB, finetuneMiB);
+    row["peak_rss_csq_search_mb"] = searchMiB;
+    row["peak_rss_csq_finetune_mb"] = finetuneMiB;
+    std::cout << std::setprecision(1) << "  peak RSS (MiB, whole process): float " << floatMiB << ", search "
+              << searchMiB << ", finetune " << finetuneMiB << " -> CSQ/float " << std::setprecision(3)
+              << std::max(searchMiB, finetuneMiB) / floatMiB << '\n';
+}
+
 int probe(const std::string& spec, int maxBits, int steps)
 {
     const auto colon = spec.find(':');
@@ -182,62 +250,9 @@ int main(int argc, char** argv)
             const auto& m = model->second;
             std::cout << name << ": batch " << m.batch << ", " << m.channels << "x" << m.height << "x" << m.width
                       << ", max " << maxBits << " bits, " << threads << " thread(s), median of " << steps << " steps\n";
-            auto variants = csq::bench::buildVariants(m, maxBits, 1);
-            const auto perStep = timeInterleaved(variants, warmup, steps);
-            auto ips = [&](const char* v) { return static_cast<double>(m.batch) / perStep.at(v); };
-            boost::json::object row{{"threads", threads},
-                                    {"batch", m.batch},
-                                    {"steps", steps},
-                                    {"float_ips", ips("float")},
-                                    {"csq_search_ips", ips("csq_search")},
-                                    {"csq_finetune_ips", ips("csq_finetune")},
-                                    {"csq_finetune_bits_ips", ips("csq_finetune_bits")},
-                                    {"quantized_infer_ips", ips("quantized_infer")},
-                                    {"ratio_search", perStep.at("csq_search") / perStep.at("float")},
-                                    {"ratio_finetune", perStep.at("csq_finetune") / perStep.at("float")},
-                                    {"ratio_finetune_bits", perStep.at("csq_finetune_bits") / perStep.at("float")}};
-            std::cout << std::fixed << std::setprecision(1);
-            for (const char* v : {"float", "csq_search", "csq_finetune", "csq_finetune_bits", "quantized_infer"})
-                std::cout << "  " << std::left << std::setw(18) << v << std::right << std::setw(9) << ips(v)
-                          << " img/s  " << std::setw(8) << perStep.at(v) * 1e3 << " ms/step\n";
-            std::cout << std::setprecision(3) << "  ratio CSQ/float step time: search " << row["ratio_search"].as_double()
-                      << ", finetune " << row["ratio_finetune"].as_double() << " (bits-mode finetune "
-                      << row["ratio_finetune_bits"].as_double() << ")\n";
-            if (!vm.count("no-pytorch"))
-                if (const auto py = timePytorchFloat(vm["python"].as<std::string>(), m, threads, warmup, steps)) {
-                    const auto ours = csq::bench::floatParameterCount(m, maxBits);
-                    if (py->parameters != ours)
-                        throw csq::Error("csq-bench", "PyTorch built " + std::to_string(py->parameters) +
-                                                          " parameters from the " + name + " spec, csq-bench's float network has " +
-                                                          std::to_string(ours),
-                                         "scripts/pytorch_float_step.py must build every layer type of the spec");
-                    row["pytorch_float_ips"] = static_cast<double>(m.batch) / py->seconds;
-                    row["ratio_search_pytorch"] = perStep.at("csq_search") / py->seconds;
-                    row["pytorch_version"] = py->torch;
-                    std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float"
-                              << std::right << std::setw(9) << row["pytorch_float_ips"].as_double() << " img/s  "
-                              << std::setw(8) << py->seconds * 1e3 << " ms/step (PyTorch " << py->torch
-                              << ", the same " << ours << " parameters, timed after)\n"
-                              << std::setprecision(3) << "  ratio CSQ search / PyTorch float step time: "
-                              << row["ratio_search_pytorch"].as_double() << '\n';
-                }
-            if (!vm.count("no-memory")) {
-                const std::string self = "/proc/self/exe";
-                char resolved[4096] = {};
-                const ssize_t len = readlink(self.c_str(), resolved, sizeof resolved - 1);
-                const std::string exe = len > 0 ? std::string(resolved, static_cast<size_t>(len)) : argv[0];
-                const int probeSteps = std::min(steps + warmup, 5);
-                const double floatMiB = probePeakMiB(exe, name, "float", threads, probeSteps);
-                const double searchMiB = probePeakMiB(exe, name, "csq_search", threads, probeSteps);
-                const double finetuneMiB = probePeakMiB(exe, name, "csq_finetune", threads, probeSteps);
-                row["peak_rss_float_mb"] = floatMiB;
-                row["peak_rss_csq_mb"] = std::max(searchMiB, finetuneMiB);
-                row["peak_rss_csq_search_mb"] = searchMiB;
-                row["peak_rss_csq_finetune_mb"] = finetuneMiB;
-                std::cout << std::setprecision(1) << "  peak RSS (MiB, whole process): float " << floatMiB << ", search "
-                          << searchMiB << ", finetune " << finetuneMiB << " -> CSQ/float "
-                          << std::setprecision(3) << std::max(searchMiB, finetuneMiB) / floatMiB << '\n';
-            }
+            auto row = timeSteps(m, maxBits, threads, warmup, steps);
+            if (!vm.count("no-pytorch")) addPytorchStep(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
+            if (!vm.count("no-memory")) addPeakMemory(row, argv[0], m, threads, std::min(steps + warmup, 5));
             report[name] = std::move(row);
         }
         if (vm.count("json")) {
