@@ -19,6 +19,8 @@
 
 #include "plots/beta_schedule_view.h"
 #include "csq/config.h"
+#include "csq/errors.h"
+#include "compare/metrics_csv.h"
 #include "follow/follow_window.h"
 #include "plots/layer_bits_view.h"
 #include "plots/loss_accuracy_view.h"
@@ -139,8 +141,41 @@ private Q_SLOTS:
     void followsARunFromStartToFinish();
     void missingFolderIsAClearErrorUntilItAppears();
     void rewrittenMetricsStartThePlotsOver();
+    void metricsCsvReadsOnlyAppendedRows();
     void mainWindowFollowsAFolderOnce();
 };
+
+// A run appends its rows: extend parses only the new whole lines, leaves a line without its end for
+// later, takes nothing from a malformed line (and says where it is), and tells a rewritten file apart.
+void TestRunFollower::metricsCsvReadsOnlyAppendedRows()
+{
+    QTemporaryDir dir;
+    const auto path = dir.filePath(QStringLiteral("metrics.csv"));
+    QString csv = kHeader + stepRow(10, 0.25) + stepRow(20, 0.5);
+    writeFile(path, csv);
+    auto metrics = MetricsCsv::read(path);
+    QCOMPARE(metrics.rowCount(), 2);
+    writeFile(path, csv + stepRow(30, 0.75) + QStringLiteral("step,40"));  // the last row half written
+    QVERIFY(metrics.extend(path));
+    QCOMPARE(metrics.rowCount(), 3);
+    csv += stepRow(30, 0.75) + stepRow(40, 1.0);
+    writeFile(path, csv);
+    QVERIFY(metrics.extend(path));
+    QCOMPARE(metrics.rowCount(), 4);
+    QCOMPARE(metrics.number(3, QStringLiteral("t")), 1.0);
+    writeFile(path, csv + QStringLiteral("step,50,1\n"));  // whole, but no t
+    try {
+        metrics.extend(path);
+        QFAIL("a malformed row was taken");
+    } catch (const csq::Error& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("metrics.csv:6")), e.what());
+    }
+    QCOMPARE(metrics.rowCount(), 4);
+    writeFile(path, kHeader + stepRow(10, 0.25));  // a new run from the top
+    QVERIFY(!metrics.extend(path));
+    QCOMPARE(metrics.rowCount(), 4);
+    QCOMPARE(MetricsCsv::read(path).rowCount(), 1);
+}
 
 void TestRunFollower::initTestCase()
 {
@@ -227,9 +262,14 @@ void TestRunFollower::followsARunFromStartToFinish()
     QCOMPARE(window.problemText(), QString());
     QVERIFY(heard.errors.isEmpty());
 
-    // 4. A half-written metrics.csv (its last row cut short) and a malformed scheme.json: reported once
-    //    each, naming the file and what is wrong; the plots keep the last good data; following goes on.
+    // 4. A row still being appended (no line end yet) is waited for, not reported; once whole but
+    //    malformed it is reported, as is a malformed scheme.json: once each, naming the file (and line)
+    //    and what is wrong; the plots keep the last good data; following goes on.
     writeFile(dir.filePath(QStringLiteral("metrics.csv")), csv + QStringLiteral("step,60,1"));
+    QTest::qWait(4 * kPollMs);
+    QCOMPARE(heard.errors.size(), 0);
+    QCOMPARE(heard.metrics, 2);
+    writeFile(dir.filePath(QStringLiteral("metrics.csv")), csv + QStringLiteral("step,60,1\n"));
     writeFile(dir.filePath(QStringLiteral("scheme.json")),
               QStringLiteral(R"({"budget_mode":"layer","layers":[{"name":)"));
     QTRY_COMPARE(heard.errors.size(), 2);

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include <boost/json.hpp>
 #include <torch/torch.h>
 
@@ -16,6 +18,7 @@
 #include "csq/schedule.h"
 #include "csq/session.h"
 #include "io/atomic_file.h"
+#include "io/run_files.h"
 #include "recording_observer.h"
 #include "synthetic_dataset.h"
 #include "tiny_run_config.h"
@@ -56,6 +59,7 @@ private Q_SLOTS:
     void liveFilesAreWrittenMidEpoch();
     void epochRowsShowTheModelOfTheirPhase();
     void ticketDueAtTheEndIsEvaluated();
+    void metricsCsvGrowsByAppends();
 
 private:
     TrainingConfig tinyConfig(const QString& runName) const { return test::tinyRunConfig(data_, dir_.filePath(runName).toStdString()); }
@@ -322,6 +326,51 @@ void TestSession::rampedTargetShowsInSnapshots()
         if (s.t > config.floatEpochs && s.t < config.ticketEpoch && s.targetBits > config.targetBits + 0.1) ++ramped;
     }
     QVERIFY2(ramped >= 3, qPrintable(QString::number(ramped)));
+}
+
+// metrics.csv is written whole once, then grows by appends in place (a follower reads only the new
+// rows); a file changed behind the log's back is rewritten whole; a resume drops a torn last line
+// and the rows after its step.
+void TestSession::metricsCsvGrowsByAppends()
+{
+    const auto path = dir_.filePath(QStringLiteral("appended-metrics.csv")).toStdString();
+    auto inode = [&] {
+        struct stat info {};
+        return ::stat(path.c_str(), &info) == 0 ? info.st_ino : ino_t{0};
+    };
+    auto snapshot = [](int64_t step) {
+        Snapshot s;
+        s.step = step;
+        s.t = 0.01 * static_cast<double>(step);
+        return s;
+    };
+    io::MetricsLog log;
+    log.addStep(snapshot(10));
+    log.write(path);
+    const auto first = io::readFile(path);
+    const auto firstInode = inode();
+    QCOMPARE(first.rfind(io::MetricsLog::header(), 0), size_t{0});
+    log.addStep(snapshot(20));
+    log.addStep(snapshot(30));
+    log.write(path);
+    const auto grown = io::readFile(path);
+    QCOMPARE(grown.substr(0, first.size()), first);
+    QCOMPARE(std::count(grown.begin(), grown.end(), '\n'), 4);
+    QCOMPARE(inode(), firstInode);  // appended in place, not replaced
+
+    std::ofstream(path, std::ios::app) << "step,40";  // not the log's: a torn row
+    log.addStep(snapshot(50));
+    log.write(path);
+    const auto rewritten = io::readFile(path);
+    QVERIFY(rewritten.find("step,40\n") == std::string::npos && rewritten.find("step,40,") == std::string::npos);
+    QCOMPARE(std::count(rewritten.begin(), rewritten.end(), '\n'), 5);
+
+    std::ofstream(path, std::ios::app) << "step,60,0,0.6";  // a crash mid-append
+    io::MetricsLog resumed;
+    resumed.loadExisting(path, 30);
+    QCOMPARE(resumed.rows(), size_t{2});  // steps 10 and 20; 30 is redone, 50 and the torn row dropped
+    resumed.write(path);
+    QCOMPARE(io::readFile(path), grown.substr(0, grown.rfind("step,30")));
 }
 
 QTEST_GUILESS_MAIN(TestSession)

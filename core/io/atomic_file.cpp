@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "csq/errors.h"
@@ -41,6 +42,35 @@ void writeFileAtomic(const std::string& path, std::string_view bytes)
         throw Error(path, std::string("write failed: ") + std::strerror(error),
                     "free space or choose another folder; the previous file is unchanged");
     }
+}
+
+bool appendToFile(const std::string& path, std::string_view bytes, uint64_t expectedSize)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat info {};
+    if (::fstat(fd, &info) != 0 || static_cast<uint64_t>(info.st_size) != expectedSize) {
+        ::close(fd);
+        return false;
+    }
+    size_t written = 0;
+    int error = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            error = errno;
+            break;
+        }
+        written += static_cast<size_t>(n);
+    }
+    if (!error && ::fdatasync(fd) != 0 && errno != EINVAL) error = errno;
+    if (error && ::ftruncate(fd, static_cast<off_t>(expectedSize)) != 0) error = errno;
+    if (::close(fd) != 0 && !error) error = errno;
+    if (error)
+        throw Error(path, std::string("write failed: ") + std::strerror(error),
+                    "free space or choose another folder; the previous file is unchanged");
+    return true;
 }
 
 std::string readFile(const std::string& path)

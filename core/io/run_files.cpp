@@ -77,10 +77,17 @@ void MetricsLog::addEpoch(const EpochResult& e, int64_t step)
 void MetricsLog::loadExisting(const std::string& path, int64_t step)
 {
     rows_.clear();
-    std::ifstream in(path);
-    std::string line;
-    if (!std::getline(in, line)) return;  // no file or empty: start afresh
-    while (std::getline(in, line)) {
+    writtenPath_.clear();
+    written_ = 0;
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string content = buffer.str();
+    const auto headerEnd = content.find('\n');
+    if (headerEnd == std::string::npos) return;  // no file or empty: start afresh
+    // Whole lines only: a crash mid-append can leave the last one cut short.
+    for (size_t start = headerEnd + 1, end; (end = content.find('\n', start)) != std::string::npos; start = end + 1) {
+        const std::string line = content.substr(start, end - start);
         const auto first = line.find(','), second = line.find(',', first + 1);
         if (first == std::string::npos || second == std::string::npos) continue;
         const int64_t rowStep = std::stoll(line.substr(first + 1, second - first - 1));
@@ -90,11 +97,32 @@ void MetricsLog::loadExisting(const std::string& path, int64_t step)
     }
 }
 
-void MetricsLog::write(const std::string& path) const
+std::string MetricsLog::text() const
 {
     std::string text = std::string(header()) + '\n';
     for (const auto& row : rows_) text += row + '\n';
-    writeFileAtomic(path, text);
+    return text;
+}
+
+void MetricsLog::writeCopy(const std::string& path) const { writeFileAtomic(path, text()); }
+
+void MetricsLog::write(const std::string& path)
+{
+    if (!writtenPath_.empty() && path == writtenPath_) {
+        std::string added;
+        for (size_t i = written_; i < rows_.size(); ++i) added += rows_[i] + '\n';
+        if (added.empty()) return;
+        if (appendToFile(path, added, bytes_)) {
+            written_ = rows_.size();
+            bytes_ += added.size();
+            return;
+        }
+    }
+    const std::string whole = text();
+    writeFileAtomic(path, whole);
+    writtenPath_ = path;
+    written_ = rows_.size();
+    bytes_ = whole.size();
 }
 
 std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecision& precision, BudgetMode mode,

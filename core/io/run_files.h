@@ -16,13 +16,23 @@ public:
     static const char* header();
     void addStep(const Snapshot& s);
     void addEpoch(const EpochResult& e, int64_t step);
-    // Reloads rows written before a resume, keeping only those up to `step`.
+    // Reloads rows written before a resume, keeping only those up to `step` (a torn last line is
+    // dropped); the next write rewrites the file.
     void loadExisting(const std::string& path, int64_t step);
-    void write(const std::string& path) const;
+    // The first write writes the whole file (atomically); later ones append the new rows while the
+    // file is as this log left it, else rewrite it whole.
+    void write(const std::string& path);
+    // The whole log to another file (an export), leaving the run's file and its appends as they are.
+    void writeCopy(const std::string& path) const;
     size_t rows() const { return rows_.size(); }
 
 private:
+    std::string text() const;  // header and every row
+
     std::vector<std::string> rows_;
+    std::string writtenPath_;  // the file the rows [0, written_) are in, bytes_ long
+    size_t written_ = 0;
+    uint64_t bytes_ = 0;
 };
 
 std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecision& precision, BudgetMode mode,

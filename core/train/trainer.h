@@ -51,7 +51,7 @@ public:
     void saveCheckpoint(const std::string& path);  // in a data-parallel run every rank calls it; rank 0 writes
     void exportScheme(const std::string& path) const;
     void exportQuantized(const std::string& path) const;
-    void writeMetrics(const std::string& path) const { metrics_.write(path); }
+    void writeMetrics(const std::string& path) const { metrics_.writeCopy(path); }
 
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }

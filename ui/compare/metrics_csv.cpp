@@ -22,40 +22,71 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 MetricsCsv MetricsCsv::read(const QString& path)
 {
+    MetricsCsv csv;
+    csv.extend(path);
+    if (!csv.headerRead_) fail(path, QStringLiteral("the file is empty"));
+    return csv;
+}
+
+bool MetricsCsv::extend(const QString& path)
+{
     QFile file(path);
-    if (!file.open(QIODevice::ReadOnly | QIODevice::Text)) fail(path, QStringLiteral("cannot be read: %1").arg(file.errorString()));
-    return parse(QString::fromUtf8(file.readAll()), path);
+    if (!file.open(QIODevice::ReadOnly)) fail(path, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+    // The file must still hold what was read, ending with the same last line.
+    const qint64 lastStart = bytesRead_ - lastLine_.size();
+    if (file.size() < bytesRead_ || !file.seek(lastStart) || file.read(lastLine_.size()) != lastLine_) return false;
+    const QByteArray added = file.readAll();
+    const qsizetype end = added.lastIndexOf('\n') + 1;  // whole lines only
+    if (end == 0) return true;
+    const qsizetype lastFrom = end >= 2 ? added.lastIndexOf('\n', end - 2) + 1 : 0;
+    const auto rowsBefore = rows_.size();
+    try {
+        parseLines(QString::fromUtf8(added.left(end)), path, linesRead_);
+    } catch (...) {
+        rows_.resize(rowsBefore);  // all or nothing: the rows read before stay as they were
+        throw;
+    }
+    linesRead_ += static_cast<int>(added.left(end).count('\n'));
+    bytesRead_ += end;
+    lastLine_ = added.mid(lastFrom, end - lastFrom);
+    return true;
 }
 
 MetricsCsv MetricsCsv::parse(const QString& text, const QString& source)
 {
     MetricsCsv csv;
+    csv.parseLines(text, source, 0);
+    if (!csv.headerRead_) fail(source, QStringLiteral("the file is empty"));
+    return csv;
+}
+
+void MetricsCsv::parseLines(const QString& text, const QString& source, int firstLine)
+{
     const auto lines = text.split(u'\n');
-    int lineNumber = 0;
-    bool headerRead = false;
+    int lineNumber = firstLine;
     for (auto line : lines) {
         ++lineNumber;
         if (line.endsWith(u'\r')) line.chop(1);
         if (line.trimmed().isEmpty()) continue;
         const auto cells = line.split(u',');
-        if (!headerRead) {
-            for (int c = 0; c < cells.size(); ++c) csv.columns_.insert(cells[c].trimmed(), c);
-            if (!csv.columns_.contains(QStringLiteral("kind")) || !csv.columns_.contains(QStringLiteral("t")))
+        if (!headerRead_) {
+            for (int c = 0; c < cells.size(); ++c) columns_.insert(cells[c].trimmed(), c);
+            if (!columns_.contains(QStringLiteral("kind")) || !columns_.contains(QStringLiteral("t")))
                 fail(source, QStringLiteral("the header has no \"kind\" and \"t\" columns"));
-            headerRead = true;
+            headerRead_ = true;
             continue;
         }
         Row row;
-        const auto kind = cells.value(csv.columns_.value(QStringLiteral("kind")));
+        const auto kind = cells.value(columns_.value(QStringLiteral("kind")));
         if (kind == u"step")
             row.kind = Kind::Step;
         else if (kind == u"epoch")
             row.kind = Kind::Epoch;
         else
             continue;  // a kind of row this reader does not know: not ours to draw
-        row.cells.fill(kNaN, static_cast<int>(csv.columns_.size()));
+        row.cells.fill(kNaN, static_cast<int>(columns_.size()));
         for (int c = 0; c < cells.size() && c < row.cells.size(); ++c) {
-            if (cells[c].isEmpty() || c == csv.columns_.value(QStringLiteral("kind"))) continue;
+            if (cells[c].isEmpty() || c == columns_.value(QStringLiteral("kind"))) continue;
             bool ok = false;
             const double v = cells[c].toDouble(&ok);
             if (ok)
@@ -63,12 +94,10 @@ MetricsCsv MetricsCsv::parse(const QString& text, const QString& source)
             else
                 row.text.insert(c, cells[c]);  // the phase: NaN among the numbers, kept as text
         }
-        if (std::isnan(row.cells.value(csv.columns_.value(QStringLiteral("t")), kNaN)))
+        if (std::isnan(row.cells.value(columns_.value(QStringLiteral("t")), kNaN)))
             fail(QStringLiteral("%1:%2").arg(source).arg(lineNumber), QStringLiteral("the row has no epoch time t"));
-        csv.rows_.append(row);
+        rows_.append(row);
     }
-    if (!headerRead) fail(source, QStringLiteral("the file is empty"));
-    return csv;
 }
 
 int MetricsCsv::rowCount(Kind kind) const

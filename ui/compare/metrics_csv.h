@@ -18,8 +18,12 @@ public:
         QVector<double> t, values;
     };
 
-    // Reads the file; throws csq::Error naming the file (and line) when it is missing or malformed.
+    // Reads the file's whole lines (a line still being appended waits for the next read); throws
+    // csq::Error naming the file (and line) when it is missing or malformed.
     static MetricsCsv read(const QString& path);
+    // Reads only what was appended to the file read last (a run appends its rows): true when the file
+    // still begins with what was read, false (nothing changed) when it was rewritten: read it again.
+    bool extend(const QString& path);
     // Parses text as metrics.csv (source names it in messages).
     static MetricsCsv parse(const QString& text, const QString& source);
 
@@ -42,8 +46,14 @@ private:
         QHash<int, QString> text;  // the text cells by column index (the phase)
     };
 
+    void parseLines(const QString& text, const QString& source, int firstLine);
+
     QHash<QString, int> columns_;
     QList<Row> rows_;
+    bool headerRead_ = false;
+    int linesRead_ = 0;
+    qint64 bytesRead_ = 0;  // of the file read: its whole lines, the last one being lastLine_
+    QByteArray lastLine_;
 };
 
 }  // namespace csq::ui

@@ -114,8 +114,17 @@ void RunFollower::poll()
             config_ = csq::configFromJson(readBytes(path).toStdString(), path.toStdString());
         }))
         Q_EMIT configChanged(*config_);
-    if (changedSinceLastRead(kMetrics) &&
-        readReporting(kMetrics, [this](const QString& path) { metrics_ = MetricsCsv::read(path); }))
+    // metrics.csv grows by appended rows: only those are parsed, and told when there are any; a
+    // rewritten file is read whole.
+    bool grown = false;
+    if (changedSinceLastRead(kMetrics) && readReporting(kMetrics, [this, &grown](const QString& path) {
+            const int before = metrics_ ? metrics_->rowCount() : -1;
+            if (!metrics_ || !metrics_->extend(path)) {
+                metrics_ = MetricsCsv::read(path);
+                grown = true;
+            }
+            grown = grown || metrics_->rowCount() != before;
+        }) && grown)
         Q_EMIT metricsChanged(*metrics_);
     if (changedSinceLastRead(kScheme) && readReporting(kScheme, [this](const QString& path) {
             layers_ = csq::schemeLayersFromJson(readBytes(path).toStdString(), path.toStdString());
