@@ -1,9 +1,14 @@
 #pragma once
 // The smallest whole run the session tests train: lenet5 on the synthetic dataset, one epoch each of
-// float warm-up, search and finetune, a target that prunes about one bit per layer.
+// float warm-up, search and finetune, a target that prunes about one bit per layer; and a temporary
+// folder holding that dataset and the runs.
+#include <filesystem>
 #include <string>
 
+#include <QTemporaryDir>
+
 #include "csq/config.h"
+#include "synthetic_dataset.h"
 
 namespace csq::test {
 
@@ -24,5 +29,26 @@ inline TrainingConfig tinyRunConfig(const std::string& data, const std::string& 
     c.outDir = outDir;
     return c;
 }
+
+// A temporary folder with the synthetic dataset in data/ and tiny runs beside it.
+class TinyRunFolder {
+public:
+    // Writes the dataset; false when the folder could not be made.
+    bool prepare()
+    {
+        if (!dir_.isValid()) return false;
+        data_ = path("data");
+        std::filesystem::create_directories(data_);
+        writeSyntheticDataset(data_);
+        return true;
+    }
+    std::string path(const char* name) const { return dir_.filePath(QString::fromUtf8(name)).toStdString(); }
+    const std::string& data() const { return data_; }
+    TrainingConfig config(const char* runName) const { return tinyRunConfig(data_, path(runName)); }
+
+private:
+    QTemporaryDir dir_;
+    std::string data_;
+};
 
 }  // namespace csq::test

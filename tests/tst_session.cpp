@@ -20,7 +20,6 @@
 #include "io/atomic_file.h"
 #include "io/run_files.h"
 #include "recording_observer.h"
-#include "synthetic_dataset.h"
 #include "tiny_run_config.h"
 #include "train/control.h"
 #include "train/trainer.h"
@@ -62,18 +61,14 @@ private Q_SLOTS:
     void metricsCsvGrowsByAppends();
 
 private:
-    TrainingConfig tinyConfig(const QString& runName) const { return test::tinyRunConfig(data_, dir_.filePath(runName).toStdString()); }
-    QTemporaryDir dir_;
-    std::string data_;
+    TrainingConfig tinyConfig(const QString& runName) const { return runs_.config(runName.toUtf8().constData()); }
+    test::TinyRunFolder runs_;
     std::string firstRun_;
 };
 
 void TestSession::initTestCase()
 {
-    QVERIFY(dir_.isValid());
-    data_ = dir_.filePath(QStringLiteral("data")).toStdString();
-    fs::create_directories(data_);
-    test::writeSyntheticDataset(data_);
+    QVERIFY(runs_.prepare());
 }
 
 void TestSession::runWritesEveryFile()
@@ -127,7 +122,7 @@ void TestSession::evaluateReproducesQuantizedAccuracy()
 {
     QVERIFY(!firstRun_.empty());
     const auto summary = readJson(firstRun_ + "/summary.json");
-    const auto result = evaluateQuantizedModel(firstRun_ + "/quantized.pt", data_, 2, 2);
+    const auto result = evaluateQuantizedModel(firstRun_ + "/quantized.pt", runs_.data(), 2, 2);
     QCOMPARE(result.images, int64_t{300});
     QCOMPARE(result.accuracy, summary.at("test_accuracy_quantized").to_number<double>());
     QCOMPARE(result.logits.size(), size_t{2});
@@ -261,7 +256,7 @@ void TestSession::ticketDueAtTheEndIsEvaluated()
     QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
                         [](const std::string& l) { return l.rfind("ticket drawn at the end of the run", 0) == 0; }));
     // The exported integer model reproduces the summary's exact accuracy: it is the frozen model's.
-    const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", data_, 0, 2);
+    const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);
     QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);
 }
 
@@ -333,7 +328,7 @@ void TestSession::rampedTargetShowsInSnapshots()
 // and the rows after its step.
 void TestSession::metricsCsvGrowsByAppends()
 {
-    const auto path = dir_.filePath(QStringLiteral("appended-metrics.csv")).toStdString();
+    const auto path = runs_.path("appended-metrics.csv");
     auto inode = [&] {
         struct stat info {};
         return ::stat(path.c_str(), &info) == 0 ? info.st_ino : ino_t{0};

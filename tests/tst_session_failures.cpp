@@ -14,7 +14,6 @@
 #include "csq/session.h"
 #include "io/atomic_file.h"
 #include "recording_observer.h"
-#include "synthetic_dataset.h"
 #include "tiny_run_config.h"
 
 using namespace csq;
@@ -33,17 +32,13 @@ private Q_SLOTS:
     void unwritableOutputIsAReason();
 
 private:
-    TrainingConfig tinyConfig(const QString& runName) const { return test::tinyRunConfig(data_, dir_.filePath(runName).toStdString()); }
-    QTemporaryDir dir_;
-    std::string data_;
+    TrainingConfig tinyConfig(const QString& runName) const { return runs_.config(runName.toUtf8().constData()); }
+    test::TinyRunFolder runs_;
 };
 
 void TestSessionFailures::initTestCase()
 {
-    QVERIFY(dir_.isValid());
-    data_ = dir_.filePath(QStringLiteral("data")).toStdString();
-    fs::create_directories(data_);
-    test::writeSyntheticDataset(data_);
+    QVERIFY(runs_.prepare());
 }
 
 namespace {
@@ -105,7 +100,7 @@ void TestSessionFailures::failuresArriveAsReasons()
     Recorder recorder;
     Session session(recorder);
     auto config = tinyConfig(QStringLiteral("missing"));
-    config.data = dir_.filePath(QStringLiteral("no-such-dataset")).toStdString();
+    config.data = runs_.path("no-such-dataset");
     bool runningAtTheEnd = true;
     recorder.onEnd = [&] { runningAtTheEnd = session.running(); };
     session.start(config);
@@ -127,7 +122,7 @@ void TestSessionFailures::invalidConfigIsRejectedAtStart()
     config.ticketEpoch = 10;
     QVERIFY_THROWS_EXCEPTION(Error, session.start(config));
     QVERIFY(!session.running());
-    QVERIFY_THROWS_EXCEPTION(Error, session.exportScheme(dir_.filePath(QStringLiteral("x.json")).toStdString()));
+    QVERIFY_THROWS_EXCEPTION(Error, session.exportScheme(runs_.path("x.json")));
 }
 
 // A disk that fills up mid-run (simulated with a file-size limit: writes past it fail with EFBIG, as

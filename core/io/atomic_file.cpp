@@ -15,6 +15,21 @@
 
 namespace csq::io {
 
+namespace {
+
+// Writes every byte (retrying short and interrupted writes); the errno of a failure, else 0.
+int writeAll(int fd, std::string_view bytes)
+{
+    for (size_t written = 0; written < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno != EINTR) return errno;
+        if (n > 0) written += static_cast<size_t>(n);
+    }
+    return 0;
+}
+
+}  // namespace
+
 void writeFileAtomic(const std::string& path, std::string_view bytes)
 {
     namespace fs = std::filesystem;
@@ -23,17 +38,7 @@ void writeFileAtomic(const std::string& path, std::string_view bytes)
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         throw Error(path, std::string("cannot write: ") + std::strerror(errno), "choose a writable folder");
-    size_t written = 0;
-    int error = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            error = errno;
-            break;
-        }
-        written += static_cast<size_t>(n);
-    }
+    int error = writeAll(fd, bytes);
     if (!error && ::fsync(fd) != 0 && errno != EINVAL) error = errno;
     if (::close(fd) != 0 && !error) error = errno;
     if (!error && ::rename(temp.c_str(), target.c_str()) != 0) error = errno;
@@ -53,17 +58,7 @@ bool appendToFile(const std::string& path, std::string_view bytes, uint64_t expe
         ::close(fd);
         return false;
     }
-    size_t written = 0;
-    int error = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            error = errno;
-            break;
-        }
-        written += static_cast<size_t>(n);
-    }
+    int error = writeAll(fd, bytes);
     if (!error && ::fdatasync(fd) != 0 && errno != EINVAL) error = errno;
     if (error && ::ftruncate(fd, static_cast<off_t>(expectedSize)) != 0) error = errno;
     if (::close(fd) != 0 && !error) error = errno;
