@@ -157,9 +157,9 @@ void addPytorchStep(boost::json::object& row, const std::string& python, const B
                          "PyTorch built " + std::to_string(py->parameters) + " parameters from the " + m.name +
                              " spec, csq-bench's float network has " + std::to_string(ours),
                          "scripts/pytorch_float_step.py must build every layer type of the spec");
-    const double searchSeconds = static_cast<double>(m.batch) / row["csq_search_ips"].as_double();
-    row["pytorch_float_ips"] = static_cast<double>(m.batch) / py->seconds;
-    row["ratio_search_pytorch"] = searchSeconds / py->seconds;
+    const double pytorchIps = static_cast<double>(m.batch) / py->seconds;
+    row["pytorch_float_ips"] = pytorchIps;
+    row["ratio_search_pytorch"] = pytorchIps / row["csq_search_ips"].as_double();  // step time, CSQ over PyTorch
     row["pytorch_version"] = py->torch;
     std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float" << std::right
               << std::setw(9) << row["pytorch_float_ips"].as_double() << " img/s  " << std::setw(8) << py->seconds * 1e3
