@@ -58,6 +58,7 @@ private Q_SLOTS:
     void liveFilesAreWrittenMidEpoch();
     void epochRowsShowTheModelOfTheirPhase();
     void ticketDueAtTheEndIsEvaluated();
+    void ticketByLossInARun();
     void metricsCsvGrowsByAppends();
 
 private:
@@ -256,6 +257,29 @@ void TestSession::ticketDueAtTheEndIsEvaluated()
     QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
                         [](const std::string& l) { return l.rfind("ticket drawn at the end of the run", 0) == 0; }));
     // The exported integer model reproduces the summary's exact accuracy: it is the frozen model's.
+    const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);
+    QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);
+}
+
+// ticket_by_loss in a whole run: the ticket is drawn by measurement, meets the size-weighted budget,
+// and the finetuned model is the exported integer model.
+void TestSession::ticketByLossInARun()
+{
+    Recorder recorder;
+    auto config = tinyConfig(QStringLiteral("ticket-by-loss"));
+    config.ticketByLoss = true;
+    config.budgetMode = BudgetMode::Size;
+    config.targetBits = 3.0;
+    train::Trainer trainer(config, recorder);
+    train::Control control;
+    trainer.run(control);
+    QVERIFY2(recorder.failure.empty(), recorder.failure.c_str());
+    QVERIFY(recorder.finished);
+    QVERIFY(std::any_of(recorder.logs.begin(), recorder.logs.end(),
+                        [](const std::string& l) { return l.rfind("ticket by measured loss", 0) == 0; }));
+    const double bits = recorder.summary.precision.measure(BudgetMode::Size);
+    QVERIFY2(bits <= 3.0 + 1e-9 && bits > 2.0, qPrintable(QString::number(bits)));
+    QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);  // on the lattice: exact
     const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);
     QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);
 }

@@ -67,6 +67,9 @@ const std::vector<ConfigField> fields{
      "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)"},
     {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant, {},
      "at the ticket, set the marginal bits so the scheme meets the target"},
+    {"ticket_by_loss", &C::ticketByLoss, "ticket-by-loss", Quant, {},
+     "at the ticket, give each layer the bits whose measured loss is least within the budget, not the bits of "
+     "highest mask logit (lattice finetune only)"},
     {"contiguous_bits", &C::contiguousBits, "contiguous-bits", Quant, {},
      "at the ticket, make each layer's kept bits one contiguous run (an even grid), as many bits"},
     {"uniform_bits", &C::uniformBits, "uniform-bits", Quant, between(0, 16),

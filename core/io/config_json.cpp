@@ -195,6 +195,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
           "must be in 0..max_bits = " + std::to_string(c.maxBits) + " (0: search a mixed scheme)");
     check(issues, c.scheme.empty() || c.uniformBits == 0, "scheme",
           "holds the layers at a scheme file's bits, uniform_bits at one width: set one of them, not both");
+    check(issues, !c.ticketByLoss || c.finetuneMode == FinetuneMode::Lattice, "ticket_by_loss",
+          "measures each layer on the lattice the finetune starts from: needs finetune_mode lattice");
     check(issues, c.warmupEpochs < c.totalEpochs(), "warmup_epochs", "must be in [0, epochs + finetune_epochs)");
     return issues;
 }

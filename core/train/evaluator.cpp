@@ -41,6 +41,24 @@ int64_t correctCount(models::Network& model, const data::Dataset& dataset, const
     return correct.item<int64_t>();
 }
 
+double crossEntropySum(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                       const EvalSettings& settings)
+{
+    const int64_t n = dataset.size();
+    EvalScope scope(model);
+    torch::NoGradGuard noGrad;
+    auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(settings.device));
+    for (int64_t start = 0; start < n; start += settings.batchSize) {
+        const int64_t end = std::min(n, start + settings.batchSize);
+        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
+        auto y = dataset.labels.slice(0, start, end).to(settings.device);
+        sum += torch::nn::functional::cross_entropy(
+                   model.forward(x), y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                   .to(torch::kDouble);
+    }
+    return sum.item<double>();
+}
+
 int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
                           const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings)
 {

@@ -21,6 +21,10 @@ struct EvalSettings {
 int64_t correctCount(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                      const EvalSettings& settings);
 
+// Summed cross-entropy over the dataset (nats). Restores the model's training mode.
+double crossEntropySum(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                       const EvalSettings& settings);
+
 // Percent correct over the dataset (0 for an empty one). Restores the model's training mode.
 double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                 const EvalSettings& settings);

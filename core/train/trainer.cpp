@@ -13,6 +13,7 @@
 #include "data/prefetcher.h"
 #include "io/float_weights.h"
 #include "train/evaluator.h"
+#include "train/loss_ticket.h"
 #include "train/run_model.h"
 #include "train/timed.h"
 
@@ -76,7 +77,13 @@ void Trainer::drawTicket()
         torch::NoGradGuard noGrad;
         for (auto& l : layers_) trained.push_back(l.layer->bits()->forward().detach().clone());
     }
-    if (!position_.ticketDrawn) {  // a resumed run's ticket is already the checkpoint's scheme
+    // A resumed run's ticket is already drawn: the checkpoint's scheme stands.
+    if (!position_.ticketDrawn && config_.ticketByLoss && !config_.holdsScheme()) {
+        Timed timed(time_.evaluation);
+        const auto images = calibrationImages();
+        observer_.onLog(drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
+                                         config_.budgetMode, config_.targetBits));
+    } else if (!position_.ticketDrawn) {
         if (config_.ticketMeetsBudget) {
             const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
             if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
@@ -96,6 +103,17 @@ void Trainer::drawTicket()
         optim_.forget(layer.weight);  // the float warm-up's momentum for this tensor is stale
     }
     position_.ticketDrawn = true;
+}
+
+// Evenly spaced training images, unaugmented, this rank's share: what the ticket by loss measures on.
+data::Dataset Trainer::calibrationImages() const
+{
+    constexpr int64_t kImages = 1024;
+    const int64_t n = data_.train.size();
+    const int64_t count = std::min(n, kImages);
+    const auto [begin, end] = ranks_.share(count);
+    auto indices = (torch::arange(begin, end, torch::kInt64) * n).div(std::max<int64_t>(count, 1), "floor");
+    return data_.train.subset(indices);
 }
 
 // Live patches and "finalize now", taken at a batch boundary.

@@ -89,6 +89,7 @@ private:
     void finishPhases();  // what is due at the run's end, after the last epoch row
     void commitFloatWeights();
     void drawTicket();
+    data::Dataset calibrationImages() const;  // for the ticket by loss
     void setGates(double beta);
     void trainStep(const data::Batch& batch, double t, Window& window, bool wantStop);
     void prepareInput(data::Batch& batch) const;  // on the prefetch worker: normalized float images

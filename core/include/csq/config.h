@@ -68,6 +68,9 @@ struct TrainingConfig {
     int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
     FinetuneMode finetuneMode = FinetuneMode::Lattice;  // how weights train from the ticket on
     bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
+    // At the ticket, each layer's bit count is chosen by the loss it measurably adds at k bits, within the
+    // budget (train/loss_ticket.h), instead of by the mask logits; needs the lattice finetune.
+    bool ticketByLoss = false;
     // At the ticket, each layer's kept bits become one contiguous run (as many bits, ending at its top
     // kept bit): an evenly spaced grid instead of the uneven one a dropped middle bit leaves.
     bool contiguousBits = false;

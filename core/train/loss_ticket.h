@@ -1,0 +1,50 @@
+#pragma once
+// The ticket by measured loss (config ticket_by_loss). CSQ's mask logits rank bits by how far Adam
+// moved them, and Adam moves every logit at one pace: a big layer, whose budget gradient outweighs
+// its noisy cross-entropy gradient, falls fastest and loses the most bits, whatever they are worth.
+// Here each searchable layer alone is rounded onto k bits (the rest of the network as trained), the
+// loss it adds on calibration images is measured, and the bit counts that add least loss within the
+// budget are kept (quant/bit_allocation.h).
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "csq/scheme.h"
+#include "data/dataset.h"
+#include "data/normalization.h"
+#include "models/network.h"
+#include "quant/scheme_readout.h"
+#include "train/evaluator.h"
+#include "train/ranks.h"
+
+namespace csq::train {
+
+struct BitCosts {
+    // [i][k - 1]: mean cross-entropy added when searchable layer i alone sits on k bits; made
+    // non-increasing in k (a measured rise with more bits is noise).
+    std::vector<std::vector<double>> increase;
+    std::vector<size_t> layer;  // index into the layers of each row
+    double reference = 0;       // mean cross-entropy of the network as trained
+};
+
+struct LossTicketInput {
+    models::Network& model;
+    const std::vector<quant::NamedBitLayer>& layers;
+    const std::vector<torch::Tensor>& trained;  // each layer's weight as trained (the finetune's start)
+    const data::Dataset& images;                // this rank's calibration images
+    const data::Normalization& norm;
+    EvalSettings eval;
+    const Ranks& ranks;  // the loss sums over every rank's images
+};
+
+// Measures 1..maxCount bits (at most each layer's own maximum) for every searchable layer. Every layer's
+// mode and weight are as before on return.
+BitCosts measureBitCosts(const LossTicketInput& in, int maxCount);
+
+// The ticket: measures, chooses the counts within `target` (the budget's measure in `mode`, layers
+// held out of the search counted at their bits) and keeps each searchable layer's top that many bits.
+// Returns a line for the log: the counts and the loss they add.
+std::string drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target);
+
+}  // namespace csq::train
