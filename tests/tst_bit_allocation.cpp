@@ -205,8 +205,9 @@ void TestBitAllocation::ticketByLossMeetsTheBudget()
     SmallNetwork small;
     const train::Ranks one;
     const double target = 2.0;
-    const auto line = train::drawTicketByLoss({*small.net, small.layers, small.trained, small.images, {}, {}, one},
-                                              BudgetMode::Size, target);
+    const auto ticket = train::drawTicketByLoss({*small.net, small.layers, small.trained, small.images, {}, {}, one},
+                                                BudgetMode::Size, target);
+    const auto& line = ticket.logLine;
     const auto precision = precisionOf(readScheme(small.layers));
     QVERIFY2(precision.measure(BudgetMode::Size) <= target + 1e-9, line.c_str());
     QVERIFY2(precision.measure(BudgetMode::Size) > target - 1.0, line.c_str());  // the budget is used
@@ -215,7 +216,13 @@ void TestBitAllocation::ticketByLossMeetsTheBudget()
         const auto kept = l.layer->bits()->keptBits();
         const int count = static_cast<int>(std::count(kept.begin(), kept.end(), true));
         for (int b = 0; b < 4; ++b) QCOMPARE(static_cast<bool>(kept[static_cast<size_t>(b)]), b >= 4 - count);  // the top bits
+        // ticket_costs.csv: one row per measured count, the kept count marked
+        const auto keptRow = l.name + "," + std::to_string(l.layer->bits()->numel()) + "," + std::to_string(count) + ",";
+        const auto at = ticket.csv.find("\n" + keptRow);
+        QVERIFY2(at != std::string::npos, ticket.csv.c_str());
+        QCOMPARE(ticket.csv.substr(ticket.csv.find('\n', at + 1) - 2, 2), std::string(",1"));
     }
+    QCOMPARE(std::count(ticket.csv.begin(), ticket.csv.end(), '\n'), std::ptrdiff_t{1 + 3 * 4});
 }
 
 QTEST_APPLESS_MAIN(TestBitAllocation)

@@ -279,6 +279,9 @@ void TestSession::ticketByLossInARun()
                         [](const std::string& l) { return l.rfind("ticket by measured loss", 0) == 0; }));
     const double bits = recorder.summary.precision.measure(BudgetMode::Size);
     QVERIFY2(bits <= 3.0 + 1e-9 && bits > 2.0, qPrintable(QString::number(bits)));
+    const auto costs = io::readFile(config.outDir + "/ticket_costs.csv");
+    QVERIFY2(costs.rfind("layer,params,bits,loss_added,kept\n", 0) == 0, costs.c_str());
+    QCOMPARE(std::count(costs.begin(), costs.end(), '\n'), std::ptrdiff_t{1 + 5 * 5});  // 5 layers x 1..5 bits
     QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);  // on the lattice: exact
     const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);
     QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);

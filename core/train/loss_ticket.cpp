@@ -84,7 +84,7 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
     return costs;
 }
 
-std::string drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target)
+LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target)
 {
     // Bits cost in the budget's own measure: a layer's weights (size mode) or 1 (layer mode) per bit.
     auto sizeOf = [&](const quant::NamedBitLayer& l) {
@@ -98,24 +98,35 @@ std::string drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double 
     // Two more bits than the target rounds up to: a layer there adds almost no loss, so the allocation
     // rarely wants more, and every further count costs a pass over the calibration images per layer.
     const int maxCount = static_cast<int>(std::ceil(target)) + 2;
-    const auto costs = measureBitCosts(in, maxCount);
+    LossTicket ticket;
+    ticket.costs = measureBitCosts(in, maxCount);
+    const auto& costs = ticket.costs;
     std::vector<quant::BitChoice> choices;
     for (size_t r = 0; r < costs.layer.size(); ++r) choices.push_back({costs.increase[r], sizeOf(in.layers[costs.layer[r]])});
-    const auto counts = quant::allocateBits(choices, target * total - held);
+    ticket.bits = quant::allocateBits(choices, target * total - held);
 
-    std::string line = "ticket by measured loss (" + std::to_string(in.images.size()) + " images a rank): bits";
+    ticket.logLine = "ticket by measured loss (" + std::to_string(in.images.size()) + " images a rank): bits";
+    ticket.csv = "layer,params,bits,loss_added,kept\n";
     double added = 0;
+    char number[64];
     for (size_t r = 0; r < costs.layer.size(); ++r) {
-        auto& bits = in.layers[costs.layer[r]].layer->bits();
+        const auto& named = in.layers[costs.layer[r]];
+        auto& bits = named.layer->bits();
+        const int count = ticket.bits[r];
         std::vector<bool> kept(static_cast<size_t>(bits->maxBits()), false);
-        for (int b = bits->maxBits() - counts[r]; b < bits->maxBits(); ++b) kept[static_cast<size_t>(b)] = true;
+        for (int b = bits->maxBits() - count; b < bits->maxBits(); ++b) kept[static_cast<size_t>(b)] = true;
         bits->setKeptBits(kept, std::max(1.0, bits->mask.detach().abs().max().item<double>()));
-        added += costs.increase[r][static_cast<size_t>(counts[r] - 1)];
-        line += (r == 0 ? " " : ", ") + in.layers[costs.layer[r]].name + " " + std::to_string(counts[r]);
+        added += costs.increase[r][static_cast<size_t>(count - 1)];
+        ticket.logLine += (r == 0 ? " " : ", ") + named.name + " " + std::to_string(count);
+        for (size_t k = 1; k <= costs.increase[r].size(); ++k) {
+            std::snprintf(number, sizeof number, "%.9g", costs.increase[r][k - 1]);
+            ticket.csv += named.name + "," + std::to_string(bits->numel()) + "," + std::to_string(k) + "," + number + "," +
+                          (static_cast<int>(k) == count ? "1" : "0") + "\n";
+        }
     }
-    char tail[96];
-    std::snprintf(tail, sizeof tail, "; loss %.4f as trained, +%.4f summed over the layers", costs.reference, added);
-    return line + tail;
+    std::snprintf(number, sizeof number, "; loss %.4f as trained, +%.4f summed over the layers", costs.reference, added);
+    ticket.logLine += number;
+    return ticket;
 }
 
 }  // namespace csq::train

@@ -42,9 +42,16 @@ struct LossTicketInput {
 // mode and weight are as before on return.
 BitCosts measureBitCosts(const LossTicketInput& in, int maxCount);
 
+struct LossTicket {
+    BitCosts costs;
+    std::vector<int> bits;  // the count kept, per row of costs
+    std::string logLine;    // the counts and the loss they add
+    // ticket_costs.csv: layer,params,bits,loss_added,kept (1 on the chosen count), a row per measurement
+    std::string csv;
+};
+
 // The ticket: measures, chooses the counts within `target` (the budget's measure in `mode`, layers
 // held out of the search counted at their bits) and keeps each searchable layer's top that many bits.
-// Returns a line for the log: the counts and the loss they add.
-std::string drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target);
+LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target);
 
 }  // namespace csq::train

@@ -11,6 +11,7 @@
 #include "csq/schedule.h"
 #include "data/batcher.h"
 #include "data/prefetcher.h"
+#include "io/atomic_file.h"
 #include "io/float_weights.h"
 #include "train/evaluator.h"
 #include "train/loss_ticket.h"
@@ -81,8 +82,10 @@ void Trainer::drawTicket()
     if (!position_.ticketDrawn && config_.ticketByLoss && !config_.holdsScheme()) {
         Timed timed(time_.evaluation);
         const auto images = calibrationImages();
-        observer_.onLog(drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
-                                         config_.budgetMode, config_.targetBits));
+        const auto ticket = drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
+                                             config_.budgetMode, config_.targetBits);
+        observer_.onLog(ticket.logLine);
+        if (writesFiles()) io::writeFileAtomic(file("ticket_costs.csv"), ticket.csv);
     } else if (!position_.ticketDrawn) {
         if (config_.ticketMeetsBudget) {
             const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
