@@ -15,6 +15,25 @@ private:
     bool wasTraining_;
 };
 
+// Sums `perBatch(logits, labels)` (a 0-d tensor of `dtype`) over the dataset's batches in evaluation
+// mode without gradients, on the device: one host sync at the end.
+template <typename PerBatch>
+torch::Tensor sumOverBatches(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
+                             const EvalSettings& settings, torch::Dtype dtype, PerBatch perBatch)
+{
+    const int64_t n = dataset.size();
+    EvalScope scope(model);
+    torch::NoGradGuard noGrad;
+    auto sum = torch::zeros({}, torch::TensorOptions().dtype(dtype).device(settings.device));
+    for (int64_t start = 0; start < n; start += settings.batchSize) {
+        const int64_t end = std::min(n, start + settings.batchSize);
+        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
+        auto y = dataset.labels.slice(0, start, end).to(settings.device);
+        sum += perBatch(model.forward(x), y).to(dtype);
+    }
+    return sum;
+}
+
 }  // namespace
 
 double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
@@ -28,35 +47,18 @@ double accuracy(models::Network& model, const data::Dataset& dataset, const data
 int64_t correctCount(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                      const EvalSettings& settings)
 {
-    const int64_t n = dataset.size();
-    EvalScope scope(model);
-    torch::NoGradGuard noGrad;
-    auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(settings.device));
-    for (int64_t start = 0; start < n; start += settings.batchSize) {
-        const int64_t end = std::min(n, start + settings.batchSize);
-        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
-        auto y = dataset.labels.slice(0, start, end).to(settings.device);
-        correct += model.forward(x).argmax(1).eq(y).sum();
-    }
-    return correct.item<int64_t>();
+    auto correct = [](const torch::Tensor& logits, const torch::Tensor& y) { return logits.argmax(1).eq(y).sum(); };
+    return sumOverBatches(model, dataset, norm, settings, torch::kInt64, correct).item<int64_t>();
 }
 
 double crossEntropySum(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                        const EvalSettings& settings)
 {
-    const int64_t n = dataset.size();
-    EvalScope scope(model);
-    torch::NoGradGuard noGrad;
-    auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(settings.device));
-    for (int64_t start = 0; start < n; start += settings.batchSize) {
-        const int64_t end = std::min(n, start + settings.batchSize);
-        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
-        auto y = dataset.labels.slice(0, start, end).to(settings.device);
-        sum += torch::nn::functional::cross_entropy(
-                   model.forward(x), y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                   .to(torch::kDouble);
-    }
-    return sum.item<double>();
+    namespace F = torch::nn::functional;
+    auto loss = [](const torch::Tensor& logits, const torch::Tensor& y) {
+        return F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum));
+    };
+    return sumOverBatches(model, dataset, norm, settings, torch::kDouble, loss).item<double>();
 }
 
 int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
