@@ -3,8 +3,9 @@
 # 1-3, every point a seed group (csq-train --seeds), two runs side by side with one thread each.
 #   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 1.5, 2 and 3 size-weighted bits
 #           against uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
-#   resnet20 (resources/configs/resnet20-fashion-short.json, the budget at once, the ticket at 1.5
-#           since session 12; the README's table was measured at 2.5): float; mixed 2
+#   resnet20 (resources/configs/resnet20-fashion-short.json, the budget at once; the ticket at 1.05 by
+#           measured loss since session 14, at 1.5 by mask logit in sessions 12-13; the README's
+#           table was measured at 2.5 by mask logit): float; mixed 2
 #           against uniform 2 (size), also with lenet5's budget ramp, the found scheme retrained
 #           (--scheme) and a milder scheme by hand; mixed at 2 layer-average bits
 #   paper:  the paper recipe with one of its departures from the defaults undone at a time (beta0,
