@@ -143,7 +143,7 @@ void TestSweep::layoutAndResume()
         std::lock_guard lock(mutex);
         lines.push_back(run + ": " + line);
         if (run == "mixed-3" && line.rfind("epoch 1 done", 0) == 0) stop = true;
-    }};
+    }, {}};
     auto results = runSweep(plan, progress, &stop);
     QVERIFY(results.empty());
     QVERIFY(fs::exists(fs::path(plan.directory) / "sweep.json"));
