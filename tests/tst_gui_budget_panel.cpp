@@ -6,6 +6,7 @@
 #include <QSlider>
 #include <QtTest>
 
+#include "csq/config_fields.h"
 #include "setup/budget_panel.h"
 #include "setup/value_slider.h"
 
@@ -19,7 +20,38 @@ private Q_SLOTS:
     void rangesFollowTheConfig();
     void liveDragSendsOneDebouncedPatch();
     void noPatchWhenNotLive();
+    void slidersAreTheTablesLiveKnobs();
 };
+
+// The panel's sliders are the field table's live knobs, one each, and a slider never offers a value the
+// table's range (what validate() checks) refuses, at either end.
+void TestBudgetPanel::slidersAreTheTablesLiveKnobs()
+{
+    BudgetPanel panel;
+    csq::TrainingConfig config;
+    config.epochs = 40;
+    config.maxBits = 16;
+    panel.setConfig(config);
+    QStringList live;
+    for (const auto& f : csq::configFields())
+        if (f.live) live << QString::fromUtf8(f.key);
+    QStringList sliders;
+    for (auto* slider : panel.findChildren<ValueSlider*>()) {
+        const auto key = slider->property("key").toString();
+        sliders << key;
+        const auto* field = csq::findConfigField(key.toStdString());
+        QVERIFY2(field, qPrintable(key));
+        for (double end : {slider->minimum(), slider->maximum()})
+            QVERIFY2(!field->range.bounded() || field->range.contains(end),
+                     qPrintable(QStringLiteral("%1 offers %2, outside %3")
+                                    .arg(key)
+                                    .arg(end)
+                                    .arg(QString::fromStdString(field->range.text()))));
+    }
+    live.sort();
+    sliders.sort();
+    QCOMPARE(sliders, live);
+}
 
 void TestBudgetPanel::showsAndAppliesTheConfig()
 {
