@@ -12,15 +12,11 @@ namespace csq::quant {
 
 torch::Tensor latticeWeight(const torch::Tensor& w, int maxBits, int bits)
 {
-    if (bits < 1 || bits > maxBits)
-        throw std::invalid_argument("latticeWeight: " + std::to_string(bits) + " bits in a " + std::to_string(maxBits) +
-                                    "-bit layer");
+    const auto kept = topBitsKept(maxBits, bits);  // throws on a count the layer cannot hold
     torch::NoGradGuard noGrad;
     // A throw-away layer of the same shape: the finetune's own rounding and scale fit, not a copy of them.
     BitWeight probe(w.sizes().vec(), maxBits);
     probe->to(w.device());
-    std::vector<bool> kept(static_cast<size_t>(maxBits), false);
-    for (int b = maxBits - bits; b < maxBits; ++b) kept[static_cast<size_t>(b)] = true;
     probe->setKeptBits(kept, 1.0);
     const auto latent = w.detach().clone();
     probe->trainOnLattice(latent);

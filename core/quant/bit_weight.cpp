@@ -197,15 +197,16 @@ void BitWeightImpl::drawTicket()
     mask.set_requires_grad(false);
 }
 
-void BitWeightImpl::holdAtBits(int bits, double maskLogit)
+std::vector<bool> topBitsKept(int maxBits, int bits)
 {
-    if (bits < 1 || bits > maxBits_)
-        throw std::invalid_argument("holdAtBits: " + std::to_string(bits) + " bits in a " + std::to_string(maxBits_) +
-                                    "-bit layer");
-    std::vector<bool> kept(static_cast<size_t>(maxBits_), false);
-    for (int b = maxBits_ - bits; b < maxBits_; ++b) kept[static_cast<size_t>(b)] = true;
-    holdAtKept(kept, maskLogit);
+    if (bits < 1 || bits > maxBits)
+        throw std::invalid_argument(std::to_string(bits) + " bits in a " + std::to_string(maxBits) + "-bit layer");
+    std::vector<bool> kept(static_cast<size_t>(maxBits), false);
+    for (int b = maxBits - bits; b < maxBits; ++b) kept[static_cast<size_t>(b)] = true;
+    return kept;
 }
+
+void BitWeightImpl::holdAtBits(int bits, double maskLogit) { holdAtKept(topBitsKept(maxBits_, bits), maskLogit); }
 
 void BitWeightImpl::holdAtKept(const std::vector<bool>& kept, double maskLogit)
 {

@@ -14,6 +14,9 @@ namespace csq::quant {
 inline constexpr int kMinBits = 1;
 inline constexpr int kMaxBits = 16;
 
+// The top `bits` of a maxBits-bit layer kept (kept[b], b = 0 the LSB): a uniform grid over [-scale, scale].
+std::vector<bool> topBitsKept(int maxBits, int bits);
+
 struct BitInit {
     double bitLogit = 2.0;   // |logit| written into P/Q for a set (+) or clear (-) bit
     double maskLogit = 2.0;  // initial mask logit (> 0: every bit kept)

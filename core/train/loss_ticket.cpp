@@ -113,9 +113,8 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
         const auto& named = in.layers[costs.layer[r]];
         auto& bits = named.layer->bits();
         const int count = ticket.bits[r];
-        std::vector<bool> kept(static_cast<size_t>(bits->maxBits()), false);
-        for (int b = bits->maxBits() - count; b < bits->maxBits(); ++b) kept[static_cast<size_t>(b)] = true;
-        bits->setKeptBits(kept, std::max(1.0, bits->mask.detach().abs().max().item<double>()));
+        bits->setKeptBits(quant::topBitsKept(bits->maxBits(), count),
+                          std::max(1.0, bits->mask.detach().abs().max().item<double>()));
         added += costs.increase[r][static_cast<size_t>(count - 1)];
         ticket.logLine += (r == 0 ? " " : ", ") + named.name + " " + std::to_string(count);
         for (size_t k = 1; k <= costs.increase[r].size(); ++k) {
