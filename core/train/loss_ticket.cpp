@@ -56,6 +56,7 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
         if (!layer.bits()->searchable()) continue;
         costs.layer.push_back(i);
         const int count = std::min(maxCount, layer.bits()->maxBits());
+        costs.increase.emplace_back(static_cast<size_t>(count));  // filled once the ranks have summed
         for (int k = 1; k <= count; ++k) {
             {
                 torch::NoGradGuard noGrad;
@@ -74,12 +75,9 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
     const double images = std::max(1.0, v[losses.size() - 1]);
     costs.reference = v[0] / images;
     size_t next = 1;
-    for (size_t row : costs.layer) {
-        const int count = std::min(maxCount, in.layers[row].layer->bits()->maxBits());
-        std::vector<double> increase;
-        for (int k = 1; k <= count; ++k) increase.push_back(v[next++] / images - costs.reference);
+    for (auto& increase : costs.increase) {
+        for (auto& added : increase) added = v[next++] / images - costs.reference;
         for (size_t k = increase.size() - 1; k-- > 0;) increase[k] = std::max(increase[k], increase[k + 1]);
-        costs.increase.push_back(std::move(increase));
     }
     return costs;
 }
