@@ -63,6 +63,7 @@ void TestBudgetPanel::showsAndAppliesTheConfig()
     in.betaFinal = 500;
     in.ticketEpoch = 6.5;
     in.lambda = 0.2;
+    in.lr = 0.003;
     panel.setConfig(in);
     csq::TrainingConfig out;
     panel.applyTo(out);
@@ -70,19 +71,20 @@ void TestBudgetPanel::showsAndAppliesTheConfig()
     QCOMPARE(out.betaFinal, 500.0);
     QCOMPARE(out.ticketEpoch, 6.5);
     QCOMPARE(out.lambda, 0.2);
+    QCOMPARE(out.lr, 0.003);
 }
 
 void TestBudgetPanel::logSlidersSpanDecades()
 {
     BudgetPanel panel;
-    auto* lambda = panel.lambdaSlider();
+    auto* lambda = panel.slider(QStringLiteral("lambda"));
     // Equal slider distances are equal ratios: the midpoint is the geometric mean.
     const int mid = lambda->slider()->maximum() / 2;
     const double geometric = std::sqrt(lambda->minimum() * lambda->maximum());
     QVERIFY(std::abs(lambda->valueAt(mid) / geometric - 1) < 0.01);
     for (double v : {1e-4, 3e-3, 0.05, 1.0, 10.0})
         QVERIFY(std::abs(lambda->valueAt(lambda->positionOf(v)) / v - 1) < 0.01);
-    auto* beta = panel.betaFinalSlider();
+    auto* beta = panel.slider(QStringLiteral("beta_final"));
     for (double v : {5.0, 200.0, 5000.0}) QVERIFY(std::abs(beta->valueAt(beta->positionOf(v)) / v - 1) < 0.01);
 }
 
@@ -95,14 +97,14 @@ void TestBudgetPanel::rangesFollowTheConfig()
     config.epochs = 3;
     config.ticketEpoch = 2;
     panel.setConfig(config);
-    QCOMPARE(panel.targetSlider()->maximum(), 4.0);
-    QCOMPARE(panel.targetSlider()->minimum(), 0.5);
-    QCOMPARE(panel.ticketSlider()->maximum(), 3.0);
-    panel.targetSlider()->slider()->setValue(panel.targetSlider()->slider()->maximum());
-    QCOMPARE(panel.targetSlider()->value(), 4.0);
+    QCOMPARE(panel.slider(QStringLiteral("target_bits"))->maximum(), 4.0);
+    QCOMPARE(panel.slider(QStringLiteral("target_bits"))->minimum(), 0.5);
+    QCOMPARE(panel.slider(QStringLiteral("ticket_epoch"))->maximum(), 3.0);
+    panel.slider(QStringLiteral("target_bits"))->slider()->setValue(panel.slider(QStringLiteral("target_bits"))->slider()->maximum());
+    QCOMPARE(panel.slider(QStringLiteral("target_bits"))->value(), 4.0);
     // Steps of 0.05 bits.
-    panel.targetSlider()->slider()->setValue(1);
-    QVERIFY(std::abs(panel.targetSlider()->value() - 0.55) < 1e-9);
+    panel.slider(QStringLiteral("target_bits"))->slider()->setValue(1);
+    QVERIFY(std::abs(panel.slider(QStringLiteral("target_bits"))->value() - 0.55) < 1e-9);
 }
 
 void TestBudgetPanel::liveDragSendsOneDebouncedPatch()
@@ -114,7 +116,7 @@ void TestBudgetPanel::liveDragSendsOneDebouncedPatch()
     panel.setLive(true);
     QSignalSpy edited(&panel, &BudgetPanel::edited);
     QSignalSpy patches(&panel, &BudgetPanel::patchReady);
-    auto* slider = panel.targetSlider()->slider();
+    auto* slider = panel.slider(QStringLiteral("target_bits"))->slider();
     for (int i = 1; i <= 10; ++i) slider->setValue(slider->value() + 1);  // a drag: ten moves
     QCOMPARE(edited.count(), 10);                                         // the plan follows every move
     QCOMPARE(patches.count(), 0);                                         // the run does not, yet
@@ -122,16 +124,17 @@ void TestBudgetPanel::liveDragSendsOneDebouncedPatch()
     QTest::qWait(2 * BudgetPanel::kDebounceMs);
     QCOMPARE(patches.count(), 1);
     const auto patch = patches.first().first().value<csq::ConfigPatch>();
-    QVERIFY(patch.targetBits.has_value());
-    QVERIFY(std::abs(*patch.targetBits - (2.0 + 10 * 0.05)) < 1e-9);
-    QVERIFY(!patch.lambda && !patch.betaFinal && !patch.ticketEpoch && !patch.lr);
+    QCOMPARE(patch.values().size(), size_t(1));  // only the knob that moved
+    QVERIFY(patch.value("target_bits").has_value());
+    QVERIFY(std::abs(*patch.value("target_bits") - (2.0 + 10 * 0.05)) < 1e-9);
+    QCOMPARE(panel.describe(patch), QStringLiteral("Target bits 2.5"));
 }
 
 void TestBudgetPanel::noPatchWhenNotLive()
 {
     BudgetPanel panel;
     QSignalSpy patches(&panel, &BudgetPanel::patchReady);
-    panel.lambdaSlider()->slider()->setValue(10);
+    panel.slider(QStringLiteral("lambda"))->slider()->setValue(10);
     QTest::qWait(3 * BudgetPanel::kDebounceMs);
     QCOMPARE(patches.count(), 0);
 }

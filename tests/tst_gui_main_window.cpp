@@ -136,7 +136,7 @@ void TestMainWindow::epochsRescaleTheDefaultSchedule()
     QCOMPARE(c.floatEpochs, defaults.floatEpochs);
     QCOMPARE(c.finetuneEpochs, defaults.finetuneEpochs);
 
-    auto* ticket = window.budgetPanel()->ticketSlider();
+    auto* ticket = window.budgetPanel()->slider(QStringLiteral("ticket_epoch"));
     ticket->slider()->setValue(ticket->positionOf(3.0));  // by hand
     QCOMPARE(window.config().ticketEpoch, 3.0);
     epochs->setValue(defaults.epochs + 2);
@@ -168,10 +168,10 @@ void TestMainWindow::budgetSliderChangesLaterSnapshots()
                                  window.runControls()->state() == RunControls::State::Paused,
                              60000);
     QCOMPARE(window.store().latest()->targetBits, 2.0);
-    auto* target = window.budgetPanel()->targetSlider();
+    auto* target = window.budgetPanel()->slider(QStringLiteral("target_bits"));
     target->slider()->setValue(target->positionOf(3.0));  // as a user's drag ends
     const int plan = window.betaView()->planRevision();
-    auto* betaFinal = window.budgetPanel()->betaFinalSlider();
+    auto* betaFinal = window.budgetPanel()->slider(QStringLiteral("beta_final"));
     betaFinal->slider()->setValue(betaFinal->positionOf(400));
     QVERIFY(window.betaView()->planRevision() > plan);                          // the plan follows at once
     QTRY_COMPARE_WITH_TIMEOUT(window.bridge().config().targetBits, 3.0, 30000);  // debounced, then sent

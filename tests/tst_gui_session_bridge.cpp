@@ -102,10 +102,10 @@ void TestSessionBridge::liveUpdateReachesLaterSnapshots()
     QCOMPARE(seen.size(), 1);
     QCOMPARE(seen.first().targetBits, 2.0);
     csq::ConfigPatch patch;
-    patch.targetBits = 3.25;
+    patch.set("target_bits", 3.25);
     QCOMPARE(bridge.update(patch), QString());
     csq::ConfigPatch bad;
-    bad.targetBits = 99;  // above max bits
+    bad.set("target_bits", 99);  // above max bits
     QVERIFY(!bridge.update(bad).isEmpty());
     bridge.resume();
     QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 120000);

@@ -121,9 +121,9 @@ void TestStress::randomControlSequence()
         case Step::Resume: bridge.resume(); break;
         case Step::Update: {
             csq::ConfigPatch patch;
-            patch.targetBits = uniform(1.0, 6.0);
-            if (rng() % 2) patch.lambda = uniform(0.01, 0.5);
-            if (rng() % 3 == 0) patch.ticketEpoch = uniform(0.5, 1.9);  // may lie in the past: refused, not a crash
+            patch.set("target_bits", uniform(1.0, 6.0));
+            if (rng() % 2) patch.set("lambda", uniform(0.01, 0.5));
+            if (rng() % 3 == 0) patch.set("ticket_epoch", uniform(0.5, 1.9));  // may lie in the past: refused, not a crash
             if (bridge.update(patch).isEmpty()) ++updatesTaken;
             break;
         }

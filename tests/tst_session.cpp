@@ -302,8 +302,8 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     recorder.onEverySnapshot = [&](const Snapshot& s) {
         if (patchedAt < 0 && s.step == 3) {
             ConfigPatch patch;
-            patch.targetBits = 5.5;
-            patch.lambda = 0.25;
+            patch.set("target_bits", 5.5);
+            patch.set("lambda", 0.25);
             session.update(patch);
             patchedAt = s.step;
         }
@@ -323,7 +323,7 @@ void TestSession::liveUpdateShowsInLaterSnapshots()
     QVERIFY(sawNew);
     QCOMPARE(session.config().targetBits, 5.5);
     ConfigPatch bad;
-    bad.targetBits = 20.0;
+    bad.set("target_bits", 20.0);
     QVERIFY_THROWS_EXCEPTION(Error, session.update(bad));
 }
 

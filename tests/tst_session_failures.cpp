@@ -51,7 +51,7 @@ void blowUpInSecondEpoch(Recorder& recorder, Session& session, std::string& chec
         if (s.epoch == 1 && checkpointBefore.empty()) {
             checkpointBefore = io::readFile(session.runDir() + "/checkpoint.pt");
             ConfigPatch patch;
-            patch.lr = 1e38;
+            patch.set("lr", 1e38);
             session.update(patch);
         }
     };

@@ -168,15 +168,36 @@ void TestTrainingConfig::patchValidates()
 {
     TrainingConfig c;
     ConfigPatch patch;
-    patch.targetBits = 3.5;
-    patch.lambda = 0.2;
+    patch.set("target_bits", 3.5);
+    patch.set("lambda", 0.2);
     const auto next = applied(c, patch);
     QCOMPARE(next.targetBits, 3.5);
     QCOMPARE(next.lambda, 0.2);
     QCOMPARE(next.epochs, c.epochs);
     ConfigPatch bad;
-    bad.targetBits = 9.0;  // above max bits 8
+    bad.set("target_bits", 9.0);  // above max bits 8
     QVERIFY_THROWS_EXCEPTION(Error, applied(c, bad));
+    // Only the table's live number fields can be patched, and the refusal names the key.
+    for (const auto& f : configFields()) {
+        if (f.live) {
+            QVERIFY2(numericValue(f, c).has_value(), f.key);
+            QVERIFY(!ConfigPatch().set(f.key, 1.0).empty());
+        } else {
+            try {
+                ConfigPatch().set(f.key, 1.0);
+                QFAIL(f.key);
+            } catch (const Error& e) {
+                QVERIFY2(std::string(e.what()).find(f.key) != std::string::npos, e.what());
+            }
+        }
+    }
+    // A later value of a key wins when patches merge.
+    ConfigPatch first, second;
+    first.set("lambda", 0.1).set("lr", 0.2);
+    second.set("lambda", 0.3);
+    first.merge(second);
+    QCOMPARE(*first.value("lambda"), 0.3);
+    QCOMPARE(*first.value("lr"), 0.2);
 }
 
 void TestTrainingConfig::scheduleFollowsTheFormula()

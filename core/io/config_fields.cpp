@@ -1,6 +1,8 @@
 // The one table of TrainingConfig's fields (csq/config_fields.h).
 #include "csq/config_fields.h"
 
+#include "csq/errors.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -82,7 +84,7 @@ const std::vector<ConfigField> fields{
      "|logit| written for set and clear bits at initialization"},
     {"mask_logit_init", &C::maskLogitInit, "", Quant, above(0), "initial mask logits (> 0: every bit kept)"},
     {"optimizer", &C::optimizer, "optimizer", Optim, {}, "sgd | adam"},
-    {"lr", &C::lr, "lr", Optim, above(0), "learning rate of float parameters"},
+    {"lr", &C::lr, "lr", Optim, above(0), "learning rate of float parameters (the schedule scales it)", "", true},
     {"bit_optimizer", &C::bitOptimizer, "bit-optimizer", Optim, {}, "optimizer of bit and mask logits: adam | sgd"},
     {"bit_lr", &C::bitLr, "bit-lr", Optim, above(0), "learning rate of bit logits (scales train at --lr)"},
     {"bit_lr_follows_beta", &C::bitLrFollowsBeta, "", Optim, {},
@@ -174,6 +176,19 @@ std::optional<double> numericValue(const ConfigField& field, const TrainingConfi
             using T = std::remove_cvref_t<decltype(config.*m)>;
             if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) return static_cast<double>(config.*m);
             else return std::nullopt;
+        },
+        field.member);
+}
+
+void setNumericValue(const ConfigField& field, TrainingConfig& config, double value)
+{
+    std::visit(
+        [&](auto m) {
+            using T = std::remove_cvref_t<decltype(config.*m)>;
+            if constexpr (std::is_same_v<T, double>) config.*m = value;
+            else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+                config.*m = static_cast<T>(std::llround(value));
+            else throw Error(field.key, "not a number setting");
         },
         field.member);
 }

@@ -65,14 +65,7 @@ public:
     void post(const ConfigPatch& patch)
     {
         std::lock_guard lock(mutex_);
-        auto merge = [](auto& into, const auto& from) {
-            if (from) into = from;
-        };
-        merge(pending_.targetBits, patch.targetBits);
-        merge(pending_.lambda, patch.lambda);
-        merge(pending_.betaFinal, patch.betaFinal);
-        merge(pending_.ticketEpoch, patch.ticketEpoch);
-        merge(pending_.lr, patch.lr);
+        pending_.merge(patch);
     }
     ConfigPatch takePatch()
     {

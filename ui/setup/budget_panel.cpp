@@ -1,17 +1,81 @@
 #include "setup/budget_panel.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include <QCoreApplication>
 #include <QGridLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "csq/config_fields.h"
 #include "setup/value_slider.h"
 
 namespace csq::ui {
 
 namespace {
-constexpr double kMinTarget = 0.5, kTargetStep = 0.05, kTicketStep = 0.05;
-constexpr double kMinBetaFinal = 2, kMaxBetaFinal = 10000;
-constexpr double kMinLambda = 1e-4, kMaxLambda = 10;
+
+#define LOOK_TR(text) QT_TRANSLATE_NOOP("csq::ui::BudgetPanel", text)
+
+// How a hand moves each live knob. Which knobs are live, and what values they accept, is the field
+// table's (csq/config_fields.h); a live knob missing here still gets a slider (see lookFor).
+struct Look {
+    const char* key;
+    const char* label;
+    const char* unit;
+    ValueSlider::Scale scale;
+    double low, high, step;  // the slider's ends before the config narrows them; no step on a log scale
+    const char* tip;
+};
+
+using Scale = ValueSlider::Scale;
+const Look kLooks[] = {
+    {"target_bits", LOOK_TR("Target bits"), LOOK_TR("bits"), Scale::Linear, 0.5, 8, 0.05,
+     LOOK_TR("The precision the budget term steers to, in bits per weight (layer-average or size-weighted, by "
+             "the budget mode). Above the current precision bits grow, below they are pruned.")},
+    {"lambda", LOOK_TR("λ budget strength"), "", Scale::Log, 1e-4, 10, 0,
+     LOOK_TR("Weight of the budget term λ·Δ_S·Σ f_β(m_b) against the cross-entropy (log scale).")},
+    {"beta_final", LOOK_TR("β final"), "", Scale::Log, 2, 10000, 0,
+     LOOK_TR("Gate temperature reached at the ticket (log scale). Higher: harder gates, an earlier commitment to "
+             "each bit.")},
+    {"ticket_epoch", LOOK_TR("Ticket epoch"), LOOK_TR("ep"), Scale::Linear, 0.05, 10, 0.05,
+     LOOK_TR("When the scheme freezes (mask gates become steps); the remaining epochs train the bits of the fixed "
+             "scheme.")},
+    {"lr", LOOK_TR("Learning rate"), "", Scale::Log, 1e-5, 1, 0,
+     LOOK_TR("Peak learning rate of the float parameters (biases, batch norm, the float model's weights), before "
+             "the warm-up and cosine factors (log scale). The bit and mask logits keep their own rates.")},
+};
+
+QString translated(const char* text) { return QCoreApplication::translate("csq::ui::BudgetPanel", text); }
+
+// A live knob without a look: its key as label, its --help line as tip, a log slider over two decades
+// either side of its default (a linear one over [0, 1] when the default is not positive), inside the
+// table's range.
+Look lookFor(const csq::ConfigField& field)
+{
+    for (const auto& look : kLooks)
+        if (std::string_view(look.key) == field.key) return look;
+    const double value = csq::numericValue(field, csq::TrainingConfig{}).value_or(0);
+    Look look{field.key, field.key, "", Scale::Log, value / 100, value * 100, 0, field.help};
+    if (value <= 0) look = {field.key, field.key, "", Scale::Linear, 0, 1, 0.01, field.help};
+    if (field.range.bounded()) {
+        const double inside = 1e-6 * (look.high - look.low);  // an open end lies just inside
+        look.low = std::max(look.low, field.range.low + (field.range.lowOpen ? inside : 0));
+        look.high = std::min(look.high, field.range.high - (field.range.highOpen ? inside : 0));
+    }
+    return look;
+}
+
+// The slider's ends for this config: some knobs' bounds are other fields (validate()'s cross checks).
+std::pair<double, double> endsFor(const Look& look, const csq::TrainingConfig& config)
+{
+    const std::string_view key = look.key;
+    if (key == "target_bits") return {look.low, std::max<double>(config.maxBits, look.low)};
+    if (key == "ticket_epoch") return {look.low, std::max<double>(config.epochs, look.low)};
+    if (key == "beta_final") return {std::max(look.low, config.beta0 * 1.01), std::max(look.high, config.beta0 * 10)};
+    return {look.low, look.high};
+}
+
 }  // namespace
 
 BudgetPanel::BudgetPanel(QWidget* parent) : QWidget(parent)
@@ -23,29 +87,25 @@ BudgetPanel::BudgetPanel(QWidget* parent) : QWidget(parent)
     grid->setVerticalSpacing(2);
     grid->setColumnStretch(1, 1);
     column->addLayout(grid);
-    target_ = addSlider(
-        QStringLiteral("target_bits"), tr("Target bits"),
-        new ValueSlider(ValueSlider::Scale::Linear, kMinTarget, 8, kTargetStep, this),
-        tr("The precision the budget term steers to, in bits per weight (layer-average or "
-           "size-weighted, by the budget mode). Above the current precision bits grow, below they are pruned."));
-    target_->setUnit(tr("bits"));
-    betaFinal_ = addSlider(QStringLiteral("beta_final"), tr("β final"),
-                           new ValueSlider(ValueSlider::Scale::Log, kMinBetaFinal, kMaxBetaFinal, 0, this),
-                           tr("Gate temperature reached at the ticket (log scale). Higher: harder gates, an earlier "
-                              "commitment to each bit."));
-    ticket_ = addSlider(QStringLiteral("ticket_epoch"), tr("Ticket epoch"),
-                        new ValueSlider(ValueSlider::Scale::Linear, kTicketStep, 10, kTicketStep, this),
-                        tr("When the scheme freezes (mask gates become steps); the remaining epochs train the bits "
-                           "of the fixed scheme."));
-    ticket_->setUnit(tr("ep"));
-    lambda_ = addSlider(QStringLiteral("lambda"), tr("λ budget strength"),
-                        new ValueSlider(ValueSlider::Scale::Log, kMinLambda, kMaxLambda, 0, this),
-                        tr("Weight of the budget term λ·Δ_S·Σ f_β(m_b) against the cross-entropy (log scale)."));
     int row = 0;
-    for (auto* slider : {target_, betaFinal_, ticket_, lambda_}) {
-        auto* label = new QLabel(slider->property("label").toString(), this);
+    for (const auto& field : csq::configFields()) {
+        if (!field.live) continue;
+        const auto look = lookFor(field);
+        const auto key = QString::fromUtf8(field.key);
+        auto* slider = new ValueSlider(look.scale, look.low, look.high, look.step, this);
+        slider->setProperty("key", key);
+        slider->setProperty("label", translated(look.label));
+        slider->setUnit(translated(look.unit));
+        slider->setToolTip(QStringLiteral("<p>%1</p><p><i>config key: %2</i></p>").arg(translated(look.tip), key));
+        connect(slider, &ValueSlider::valueChanged, this, &BudgetPanel::onMoved);
+        auto* label = new QLabel(translated(look.label), this);
         label->setToolTip(slider->toolTip());
-        auto* issue = issues_.value(slider->property("key").toString());
+        auto* issue = new QLabel(this);
+        issue->setWordWrap(true);
+        issue->setStyleSheet(QStringLiteral("color: #d32f2f;"));
+        issue->setVisible(false);
+        sliders_.insert(key, slider);
+        issues_.insert(key, issue);
         grid->addWidget(label, row, 0);
         grid->addWidget(slider, row, 1);
         grid->addWidget(issue, row + 1, 1);
@@ -64,38 +124,21 @@ BudgetPanel::BudgetPanel(QWidget* parent) : QWidget(parent)
     setConfig(csq::TrainingConfig{});
 }
 
-ValueSlider* BudgetPanel::addSlider(const QString& key, const QString& label, ValueSlider* slider, const QString& tip)
-{
-    slider->setProperty("label", label);
-    slider->setProperty("key", key);
-    slider->setToolTip(QStringLiteral("<p>%1</p><p><i>config key: %2</i></p>").arg(tip, key));
-    auto* issue = new QLabel(this);
-    issue->setWordWrap(true);
-    issue->setStyleSheet(QStringLiteral("color: #d32f2f;"));
-    issue->setVisible(false);
-    issues_.insert(key, issue);
-    connect(slider, &ValueSlider::valueChanged, this, &BudgetPanel::onMoved);
-    return slider;
-}
-
 void BudgetPanel::setConfig(const csq::TrainingConfig& config)
 {
-    target_->setRange(kMinTarget, std::max<double>(config.maxBits, kMinTarget));
-    target_->setValue(config.targetBits);
-    betaFinal_->setRange(std::max(kMinBetaFinal, config.beta0 * 1.01), std::max(kMaxBetaFinal, config.beta0 * 10));
-    betaFinal_->setValue(config.betaFinal);
-    ticket_->setRange(kTicketStep, std::max<double>(config.epochs, kTicketStep));
-    ticket_->setValue(config.ticketEpoch);
-    lambda_->setValue(config.lambda);
+    for (auto it = sliders_.begin(); it != sliders_.end(); ++it) {
+        const auto& field = *csq::findConfigField(it.key().toStdString());
+        const auto [low, high] = endsFor(lookFor(field), config);
+        it.value()->setRange(low, high);
+        it.value()->setValue(*csq::numericValue(field, config));
+    }
     if (!live_) sent_ = config;
 }
 
 void BudgetPanel::applyTo(csq::TrainingConfig& config) const
 {
-    config.targetBits = target_->value();
-    config.betaFinal = betaFinal_->value();
-    config.ticketEpoch = ticket_->value();
-    config.lambda = lambda_->value();
+    for (auto it = sliders_.begin(); it != sliders_.end(); ++it)
+        csq::setNumericValue(*csq::findConfigField(it.key().toStdString()), config, it.value()->value());
 }
 
 void BudgetPanel::showIssues(const std::vector<csq::ConfigIssue>& issues)
@@ -137,12 +180,14 @@ void BudgetPanel::onMoved()
 
 void BudgetPanel::flush()
 {
+    if (!live_) return;
     csq::ConfigPatch patch;
-    if (target_->value() != sent_.targetBits) patch.targetBits = target_->value();
-    if (betaFinal_->value() != sent_.betaFinal) patch.betaFinal = betaFinal_->value();
-    if (ticket_->value() != sent_.ticketEpoch) patch.ticketEpoch = ticket_->value();
-    if (lambda_->value() != sent_.lambda) patch.lambda = lambda_->value();
-    if (patch.empty() || !live_) return;
+    for (auto it = sliders_.begin(); it != sliders_.end(); ++it) {
+        const auto key = it.key().toStdString();
+        if (it.value()->value() != csq::numericValue(*csq::findConfigField(key), sent_))
+            patch.set(key, it.value()->value());
+    }
+    if (patch.empty()) return;
     applyTo(sent_);
     Q_EMIT patchReady(patch);
 }
@@ -155,18 +200,14 @@ void BudgetPanel::showPatchResult(const QString& error)
                                      : tr("Live change refused: %1").arg(error));
 }
 
-}  // namespace csq::ui
-
-namespace csq::ui {
-
-QString BudgetPanel::describe(const csq::ConfigPatch& patch)
+QString BudgetPanel::describe(const csq::ConfigPatch& patch) const
 {
     QStringList parts;
-    if (patch.targetBits) parts << tr("target %1 bits").arg(*patch.targetBits, 0, 'g', 4);
-    if (patch.betaFinal) parts << tr("β_final %1").arg(*patch.betaFinal, 0, 'g', 4);
-    if (patch.ticketEpoch) parts << tr("ticket at epoch %1").arg(*patch.ticketEpoch, 0, 'g', 4);
-    if (patch.lambda) parts << tr("λ %1").arg(*patch.lambda, 0, 'g', 4);
-    if (patch.lr) parts << tr("lr %1").arg(*patch.lr, 0, 'g', 4);
+    for (const auto& [key, value] : patch.values()) {
+        const auto* slider = sliders_.value(QString::fromStdString(key));
+        const auto label = slider ? slider->property("label").toString() : QString::fromStdString(key);
+        parts << QStringLiteral("%1 %2").arg(label).arg(value, 0, 'g', 4);
+    }
     return parts.join(QStringLiteral(", "));
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// The live knobs: target bits, β_final and λ (log scales) and the ticket epoch. Before a run they
-// edit the config; during one they go to Session::update, debounced, and replan the β curve at once.
+// The live knobs: one slider for each field the config table marks `live` (target bits, β_final, λ,
+// the ticket epoch, the learning rate). Before a run they edit the config; during one they go to
+// Session::update, debounced, and replan the β curve at once.
 #include <vector>
 
-#include <QHash>
+#include <QMap>
 #include <QTimer>
 #include <QWidget>
 
@@ -23,7 +24,7 @@ public:
 
     explicit BudgetPanel(QWidget* parent = nullptr);
 
-    // Ranges follow the config (target ≤ max bits, ticket ≤ epochs); no signals.
+    // Ranges follow the config (target ≤ max bits, ticket ≤ epochs, β_final > β0); no signals.
     void setConfig(const csq::TrainingConfig& config);
     void applyTo(csq::TrainingConfig& config) const;
     void showIssues(const std::vector<csq::ConfigIssue>& issues);
@@ -31,13 +32,11 @@ public:
     void setLive(bool live);
     bool live() const { return live_; }
     void showPatchResult(const QString& error);
-    // "target 3 bits, λ 0.1": the knobs a patch changes, for the log.
-    static QString describe(const csq::ConfigPatch& patch);
+    // "Target bits 3 bits, λ budget strength 0.1": the knobs a patch changes, for the log.
+    QString describe(const csq::ConfigPatch& patch) const;
 
-    ValueSlider* targetSlider() const { return target_; }
-    ValueSlider* betaFinalSlider() const { return betaFinal_; }
-    ValueSlider* ticketSlider() const { return ticket_; }
-    ValueSlider* lambdaSlider() const { return lambda_; }
+    // The slider of a live config key ("target_bits"), nullptr for any other key.
+    ValueSlider* slider(const QString& key) const { return sliders_.value(key); }
     QString issueText(const QString& key) const;
 
 Q_SIGNALS:
@@ -45,15 +44,11 @@ Q_SIGNALS:
     void patchReady(const csq::ConfigPatch& patch);  // debounced, only while live
 
 private:
-    ValueSlider* addSlider(const QString& key, const QString& label, ValueSlider* slider, const QString& tip);
     void onMoved();
     void flush();
 
-    ValueSlider* target_;
-    ValueSlider* betaFinal_;
-    ValueSlider* ticket_;
-    ValueSlider* lambda_;
-    QHash<QString, QLabel*> issues_;
+    QMap<QString, ValueSlider*> sliders_;  // by config key
+    QMap<QString, QLabel*> issues_;
     QLabel* status_;
     QTimer debounce_;
     csq::TrainingConfig sent_;  // what the run has: only changed knobs go into a patch

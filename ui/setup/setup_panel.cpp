@@ -210,8 +210,6 @@ void SetupPanel::buildOptimizationGroup()
                                                           {tr("Adam"), csq::OptimizerKind::Adam}};
     rows_->addChoice(form, "optimizer", tr("Float optimizer"), kinds,
                      tr("Optimizer of the float parameters (biases, batch norm, the float model's weights)."));
-    rows_->addReal(form, "lr", tr("Learning rate"), QString(),
-                   tr("Peak learning rate of the float parameters; warm-up then cosine decay."));
     rows_->addChoice(form, "bit_optimizer", tr("Bit optimizer"), kinds,
                      tr("Optimizer of the bit logits P, Q, the scales and the mask logits."));
     rows_->addReal(form, "bit_lr", tr("Bit learning rate"), QString(),

@@ -83,7 +83,7 @@ void MainWindow::buildDocks()
         const auto error = bridge_->update(patch);
         budget_->showPatchResult(error);
         if (error.isEmpty())
-            log_->appendLine(tr("live change sent: %1").arg(BudgetPanel::describe(patch)));
+            log_->appendLine(tr("live change sent: %1").arg(budget_->describe(patch)));
         else
             log_->appendError(error);
     });

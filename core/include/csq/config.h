@@ -2,6 +2,7 @@
 // Every knob of a CSQ training run, with its default and range, validation with readable messages,
 // and JSON in/out (config.json of a run directory). Torch-free: the GUI edits it directly.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -145,15 +146,19 @@ std::string toString(DevicePreference device);
 std::string toString(FinetuneMode mode);
 std::string toString(DivergencePolicy policy);
 
-// Live changes applied at the next batch boundary of a running session.
-struct ConfigPatch {
-    std::optional<double> targetBits;
-    std::optional<double> lambda;
-    std::optional<double> betaFinal;
-    std::optional<double> ticketEpoch;
-    std::optional<double> lr;
+// Live changes applied at the next batch boundary of a running session: new values of the fields the
+// field table (csq/config_fields.h) marks `live`, by config.json key; a later value of a key wins.
+class ConfigPatch {
+public:
+    // Throws csq::Error naming the key unless the table marks it a live number field.
+    ConfigPatch& set(const std::string& key, double value);
+    std::optional<double> value(const std::string& key) const;
+    void merge(const ConfigPatch& newer);  // newer's values replace this one's
+    bool empty() const { return values_.empty(); }
+    const std::map<std::string, double>& values() const { return values_; }
 
-    bool empty() const { return !targetBits && !lambda && !betaFinal && !ticketEpoch && !lr; }
+private:
+    std::map<std::string, double> values_;
 };
 
 // Applies a patch to a config (validating the result); throws csq::Error on an invalid value.

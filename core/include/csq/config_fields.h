@@ -57,7 +57,7 @@ struct ConfigField {
     ValueRange range;              // a number's: what validate() accepts, what the Setup panel's box offers
     const char* help;              // one line for --help: what it does, its unit, range and special values
     const char* defaultText = "";  // --help's default when not the value itself (e.g. a pattern); "" = the value
-    bool live = false;             // changed mid-run from the app's Budget panel (a ConfigPatch), not in Setup
+    bool live = false;             // a number changed mid-run (a ConfigPatch, the app's Budget panel), not in Setup
 
     FlagKind kind() const;
 };
@@ -71,5 +71,8 @@ const ConfigField* findConfigField(std::string_view key);
 std::string fieldValueText(const ConfigField& field, const TrainingConfig& config);
 // A number field's value as a double; nullopt for text, enum and switch fields.
 std::optional<double> numericValue(const ConfigField& field, const TrainingConfig& config);
+// Sets a number field from a double (a whole-number field takes it rounded); throws csq::Error naming
+// the key for text, enum and switch fields. Ranges are validate()'s to check.
+void setNumericValue(const ConfigField& field, TrainingConfig& config, double value);
 
 }  // namespace csq
