@@ -65,7 +65,7 @@ void TestSetupPanel::showsEveryKnobButTheLiveOnes()
     QStringList live;  // the Budget panel's, as the field table marks them
     for (const auto& f : csq::configFields())
         if (f.live) live << QLatin1String(f.key);
-    QCOMPARE(live.size(), 5);
+    QVERIFY(live.contains(QStringLiteral("target_bits")));  // the Budget panel's, never a Setup row
     for (const auto& key : all.keys())
         if (!live.contains(key)) QVERIFY2(keys.contains(key), qPrintable(key));
     for (const auto& key : live) QVERIFY2(!keys.contains(key), qPrintable(key));
