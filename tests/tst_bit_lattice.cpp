@@ -2,6 +2,7 @@
 // them back into P/Q with kept bits only, and the straight-through / LSQ gradients of the finetune.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 
 #include <torch/torch.h>
@@ -55,6 +56,7 @@ private Q_SLOTS:
     void valuesMatchBruteForce();
     void digitsComposeTheirValue();
     void roundsToNearest();
+    void nearestIndexIsBucketize();
     void exactIndexRejectsOffLatticeCodes();
     void setFromCodesUsesKeptBitsOnly();
     void latticeForwardEqualsExactModel();
@@ -105,6 +107,36 @@ void TestBitLattice::roundsToNearest()
     auto got = lattice.values().index_select(0, lattice.nearestIndex(v));
     auto expected = torch::tensor({32, 32, 96, 96, 160, 160, -96}, torch::kInt64);
     QVERIFY(got.equal(expected));
+}
+
+// The CPU's table lookup gives bucketize's index over the midpoints for any value: on and beside
+// every midpoint, beyond the code range, infinities and NaN, in float and double, on 8- and 16-bit
+// lattices with and without gaps.
+void TestBitLattice::nearestIndexIsBucketize()
+{
+    torch::manual_seed(5);
+    int checked = 0;
+    for (int trial = 0; trial < 60; ++trial) {
+        const int maxBits = trial % 3 == 0 ? 16 : 8;
+        std::vector<bool> kept(static_cast<size_t>(maxBits), false);
+        auto pick = torch::rand({maxBits});
+        for (int b = 0; b < maxBits; ++b) kept[static_cast<size_t>(b)] = pick[b].item<double>() < 0.5;
+        if (std::none_of(kept.begin(), kept.end(), [](bool k) { return k; })) kept[0] = true;
+        const BitLattice lattice(kept);
+        auto values = lattice.values().to(torch::kDouble);
+        const double span = values.max().item<double>();
+        auto mids = (values.slice(0, 1) + values.slice(0, 0, -1)) / 2;
+        const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+        auto v = torch::cat({(torch::rand({4000}, torch::kDouble) * 2.4 - 1.2) * span, mids, mids + 1e-9, mids - 1e-9,
+                             torch::tensor({0.0, span, -span, span + 0.5, -span - 0.5, inf, -inf, nan}, torch::kDouble)});
+        for (auto type : {torch::kDouble, torch::kFloat}) {
+            auto x = v.to(type);
+            auto expected = torch::bucketize(x.to(torch::kDouble), mids);
+            QVERIFY2(lattice.nearestIndex(x).equal(expected), qPrintable(QStringLiteral("trial %1").arg(trial)));
+            ++checked;
+        }
+    }
+    QCOMPARE(checked, 120);
 }
 
 void TestBitLattice::exactIndexRejectsOffLatticeCodes()

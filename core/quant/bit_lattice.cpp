@@ -1,5 +1,9 @@
 #include "quant/bit_lattice.h"
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace csq::quant {
@@ -50,11 +54,49 @@ BitLattice::BitLattice(const std::vector<bool>& kept, torch::Device device)
     maxCode_ = span;
     auto asDouble = values_.to(torch::kDouble);
     midpoints_ = values_.numel() > 1 ? (asDouble.slice(0, 1) + asDouble.slice(0, 0, -1)) / 2 : asDouble.slice(0, 0, 0);
+    // Index of the first midpoint >= k/2, as bucketize finds it, for k = -2M..2M.
+    std::vector<double> mids;
+    for (size_t i = 1; i < values.size(); ++i) mids.push_back((static_cast<double>(values[i - 1]) + values[i]) / 2);
+    halfStepIndex_.resize(static_cast<size_t>(4 * span + 1));
+    for (int64_t k = -2 * span; k <= 2 * span; ++k)
+        halfStepIndex_[static_cast<size_t>(k + 2 * span)] =
+            static_cast<int32_t>(std::lower_bound(mids.begin(), mids.end(), static_cast<double>(k) / 2) - mids.begin());
 }
+
+namespace {
+
+// bucketize(v, midpoints) through the half-step table: clamped to the code range, where the index no
+// longer changes; NaN takes the last index, as bucketize gives it.
+template <class T>
+void tableIndex(const T* v, int64_t* out, int64_t n, const int32_t* table, int64_t maxCode, int64_t last)
+{
+    at::parallel_for(0, n, 32768, [&](int64_t begin, int64_t end) {
+        const double bound = static_cast<double>(maxCode);
+        for (int64_t i = begin; i < end; ++i) {
+            const double x = static_cast<double>(v[i]);
+            if (std::isnan(x)) {
+                out[i] = last;
+                continue;
+            }
+            const auto k = static_cast<int64_t>(std::ceil(2 * std::clamp(x, -bound, bound)));
+            out[i] = table[k + 2 * maxCode];
+        }
+    });
+}
+
+}  // namespace
 
 torch::Tensor BitLattice::nearestIndex(const torch::Tensor& v) const
 {
-    return torch::bucketize(v.to(torch::kDouble), midpoints_);
+    const bool tabled = v.device().is_cpu() && (v.scalar_type() == torch::kFloat || v.scalar_type() == torch::kDouble);
+    if (!tabled) return torch::bucketize(v.to(torch::kDouble), midpoints_);
+    auto in = v.contiguous();
+    auto out = torch::empty(in.sizes(), in.options().dtype(torch::kInt64));
+    AT_DISPATCH_FLOATING_TYPES(in.scalar_type(), "nearestIndex", [&] {
+        tableIndex(in.data_ptr<scalar_t>(), out.data_ptr<int64_t>(), in.numel(), halfStepIndex_.data(), maxCode_,
+                   values_.numel() - 1);
+    });
+    return out;
 }
 
 torch::Tensor BitLattice::exactIndex(const torch::Tensor& codes) const

@@ -31,6 +31,9 @@ public:
 
 private:
     torch::Tensor values_, plus_, minus_, midpoints_;
+    // nearestIndex on the CPU: the index for every v with ceil(2v) = k, at k + 2 * maxCode (the
+    // midpoints between integer codes are multiples of 1/2, so it is constant there).
+    std::vector<int32_t> halfStepIndex_;
     int64_t maxCode_ = 0;
 };
 
