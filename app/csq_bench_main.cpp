@@ -18,6 +18,7 @@
 
 #include <boost/json.hpp>
 #include <boost/program_options.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 #include "bench/step_bench.h"
 #include "csq/errors.h"
@@ -186,7 +187,9 @@ void addPeakMemory(boost::json::object& row, const char* argv0, const BenchModel
               << std::max(searchMiB, finetuneMiB) / floatMiB << '\n';
 }
 
-int probe(const std::string& spec, int maxBits, int steps)
+constexpr int kTraceSteps = 20;
+
+int probe(const std::string& spec, int maxBits, int steps, const std::string& trace)
 {
     const auto colon = spec.find(':');
     const auto model = kModels.find(spec.substr(0, colon));
@@ -194,6 +197,11 @@ int probe(const std::string& spec, int maxBits, int steps)
         throw csq::Error("--probe", "expected MODEL:VARIANT, got '" + spec + "'");
     auto v = csq::bench::buildVariant(model->second, spec.substr(colon + 1), maxBits, 1);
     for (int i = 0; i < std::max(2, steps); ++i) v.step();
+    if (!trace.empty()) {
+        // Every ATen operator of kTraceSteps more steps with its time (scripts/step_trace.py sums them).
+        torch::autograd::profiler::RecordProfile guard(trace);
+        for (int i = 0; i < kTraceSteps; ++i) v.step();
+    }
     std::cout << "peak_rss_mib " << csq::bench::peakRssMiB() << std::endl;
     return 0;
 }
@@ -202,6 +210,7 @@ int probe(const std::string& spec, int maxBits, int steps)
 
 int main(int argc, char** argv)
 {
+    csq::configureAllocator();  // first, before any thread starts
     po::options_description options("csq-bench options");
     options.add_options()
         ("help,h", "print this help and exit")
@@ -217,7 +226,10 @@ int main(int argc, char** argv)
          "Python whose PyTorch times the float step of the same network (Debian's python3-torch)")
         ("no-pytorch", "skip PyTorch's float step")
         ("json", po::value<std::string>(), "also write the figures to this JSON file")
-        ("probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory");
+        ("probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory")
+        ("trace", po::value<std::string>(),
+         "with --probe: after its steps, write a Chrome trace (chrome://tracing) of 20 more steps to this "
+         "file, every ATen operator with its time; scripts/step_trace.py compares two");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, options), vm);
@@ -235,7 +247,8 @@ int main(int argc, char** argv)
         const int threads = csq::configureThreads(vm["threads"].as<int>());
         const int steps = std::max(1, vm["steps"].as<int>()), warmup = std::max(0, vm["warmup"].as<int>());
         const int maxBits = vm["max-bits"].as<int>();
-        if (vm.count("probe")) return probe(vm["probe"].as<std::string>(), maxBits, warmup + steps);
+        if (vm.count("probe")) return probe(vm["probe"].as<std::string>(), maxBits, warmup + steps,
+                                                vm.count("trace") ? vm["trace"].as<std::string>() : std::string());
 
         boost::json::object report;
         std::string list = vm["models"].as<std::string>();
