@@ -88,6 +88,7 @@ int paretoShot(const QString& sweep, const QString& stem, const QString& floatRu
 
 int main(int argc, char** argv)
 {
+    csq::configureAllocator();  // first, before any thread starts
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("csq-shots"));
     QCommandLineParser parser;

@@ -73,6 +73,7 @@ bool printsOnly(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+    csq::configureAllocator();  // first, before any thread starts
     if (printsOnly(argc, argv)) {
         QCoreApplication app(argc, argv);
         setIdentity();

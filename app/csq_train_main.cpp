@@ -255,6 +255,7 @@ int train(const po::variables_map& vm)
 
 int main(int argc, char** argv)
 {
+    csq::configureAllocator();  // first, before any thread starts
     const auto options = describeOptions();
     po::variables_map vm;
     try {

@@ -7,6 +7,9 @@
 #include <utility>
 
 #include <boost/version.hpp>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <omp.h>
 #include <torch/torch.h>
 
@@ -38,6 +41,16 @@ int configureThreads(int n)
     const int threads = std::min(n > 0 ? n : physicalCores(), std::max(1, omp_get_thread_limit()));
     at::set_num_threads(threads);
     return threads;
+}
+
+void configureAllocator()
+{
+#if defined(__GLIBC__)
+    // Blocks up to 32 MiB (glibc's ceiling) come from the heap, not from mmap; the heap gives memory
+    // back only when 512 MiB lie free at its top. Setting either ends glibc's own adjustment.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 }
 
 std::string torchVersion() { return TORCH_VERSION; }
