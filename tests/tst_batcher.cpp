@@ -28,7 +28,7 @@ Dataset indexedDataset(int64_t n)
 {
     auto ids = torch::arange(n, torch::kLong);
     auto images = ids.to(torch::kUInt8).view({n, 1, 1, 1}).expand({n, 1, 4, 4}).contiguous();
-    return Dataset{images, ids.remainder(10), 10, "indexed"};
+    return Dataset{images, ids.remainder(10), 10, "indexed", {}};
 }
 
 std::vector<int64_t> sampleIds(const torch::Tensor& images)
@@ -172,7 +172,7 @@ void TestBatcher::seekReplaysIteration_data()
 void TestBatcher::seekReplaysIteration()
 {
     QFETCH(bool, augment);
-    Dataset data{randomImages(53, 3, 6, 6, 5), torch::arange(53, torch::kLong).remainder(10), 10, "random"};
+    Dataset data{randomImages(53, 3, 6, 6, 5), torch::arange(53, torch::kLong).remainder(10), 10, "random", {}};
     const AugmentOptions options{augment ? 2 : 0, augment};
     Batcher running(data, 8, 99, true);
     running.setAugmentation(options);
@@ -259,7 +259,7 @@ void TestBatcher::cropIsShiftedWindow()
 // The batcher applies augmentation per batch; labels are untouched.
 void TestBatcher::batcherAugments()
 {
-    Dataset data{randomImages(20, 1, 6, 6, 4), torch::arange(20, torch::kLong).remainder(10), 10, "random"};
+    Dataset data{randomImages(20, 1, 6, 6, 4), torch::arange(20, torch::kLong).remainder(10), 10, "random", {}};
     Batcher plain(data, 20, 3, false), augmented(data, 20, 3, false);
     augmented.setAugmentation(AugmentOptions{1, true});
     Batch a, b;
@@ -285,7 +285,7 @@ void TestBatcher::shardsMakeTheWholeBatch()
 {
     QFETCH(int, world);
     QFETCH(bool, augment);
-    Dataset data{randomImages(23, 1, 6, 6, 5), torch::arange(23, torch::kLong), 10, "random"};
+    Dataset data{randomImages(23, 1, 6, 6, 5), torch::arange(23, torch::kLong), 10, "random", {}};
     auto make = [&](int rank) {
         auto batcher = std::make_unique<Batcher>(data, 8, 7, true);
         if (augment) batcher->setAugmentation(AugmentOptions{1, true});

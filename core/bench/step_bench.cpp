@@ -31,7 +31,7 @@ std::shared_ptr<Rig> makeRig(const BenchModel& m, bool floatModel, int maxBits, 
     rig->config.model = m.name;
     rig->config.floatModel = floatModel;
     rig->config.maxBits = maxBits;
-    rig->net = models::buildModel({m.name, floatModel, maxBits, 0}, {m.channels, m.height, m.width, 10});
+    rig->net = models::buildModel({m.name, floatModel, maxBits, 0, {}, {}}, {m.channels, m.height, m.width, 10});
     rig->layers = quant::findBitLayers(*rig->net);
     for (auto& l : rig->layers) {
         l.layer->initFresh({rig->config.bitLogitInit, rig->config.maskLogitInit});
@@ -108,7 +108,7 @@ std::vector<Variant> buildVariants(const BenchModel& m, int maxBits, uint64_t se
 
 int64_t floatParameterCount(const BenchModel& m, int maxBits)
 {
-    const auto net = models::buildModel({m.name, true, maxBits, 0}, {m.channels, m.height, m.width, 10});
+    const auto net = models::buildModel({m.name, true, maxBits, 0, {}, {}}, {m.channels, m.height, m.width, 10});
     int64_t n = 0;
     for (const auto& p : net->parameters()) n += p.numel();
     return n;

@@ -76,7 +76,7 @@ Dataset readCifar(const std::vector<std::string>& paths, CifarVariant variant)
     int64_t total = 0;
     for (const auto& path : paths) total += counts.emplace_back(recordCount(path, cifarRecordBytes(variant)));
     Dataset out{torch::empty({total, kChannels, kSide, kSide}, torch::kUInt8), torch::empty({total}, torch::kLong),
-                layout.classes, variant == CifarVariant::Cifar10 ? "cifar10" : "cifar100"};
+                layout.classes, variant == CifarVariant::Cifar10 ? "cifar10" : "cifar100", {}};
     int64_t first = 0;
     for (size_t i = 0; i < paths.size(); ++i) {
         readFile(paths[i], layout, counts[i], first, out);

@@ -218,7 +218,7 @@ Dataset readIdxPair(const std::string& imagesPath, const std::string& labelsPath
                     "the training set has only " + std::to_string(expectedClasses) +
                         " classes; use the labels file of the same dataset");
     }
-    return Dataset{images.unsqueeze(1), labels, maxLabel + 1, {}};
+    return Dataset{images.unsqueeze(1), labels, maxLabel + 1, {}, {}};
 }
 
 }  // namespace csq::data
