@@ -257,37 +257,4 @@ TrainingConfig loadConfig(const std::string& path)
     return configFromJson(buffer.str(), path);
 }
 
-ConfigPatch& ConfigPatch::set(const std::string& key, double value)
-{
-    const auto* field = findConfigField(key);
-    if (!field || !field->live || !numericValue(*field, TrainingConfig{})) {
-        std::string live;
-        for (const auto& f : configFields())
-            if (f.live) live += (live.empty() ? "" : ", ") + std::string(f.key);
-        throw Error(key, "not a setting a running session can change",
-                    "change it in the run's setup; a run takes " + live);
-    }
-    values_[key] = value;
-    return *this;
-}
-
-std::optional<double> ConfigPatch::value(const std::string& key) const
-{
-    const auto it = values_.find(key);
-    return it == values_.end() ? std::nullopt : std::optional<double>(it->second);
-}
-
-void ConfigPatch::merge(const ConfigPatch& newer)
-{
-    for (const auto& [key, value] : newer.values_) values_[key] = value;
-}
-
-TrainingConfig applied(const TrainingConfig& config, const ConfigPatch& patch)
-{
-    TrainingConfig next = config;
-    for (const auto& [key, value] : patch.values()) setNumericValue(*findConfigField(key), next, value);
-    requireValid(next);
-    return next;
-}
-
 }  // namespace csq
