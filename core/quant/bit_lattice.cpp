@@ -52,11 +52,10 @@ BitLattice::BitLattice(const std::vector<bool>& kept, torch::Device device)
     plus_ = asTensor(plusOut);
     minus_ = asTensor(minusOut);
     maxCode_ = span;
-    auto asDouble = values_.to(torch::kDouble);
-    midpoints_ = values_.numel() > 1 ? (asDouble.slice(0, 1) + asDouble.slice(0, 0, -1)) / 2 : asDouble.slice(0, 0, 0);
-    // Index of the first midpoint >= k/2, as bucketize finds it, for k = -2M..2M.
     std::vector<double> mids;
     for (size_t i = 1; i < values.size(); ++i) mids.push_back((static_cast<double>(values[i - 1]) + values[i]) / 2);
+    midpoints_ = torch::tensor(mids, torch::TensorOptions().dtype(torch::kDouble)).to(device);
+    // Index of the first midpoint >= k/2, as bucketize finds it, for k = -2M..2M.
     halfStepIndex_.resize(static_cast<size_t>(4 * span + 1));
     for (int64_t k = -2 * span; k <= 2 * span; ++k)
         halfStepIndex_[static_cast<size_t>(k + 2 * span)] =
