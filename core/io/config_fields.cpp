@@ -186,9 +186,7 @@ void setNumericValue(const ConfigField& field, TrainingConfig& config, double va
         [&](auto m) {
             using T = std::remove_cvref_t<decltype(config.*m)>;
             if constexpr (std::is_same_v<T, double>) config.*m = value;
-            else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
-                config.*m = static_cast<T>(std::llround(value));
-            else throw Error(field.key, "not a number setting");
+            else throw Error(field.key, "not a real-valued setting");
         },
         field.member);
 }

@@ -10,7 +10,7 @@ namespace csq {
 ConfigPatch& ConfigPatch::set(const std::string& key, double value)
 {
     const auto* field = findConfigField(key);
-    if (!field || !field->live || !numericValue(*field, TrainingConfig{})) {
+    if (!field || !field->live || field->kind() != FlagKind::Real) {
         std::string live;
         for (const auto& f : configFields())
             if (f.live) live += (live.empty() ? "" : ", ") + std::string(f.key);

@@ -57,7 +57,7 @@ struct ConfigField {
     ValueRange range;              // a number's: what validate() accepts, what the Setup panel's box offers
     const char* help;              // one line for --help: what it does, its unit, range and special values
     const char* defaultText = "";  // --help's default when not the value itself (e.g. a pattern); "" = the value
-    bool live = false;             // a number changed mid-run (a ConfigPatch, the app's Budget panel), not in Setup
+    bool live = false;             // a real number changed mid-run (a ConfigPatch, the app's Budget panel), not in Setup
 
     FlagKind kind() const;
 };
@@ -71,8 +71,8 @@ const ConfigField* findConfigField(std::string_view key);
 std::string fieldValueText(const ConfigField& field, const TrainingConfig& config);
 // A number field's value as a double; nullopt for text, enum and switch fields.
 std::optional<double> numericValue(const ConfigField& field, const TrainingConfig& config);
-// Sets a number field from a double (a whole-number field takes it rounded); throws csq::Error naming
-// the key for text, enum and switch fields. Ranges are validate()'s to check.
+// Sets a real-valued field (what the live knobs are); throws csq::Error naming the key for any other
+// kind. Ranges are validate()'s to check.
 void setNumericValue(const ConfigField& field, TrainingConfig& config, double value);
 
 }  // namespace csq
