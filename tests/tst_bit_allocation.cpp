@@ -1,8 +1,9 @@
 // The ticket by measured loss: the bit allocation is the cheapest within the budget (against brute
 // force), never over it; a layer's k-bit weight is the lattice finetune's own start; measuring leaves
-// the network as it was, and the ticket it draws meets the budget.
+// the network as it was and equals whole forward passes, and the ticket it draws meets the budget.
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <random>
 
 #include <torch/torch.h>
@@ -66,19 +67,21 @@ std::vector<BitChoice> randomLayers(std::mt19937& rng, size_t count, int maxCoun
     return layers;
 }
 
-// A quantized mlp with fresh weights and random images: small enough to measure in a test.
+// A quantized network (the mlp unless named) with fresh weights and random images: small enough to
+// measure in a test.
 struct SmallNetwork {
-    std::shared_ptr<models::Network> net = models::buildModel({"mlp", false, 4, 0, {}, {}}, {1, 28, 28, 10});
-    std::vector<NamedBitLayer> layers = findBitLayers(*net);
+    std::shared_ptr<models::Network> net;
+    std::vector<NamedBitLayer> layers;
     data::Dataset images;
     std::vector<torch::Tensor> trained;
 
-    SmallNetwork()
+    explicit SmallNetwork(const std::string& model = "mlp", int64_t count = 96)
+        : net(models::buildModel({model, false, 4, 0, {}, {}}, {1, 28, 28, 10})), layers(findBitLayers(*net))
     {
         torch::manual_seed(7);
         for (auto& l : layers) l.layer->initFresh(), l.layer->bits()->setBeta(5.0);
-        images.images = torch::randint(0, 256, {96, 1, 28, 28}, torch::kUInt8);
-        images.labels = torch::randint(0, 10, {96}, torch::kInt64);
+        images.images = torch::randint(0, 256, {count, 1, 28, 28}, torch::kUInt8);
+        images.labels = torch::randint(0, 10, {count}, torch::kInt64);
         images.classes = 10;
         torch::NoGradGuard noGrad;
         for (auto& l : layers) trained.push_back(l.layer->bits()->forward().detach().clone());
@@ -102,6 +105,7 @@ private Q_SLOTS:
     void latticeWeightIsTheFinetunesStart_data();
     void latticeWeightIsTheFinetunesStart();
     void measuringLeavesTheNetworkAsItWas();
+    void measuredLossesAreWholeForwardPasses();
     void ticketByLossMeetsTheBudget();
 };
 
@@ -198,6 +202,41 @@ void TestBitAllocation::measuringLeavesTheNetworkAsItWas()
         anyCost = anyCost || row.front() > 0;
     }
     QVERIFY2(anyCost, "a ternary layer adds no loss anywhere");
+}
+
+void TestBitAllocation::measuredLossesAreWholeForwardPasses()
+{
+    // resnet20: layers inside residual stages; 80 images in batches of 32, the last one short.
+    SmallNetwork small("resnet20", 80);
+    const train::Ranks one;
+    train::EvalSettings eval;
+    eval.batchSize = 32;
+    const int counts = 2;
+    const auto costs = train::measureBitCosts({*small.net, small.layers, small.trained, small.images, {}, eval, one}, counts);
+    QVERIFY(costs.layer.size() >= 18);
+
+    // The same losses from the images through the whole network, each layer set by hand: equal to the
+    // last bit, since rerunning from a layer's stage changes no operation and no batch.
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < small.layers.size(); ++i) {
+        small.layers[i].layer->setFloatMode(true);
+        small.layers[i].layer->weight.copy_(small.trained[i]);
+    }
+    auto meanLoss = [&] { return train::crossEntropySum(*small.net, small.images, {}, eval) / 80.0; };
+    const double reference = meanLoss();
+    QVERIFY2(costs.reference == reference, qPrintable(QStringLiteral("%1 != %2").arg(costs.reference, 0, 'g', 17).arg(reference, 0, 'g', 17)));
+    for (size_t r = 0; r < costs.layer.size(); ++r) {
+        auto& layer = *small.layers[costs.layer[r]].layer;
+        const auto& trained = small.trained[costs.layer[r]];
+        double atLeast = -std::numeric_limits<double>::infinity();  // the row is made non-increasing in k
+        for (int k = counts; k >= 1; --k) {
+            layer.weight.copy_(latticeWeight(trained, layer.bits()->maxBits(), k));
+            atLeast = std::max(atLeast, meanLoss() - reference);
+            QVERIFY2(costs.increase[r][static_cast<size_t>(k - 1)] == atLeast,
+                     qPrintable(QStringLiteral("%1 at %2 bits").arg(QString::fromStdString(small.layers[costs.layer[r]].name)).arg(k)));
+        }
+        layer.weight.copy_(trained);
+    }
 }
 
 void TestBitAllocation::ticketByLossMeetsTheBudget()

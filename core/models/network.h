@@ -20,6 +20,14 @@ class Network : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(torch::Tensor x) = 0;
 
+    // The forward pass as a sequence of stages (a spec's top-level steps; a residual block is one):
+    // forwardStages(x, 0, stageCount()) is forward(x), the same operations in the same order. Who
+    // changes one layer and runs again reruns only from that layer's stage (the measured ticket).
+    virtual size_t stageCount() const = 0;
+    virtual torch::Tensor forwardStages(torch::Tensor x, size_t from, size_t to) = 0;
+    // The stage that holds `layer`; 0 when none does (running from the start is right for any layer).
+    virtual size_t stageOf(const torch::nn::Module& layer) const = 0;
+
     // One rank of a data-parallel run: batch norm in training normalizes with the whole batch's
     // statistics, summed over the ranks by `sum` (synced_batch_norm.h).
     void shareBatchStatistics(RankSum sum) { ranks_ = c10::make_intrusive<RankSumHolder>(std::move(sum)); }

@@ -1,5 +1,6 @@
 #include "models/spec_network.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -40,6 +41,19 @@ class Container : public nn::Module {};
 class SpecNetwork : public Network {
 public:
     torch::Tensor forward(torch::Tensor x) override { return run(steps, x); }
+
+    size_t stageCount() const override { return steps.size(); }
+    torch::Tensor forwardStages(torch::Tensor x, size_t from, size_t to) override
+    {
+        for (size_t i = from; i < std::min(to, steps.size()); ++i) x = apply(steps[i], x);
+        return x;
+    }
+    size_t stageOf(const nn::Module& layer) const override
+    {
+        for (size_t i = 0; i < steps.size(); ++i)
+            if (holds(steps[i], layer)) return i;
+        return 0;
+    }
 
     torch::Tensor run(std::vector<Step>& sequence, torch::Tensor x)
     {
@@ -99,6 +113,15 @@ public:
     std::vector<Step> steps;
 
 private:
+    static bool holds(const Step& s, const nn::Module& layer)
+    {
+        if (!s.module.is_empty() && s.module.ptr().get() == &layer) return true;
+        auto inside = [&](const std::vector<Step>& branch) {
+            return std::any_of(branch.begin(), branch.end(), [&](const Step& t) { return holds(t, layer); });
+        };
+        return inside(s.body) || inside(s.shortcut);
+    }
+
     std::map<std::string, std::shared_ptr<Container>> containers_;
     std::set<std::string> registered_;
 };

@@ -4,17 +4,6 @@ namespace csq::train {
 
 namespace {
 
-// Puts the model in eval mode for a scope and restores the previous mode after.
-class EvalScope {
-public:
-    explicit EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training()) { model_.eval(); }
-    ~EvalScope() { model_.train(wasTraining_); }
-
-private:
-    models::Network& model_;
-    bool wasTraining_;
-};
-
 // Sums `perBatch(logits, labels)` (a 0-d tensor of `dtype`) over the dataset's batches in evaluation
 // mode without gradients, on the device: one host sync at the end.
 template <typename PerBatch>
@@ -51,14 +40,16 @@ int64_t correctCount(models::Network& model, const data::Dataset& dataset, const
     return sumOverBatches(model, dataset, norm, settings, torch::kInt64, correct).item<int64_t>();
 }
 
+torch::Tensor batchCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels)
+{
+    namespace F = torch::nn::functional;
+    return F::cross_entropy(logits, labels, F::CrossEntropyFuncOptions().reduction(torch::kSum)).to(torch::kDouble);
+}
+
 double crossEntropySum(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                        const EvalSettings& settings)
 {
-    namespace F = torch::nn::functional;
-    auto loss = [](const torch::Tensor& logits, const torch::Tensor& y) {
-        return F::cross_entropy(logits, y, F::CrossEntropyFuncOptions().reduction(torch::kSum));
-    };
-    return sumOverBatches(model, dataset, norm, settings, torch::kDouble, loss).item<double>();
+    return sumOverBatches(model, dataset, norm, settings, torch::kDouble, batchCrossEntropy).item<double>();
 }
 
 int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,

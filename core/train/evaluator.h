@@ -17,6 +17,22 @@ struct EvalSettings {
     int64_t batchSize = 256;
 };
 
+// Puts the model in evaluation mode for a scope and restores its mode after.
+class EvalScope {
+public:
+    explicit EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training()) { model_.eval(); }
+    ~EvalScope() { model_.train(wasTraining_); }
+    EvalScope(const EvalScope&) = delete;
+    EvalScope& operator=(const EvalScope&) = delete;
+
+private:
+    models::Network& model_;
+    bool wasTraining_;
+};
+
+// One batch's summed cross-entropy (a 0-d double tensor): what crossEntropySum adds up.
+torch::Tensor batchCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels);
+
 // Images classified correctly. Restores the model's training mode.
 int64_t correctCount(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                      const EvalSettings& settings);

@@ -43,17 +43,74 @@ private:
     std::vector<bool> wasFloat_;
 };
 
+// The calibration images' activations at the input of one stage of the network, batch by batch (the
+// evaluation's own batches). A layer's counts rerun only the stages from its own: the same batches
+// through the same operations as a whole forward pass, so the same sums to the last bit, and on
+// resnet20 about half the work of starting from the images each time.
+class StageInputs {
+public:
+    StageInputs(models::Network& model, const data::Dataset& images, const data::Normalization& norm, const EvalSettings& eval)
+        : model_(model), images_(images), norm_(norm), eval_(eval)
+    {
+        restart();
+    }
+
+    // Moves the activations to the input of `stage`, from the images when it lies before them.
+    void advanceTo(size_t stage)
+    {
+        if (stage < stage_) restart();
+        if (stage == stage_) return;
+        EvalScope evaluation(model_);
+        torch::NoGradGuard noGrad;
+        for (auto& x : inputs_) x = model_.forwardStages(x, stage_, stage);
+        stage_ = stage;
+    }
+
+    // Summed cross-entropy of the remaining stages' outputs (crossEntropySum's sum).
+    double crossEntropySum()
+    {
+        EvalScope evaluation(model_);
+        torch::NoGradGuard noGrad;
+        auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(eval_.device));
+        for (size_t b = 0; b < inputs_.size(); ++b)
+            sum += batchCrossEntropy(model_.forwardStages(inputs_[b], stage_, model_.stageCount()), labels_[b]);
+        return sum.item<double>();
+    }
+
+private:
+    void restart()
+    {
+        inputs_.clear();
+        labels_.clear();
+        for (int64_t start = 0, n = images_.size(); start < n; start += eval_.batchSize) {
+            const int64_t end = std::min(n, start + eval_.batchSize);
+            inputs_.push_back(data::toFloatBatch(images_.images.slice(0, start, end), norm_).to(eval_.device));
+            labels_.push_back(images_.labels.slice(0, start, end).to(eval_.device));
+        }
+        stage_ = 0;
+    }
+
+    models::Network& model_;
+    const data::Dataset& images_;
+    const data::Normalization& norm_;
+    const EvalSettings& eval_;
+    std::vector<torch::Tensor> inputs_, labels_;
+    size_t stage_ = 0;
+};
+
 }  // namespace
 
 BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
 {
     BitCosts costs;
     TrainedWeights scope(in);
+    StageInputs batches(in.model, in.images, in.norm, in.eval);
     // Every loss of every rank in one tensor, summed over the ranks in one exchange.
-    std::vector<double> losses{crossEntropySum(in.model, in.images, in.norm, in.eval)};
+    std::vector<double> losses{batches.crossEntropySum()};
     for (size_t i = 0; i < in.layers.size(); ++i) {
         auto& layer = *in.layers[i].layer;
         if (!layer.bits()->searchable()) continue;
+        batches.advanceTo(in.model.stageOf(layer));  // the layers before it as trained
         costs.layer.push_back(i);
         const int count = std::min(maxCount, layer.bits()->maxBits());
         costs.increase.emplace_back(static_cast<size_t>(count));  // filled once the ranks have summed
@@ -62,7 +119,7 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
                 torch::NoGradGuard noGrad;
                 layer.weight.copy_(quant::latticeWeight(in.trained[i], layer.bits()->maxBits(), k));
             }
-            losses.push_back(crossEntropySum(in.model, in.images, in.norm, in.eval));
+            losses.push_back(batches.crossEntropySum());
         }
         torch::NoGradGuard noGrad;
         layer.weight.copy_(in.trained[i]);
