@@ -92,13 +92,15 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
                         scalar_t* gpb = gPp + b * n;
                         scalar_t* gqb = gQp + b * n;
                         const scalar_t slope = s * cp[b] * bt;
-                        double gc = 0;
+                        // Two loops: the elementwise one vectorises; the sum in double, in element
+                        // order, does not (and need not: the chunk is still in the cache).
                         for (int64_t i = begin; i < end; ++i) {
                             const scalar_t sp = pb[i], sq = qb[i];
                             gpb[i] = gp[i] * slope * sp * (scalar_t(1) - sp);
                             gqb[i] = -gp[i] * slope * sq * (scalar_t(1) - sq);
-                            gc += gp[i] * (sp - sq);
                         }
+                        double gc = 0;
+                        for (int64_t i = begin; i < end; ++i) gc += gp[i] * (pb[i] - qb[i]);
                         row[b] = gc * static_cast<double>(s);
                     }
                 }
