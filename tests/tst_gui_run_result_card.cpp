@@ -31,7 +31,8 @@ csq::RunSummary summary()
     s.epochs = 10;
     s.seconds = 94.4;
     s.imagesPerSecond = 6355;
-    s.time = {110.0, 2.0, 94.4, 0.6, 9.0, 0.4, 1.0, 2.0};  // wall, start-up, steps, data, evaluation, snapshots, files, checkpoints
+    s.time = {.wall = 110.0, .startup = 2.0, .steps = 94.4, .data = 0.6, .evaluation = 9.0, .snapshots = 0.4, .files = 1.0,
+              .checkpoints = 2.0};
     s.runDir = "/tmp/runs/lenet5-x";
     s.totalParams = 8192 + 100;  // two quantized layers of 4096 weights, 100 float parameters
     csq::LayerScheme a{"a", 4096, 8, std::vector<bool>(8, false), true}, b = a;
@@ -61,6 +62,12 @@ void TestRunResultCard::showsTheSummarysFigures()
     // Where the wall time went; the rest: data 0.6 + snapshots 0.4 + unnamed 0.6 s.
     QCOMPARE(card.figure(QStringLiteral("wall")),
              QStringLiteral("110 s: steps 94, evaluation 9, start-up 2, files and checkpoints 3, the rest 2"));
+    // A measured ticket (ticket_by_loss) is its own part, named only when the run drew one.
+    auto measured = s;
+    measured.time.ticket = 6.0;
+    measured.time.wall += 6.0;
+    QCOMPARE(RunResultCard(measured).figure(QStringLiteral("wall")),
+             QStringLiteral("116 s: steps 94, evaluation 9, measured ticket 6, start-up 2, files and checkpoints 3, the rest 2"));
     QVERIFY(card.figure(QStringLiteral("folder")).contains(QStringLiteral("lenet5-x")));
 
     QSignalSpy compare(&card, &RunResultCard::compareRequested);

@@ -116,6 +116,7 @@ void TestSession::runWritesEveryFile()
     for (const char* part : {"startup", "steps", "evaluation", "files", "checkpoints"})
         QVERIFY2(time.at(part).to_number<double>() > 0, part);
     for (const char* part : {"data", "snapshots", "other"}) QVERIFY2(time.at(part).to_number<double>() >= 0, part);
+    QCOMPARE(time.at("ticket").to_number<double>(), 0.0);  // no measured ticket in this run
     QVERIFY(std::abs(time.at("steps").to_number<double>() - summary.at("seconds").to_number<double>()) < 1e-6);
 }
 
@@ -283,6 +284,8 @@ void TestSession::ticketByLossInARun()
     QVERIFY2(costs.rfind("layer,params,bits,loss_added,kept\n", 0) == 0, costs.c_str());
     QCOMPARE(std::count(costs.begin(), costs.end(), '\n'), std::ptrdiff_t{1 + 5 * 5});  // 5 layers x 1..5 bits
     QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);  // on the lattice: exact
+    QVERIFY(recorder.summary.time.ticket > 0);  // its passes timed as their own part
+    QVERIFY(recorder.summary.time.other() >= 0);
     const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);
     QCOMPARE(evaluated.accuracy, recorder.summary.testAccuracyQuantized);
 }

@@ -156,9 +156,10 @@ std::string summaryJson(const RunSummary& s)
     o["total_params"] = s.totalParams;
     if (s.importedTestAccuracy >= 0) o["imported_test_accuracy"] = s.importedTestAccuracy;
     const auto& t = s.time;
-    o["time"] = json::object{{"wall", t.wall},         {"startup", t.startup},         {"steps", t.steps},
-                             {"data", t.data},         {"evaluation", t.evaluation},   {"snapshots", t.snapshots},
-                             {"files", t.files},       {"checkpoints", t.checkpoints}, {"other", t.other()}};
+    o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},     {"steps", t.steps},
+                             {"data", t.data},           {"evaluation", t.evaluation}, {"ticket", t.ticket},
+                             {"snapshots", t.snapshots}, {"files", t.files},         {"checkpoints", t.checkpoints},
+                             {"other", t.other()}};
     o["layers"] = layersArray(s.layers);
     return json::serialize(o);
 }

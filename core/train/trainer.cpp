@@ -80,7 +80,7 @@ void Trainer::drawTicket()
     }
     // A resumed run's ticket is already drawn: the checkpoint's scheme stands.
     if (!position_.ticketDrawn && config_.ticketByLoss && !config_.holdsScheme()) {
-        Timed timed(time_.evaluation);
+        Timed timed(time_.ticket);
         const auto images = calibrationImages();
         const auto ticket = drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
                                              config_.budgetMode, config_.targetBits);

@@ -59,10 +59,11 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
         tr("%1 s over %2 epochs (%3 images/s)").arg(s.seconds, 0, 'f', 0).arg(s.epochs).arg(s.imagesPerSecond, 0, 'f', 0));
     if (const auto& t = s.time; t.wall > 0) {
         row(QStringLiteral("wall"), tr("Wall time"),
-            tr("%1 s: steps %2, evaluation %3, start-up %4, files and checkpoints %5, the rest %6")
+            tr("%1 s: steps %2, evaluation %3%4, start-up %5, files and checkpoints %6, the rest %7")
                 .arg(t.wall, 0, 'f', 0)
                 .arg(t.steps, 0, 'f', 0)
                 .arg(t.evaluation, 0, 'f', 0)
+                .arg(t.ticket > 0 ? tr(", measured ticket %1").arg(t.ticket, 0, 'f', 0) : QString())
                 .arg(t.startup, 0, 'f', 0)
                 .arg(t.files + t.checkpoints, 0, 'f', 0)
                 .arg(t.data + t.snapshots + t.other(), 0, 'f', 0));
