@@ -15,15 +15,21 @@ torch::Tensor sumOverBatches(models::Network& model, const data::Dataset& datase
     torch::NoGradGuard noGrad;
     auto sum = torch::zeros({}, torch::TensorOptions().dtype(dtype).device(settings.device));
     for (int64_t start = 0; start < n; start += settings.batchSize) {
-        const int64_t end = std::min(n, start + settings.batchSize);
-        auto x = data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device);
-        auto y = dataset.labels.slice(0, start, end).to(settings.device);
-        sum += perBatch(model.forward(x), y).to(dtype);
+        const auto batch = evaluationBatch(dataset, norm, settings, start);
+        sum += perBatch(model.forward(batch.input), batch.labels).to(dtype);
     }
     return sum;
 }
 
 }  // namespace
+
+EvalBatch evaluationBatch(const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings,
+                          int64_t start)
+{
+    const int64_t end = std::min(dataset.size(), start + settings.batchSize);
+    return {data::toFloatBatch(dataset.images.slice(0, start, end), norm).to(settings.device),
+            dataset.labels.slice(0, start, end).to(settings.device)};
+}
 
 double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                 const EvalSettings& settings)

@@ -30,6 +30,14 @@ private:
     bool wasTraining_;
 };
 
+// The dataset's images [start, start + batchSize) as evaluation feeds them (float, normalised, on the
+// device) with their labels: every pass over a dataset, the measured ticket's included, sees these batches.
+struct EvalBatch {
+    torch::Tensor input, labels;
+};
+EvalBatch evaluationBatch(const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings,
+                          int64_t start);
+
 // One batch's summed cross-entropy (a 0-d double tensor): what crossEntropySum adds up.
 torch::Tensor batchCrossEntropy(const torch::Tensor& logits, const torch::Tensor& labels);
 

@@ -44,9 +44,9 @@ private:
 };
 
 // The calibration images' activations at the input of one stage of the network, batch by batch (the
-// evaluation's own batches). A layer's counts rerun only the stages from its own: the same batches
-// through the same operations as a whole forward pass, so the same sums to the last bit, and on
-// resnet20 about half the work of starting from the images each time.
+// evaluation's own batches, evaluationBatch). A layer's counts rerun only the stages from its own:
+// the same batches through the same operations as a whole forward pass, so the same sums to the last
+// bit, and on resnet20 about half the work of starting from the images each time.
 class StageInputs {
 public:
     StageInputs(models::Network& model, const data::Dataset& images, const data::Normalization& norm, const EvalSettings& eval)
@@ -62,7 +62,7 @@ public:
         if (stage == stage_) return;
         EvalScope evaluation(model_);
         torch::NoGradGuard noGrad;
-        for (auto& x : inputs_) x = model_.forwardStages(x, stage_, stage);
+        for (auto& b : batches_) b.input = model_.forwardStages(b.input, stage_, stage);
         stage_ = stage;
     }
 
@@ -72,21 +72,16 @@ public:
         EvalScope evaluation(model_);
         torch::NoGradGuard noGrad;
         auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(eval_.device));
-        for (size_t b = 0; b < inputs_.size(); ++b)
-            sum += batchCrossEntropy(model_.forwardStages(inputs_[b], stage_, model_.stageCount()), labels_[b]);
+        for (const auto& b : batches_) sum += batchCrossEntropy(model_.forwardStages(b.input, stage_, model_.stageCount()), b.labels);
         return sum.item<double>();
     }
 
 private:
     void restart()
     {
-        inputs_.clear();
-        labels_.clear();
-        for (int64_t start = 0, n = images_.size(); start < n; start += eval_.batchSize) {
-            const int64_t end = std::min(n, start + eval_.batchSize);
-            inputs_.push_back(data::toFloatBatch(images_.images.slice(0, start, end), norm_).to(eval_.device));
-            labels_.push_back(images_.labels.slice(0, start, end).to(eval_.device));
-        }
+        batches_.clear();
+        for (int64_t start = 0; start < images_.size(); start += eval_.batchSize)
+            batches_.push_back(evaluationBatch(images_, norm_, eval_, start));
         stage_ = 0;
     }
 
@@ -94,7 +89,7 @@ private:
     const data::Dataset& images_;
     const data::Normalization& norm_;
     const EvalSettings& eval_;
-    std::vector<torch::Tensor> inputs_, labels_;
+    std::vector<EvalBatch> batches_;  // each batch's input at stage_
     size_t stage_ = 0;
 };
 
