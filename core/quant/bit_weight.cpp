@@ -73,16 +73,8 @@ torch::Tensor BitWeightImpl::forward()
         return s / levels() * (clipped + (rounded - clipped).detach());
     }
     if (exact_ || onLattice()) return scale * (integerCodes().to(scale.scalar_type()) / levels());
-    auto coeff = bitValues() * maskGateTensor();
+    auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
     return composeBits(P, Q, coeff, scale, beta_);
-}
-
-const torch::Tensor& BitWeightImpl::bitValues()
-{
-    // Three small operators a step for each layer otherwise; remade when the module moves or changes dtype.
-    if (!bitValues_.defined() || bitValues_.device() != scale.device() || bitValues_.scalar_type() != scale.scalar_type())
-        bitValues_ = powersOfTwo(maxBits_, scale.options()) / levels();
-    return bitValues_;
 }
 
 torch::Tensor BitWeightImpl::integerCodes() const

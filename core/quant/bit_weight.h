@@ -86,11 +86,9 @@ private:
     torch::Tensor latticeCodes(const torch::Tensor& v) const;  // nearest lattice code of float codes v
     torch::Tensor scaleWithLsqGradient() const;  // the scale's value, its gradient scaled (LSQ)
     std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
-    const torch::Tensor& bitValues();  // c_b = 2^b / (2^N - 1) in the scale's dtype and device, made once
 
     std::vector<int64_t> shape_;
     torch::Tensor latent_;  // shares the layer's float weight while on the lattice
-    torch::Tensor bitValues_;
     BitLattice lattice_;
     int maxBits_;
     double beta_ = 1.0;
