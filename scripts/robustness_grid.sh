@@ -3,10 +3,11 @@
 # 10000 Fashion-MNIST training images with the quick schedule (resources/configs/quick-fashion-mnist.json:
 # 4 epochs, ticket at 3, target 2 bits, no finetune). Two runs at a time, one thread each. Prints one
 # line per run and a table per model and warm-up; "at chance" is a quantized test accuracy under 20 %.
-# Usage: scripts/robustness_grid.sh [OUT_DIR]   (default runs/robustness; finished runs are kept)
+# Usage: scripts/robustness_grid.sh [OUT_DIR]   (default runs/robustness; finished runs are kept;
+# MODELS, WARMUPS, SEEDS narrow the grid, CSQ_TRAIN names the csq-train to run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-train=build/release/app/csq-train
+train=${CSQ_TRAIN:-build/release/app/csq-train}  # CSQ_TRAIN: another build's binary
 [ -x "$train" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 out=${1:-runs/robustness}
 mkdir -p "$out"
