@@ -233,7 +233,7 @@ void TestBitAllocation::measuredLossesAreWholeForwardPasses()
             layer.weight.copy_(latticeWeight(trained, layer.bits()->maxBits(), k));
             atLeast = std::max(atLeast, meanLoss() - reference);
             QVERIFY2(costs.increase[r][static_cast<size_t>(k - 1)] == atLeast,
-                     qPrintable(QStringLiteral("%1 at %2 bits").arg(QString::fromStdString(small.layers[costs.layer[r]].name)).arg(k)));
+                     qPrintable(QStringLiteral("%1 at %2 bits %3 %4").arg(QString::fromStdString(small.layers[costs.layer[r]].name)).arg(k).arg(costs.increase[r][static_cast<size_t>(k - 1)], 0, 'g', 17).arg(atLeast, 0, 'g', 17)));
         }
         layer.weight.copy_(trained);
     }

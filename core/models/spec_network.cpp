@@ -33,7 +33,26 @@ struct Step {
     double eps = 1e-5, momentum = 0.1;  // batch norm
     std::vector<Step> body, shortcut;
     bool activationAfterAdd = true;
+    at::MemoryFormat layout = at::MemoryFormat::Contiguous;  // conv: the layout its input is given in
 };
+
+// A convolution runs channels-last (NHWC) on the CPU when both its widths fill AVX-512's 16 floats:
+// oneDNN's NHWC kernels then skip the reorders NCHW needs around each call (resnet20's training step
+// about 15 % faster, csq-bench), while on narrow layers they run slower (lenet5's 1->6->16 step twice
+// as long). Batch norm, ReLU, pooling and residual adds keep whatever layout reaches them, so the
+// activations change layout only where a conv asks for the other one.
+at::MemoryFormat convLayout(int64_t in, int64_t out)
+{
+    return in >= 16 && out >= 16 ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+}
+
+// `x` in `layout`, with that layout's strides even where both are valid (one channel, 1x1 images),
+// since layers after a conv take their layout from its output's strides.
+torch::Tensor inLayout(const torch::Tensor& x, at::MemoryFormat layout)
+{
+    if (x.dim() != 4 || !x.device().is_cpu() || x.suggest_memory_format() == layout) return x;
+    return torch::empty_like(x, layout).copy_(x);
+}
 
 // Modules without parameters of their own that give dotted names their levels (features -> 0).
 class Container : public nn::Module {};
@@ -64,7 +83,7 @@ public:
     torch::Tensor apply(Step& s, const torch::Tensor& x)
     {
         switch (s.kind) {
-        case LayerKind::Conv:
+        case LayerKind::Conv: return s.module.forward(inLayout(x, s.layout));
         case LayerKind::Linear: return s.module.forward(x);
         case LayerKind::BatchNorm:
             return ranks_ && is_training() ? syncedBatchNorm(x, *s.module.ptr(), s.eps, s.momentum, ranks_) : s.module.forward(x);
@@ -178,6 +197,7 @@ private:
         case LayerKind::Conv:
             requireImage(l, shape, "a conv layer");
             step.module = make_.conv(shape.c, out, l.kernel, l.stride, l.padding, l.bias, quant);
+            step.layout = convLayout(shape.c, out);
             shrink(l, shape, l.kernel, l.stride, l.padding);
             shape.c = out;
             shape.nonNegative = false;
