@@ -82,8 +82,8 @@ struct PytorchStep {
 
 // PyTorch's float training step of the same network, from the companion script run by `python`;
 // nullopt (and the reason on stdout) when that python has no torch or the script fails.
-std::optional<PytorchStep> timePytorchFloat(const std::string& python, const BenchModel& m, int threads, int warmup,
-                                            int steps)
+std::optional<PytorchStep> timePytorchFloat(const std::string& python, const BenchModel& m, bool channelsLast,
+                                            int threads, int warmup, int steps)
 {
     char dir[] = "/tmp/csq-bench-XXXXXX";
     if (!mkdtemp(dir)) throw csq::Error("csq-bench", "cannot make a temporary folder for the PyTorch step");
@@ -94,7 +94,7 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
                                 std::to_string(m.channels) + "," + std::to_string(m.height) + "," +
                                 std::to_string(m.width) + " --batch " + std::to_string(m.batch) + " --threads " +
                                 std::to_string(threads) + " --warmup " + std::to_string(warmup) + " --steps " +
-                                std::to_string(steps) + " 2>&1";
+                                std::to_string(steps) + (channelsLast ? " --channels-last" : "") + " 2>&1";
     std::string output;
     int status = -1;
     if (FILE* pipe = popen(command.c_str(), "r")) {
@@ -114,7 +114,7 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
     } catch (const std::exception&) {
     }
     const auto last = output.find_last_not_of('\n');
-    std::cout << "  pytorch_float      not measured: " << (output.empty() ? python + " did not run" : output.substr(0, last + 1))
+    std::cout << "  pytorch_float" << (channelsLast ? "_nhwc" : "     ") << " not measured: " << (output.empty() ? python + " did not run" : output.substr(0, last + 1))
               << '\n';
     return std::nullopt;
 }
@@ -146,27 +146,34 @@ boost::json::object timeSteps(const BenchModel& m, int maxBits, int threads, int
     return row;
 }
 
-// PyTorch's float step of the same network beside the row's CSQ search step, when `python` has torch.
-void addPytorchStep(boost::json::object& row, const std::string& python, const BenchModel& m, int maxBits, int threads,
-                    int warmup, int steps)
+// PyTorch's float step of the same network beside the row's CSQ search step, when `python` has torch:
+// in PyTorch's default layout (NCHW, what most PyTorch code runs) and in NHWC, the layout CSQ's
+// networks run in on the CPU (spec_network.cpp), so the layout's own gain is not counted as CSQ's.
+void addPytorchSteps(boost::json::object& row, const std::string& python, const BenchModel& m, int maxBits, int threads,
+                     int warmup, int steps)
 {
-    const auto py = timePytorchFloat(python, m, threads, warmup, steps);
-    if (!py) return;
     const auto ours = csq::bench::floatParameterCount(m, maxBits);
-    if (py->parameters != ours)
-        throw csq::Error("csq-bench",
-                         "PyTorch built " + std::to_string(py->parameters) + " parameters from the " + m.name +
-                             " spec, csq-bench's float network has " + std::to_string(ours),
-                         "scripts/pytorch_float_step.py must build every layer type of the spec");
-    const double pytorchIps = static_cast<double>(m.batch) / py->seconds;
-    row["pytorch_float_ips"] = pytorchIps;
-    row["ratio_search_pytorch"] = pytorchIps / row["csq_search_ips"].as_double();  // step time, CSQ over PyTorch
-    row["pytorch_version"] = py->torch;
-    std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float" << std::right
-              << std::setw(9) << row["pytorch_float_ips"].as_double() << " img/s  " << std::setw(8) << py->seconds * 1e3
-              << " ms/step (PyTorch " << py->torch << ", the same " << ours << " parameters, timed after)\n"
-              << std::setprecision(3) << "  ratio CSQ search / PyTorch float step time: "
-              << row["ratio_search_pytorch"].as_double() << '\n';
+    for (const bool channelsLast : {false, true}) {
+        const auto py = timePytorchFloat(python, m, channelsLast, threads, warmup, steps);
+        if (!py) return;
+        if (py->parameters != ours)
+            throw csq::Error("csq-bench",
+                             "PyTorch built " + std::to_string(py->parameters) + " parameters from the " + m.name +
+                                 " spec, csq-bench's float network has " + std::to_string(ours),
+                             "scripts/pytorch_float_step.py must build every layer type of the spec");
+        const std::string suffix = channelsLast ? "_nhwc" : "";
+        const double pytorchIps = static_cast<double>(m.batch) / py->seconds;
+        const double ratio = pytorchIps / row["csq_search_ips"].as_double();  // step time, CSQ over PyTorch
+        row["pytorch_float" + suffix + "_ips"] = pytorchIps;
+        row["ratio_search_pytorch" + suffix] = ratio;
+        row["pytorch_version"] = py->torch;
+        std::cout << std::setprecision(1) << "  " << std::left << std::setw(18) << "pytorch_float" + suffix
+                  << std::right << std::setw(9) << pytorchIps << " img/s  " << std::setw(8) << py->seconds * 1e3
+                  << " ms/step (PyTorch " << py->torch << ", " << (channelsLast ? "NHWC" : "NCHW") << ", the same "
+                  << ours << " parameters, timed after)\n";
+        std::cout << std::setprecision(3) << "  ratio CSQ search / PyTorch float" << (channelsLast ? " NHWC" : "")
+                  << " step time: " << ratio << '\n';
+    }
 }
 
 // Peak memory of float, search and finetune, each in a child process of this program.
@@ -223,8 +230,8 @@ int main(int argc, char** argv)
         ("max-bits", po::value<int>()->default_value(8), "max bits N of the CSQ variants")
         ("no-memory", "skip the per-variant peak-memory probes")
         ("python", po::value<std::string>()->default_value("/usr/bin/python3"),
-         "Python whose PyTorch times the float step of the same network (Debian's python3-torch)")
-        ("no-pytorch", "skip PyTorch's float step")
+         "Python whose PyTorch times the float step of the same network, in NCHW and in NHWC (Debian's python3-torch)")
+        ("no-pytorch", "skip PyTorch's float steps")
         ("json", po::value<std::string>(), "also write the figures to this JSON file")
         ("probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory")
         ("trace", po::value<std::string>(),
@@ -264,7 +271,7 @@ int main(int argc, char** argv)
             std::cout << name << ": batch " << m.batch << ", " << m.channels << "x" << m.height << "x" << m.width
                       << ", max " << maxBits << " bits, " << threads << " thread(s), median of " << steps << " steps\n";
             auto row = timeSteps(m, maxBits, threads, warmup, steps);
-            if (!vm.count("no-pytorch")) addPytorchStep(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
+            if (!vm.count("no-pytorch")) addPytorchSteps(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
             if (!vm.count("no-memory")) addPeakMemory(row, argv[0], m, threads, std::min(steps + warmup, 5));
             report[name] = std::move(row);
         }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The step-time ratios the README quotes, as medians over repeated csq-bench runs: CSQ search and
 # finetune against float (LibTorch, interleaved in one process) and CSQ search against PyTorch's float
-# step of the same network (Debian's python3-torch, timed right after). Run it on an otherwise idle
+# step of the same network (Debian's python3-torch, timed right after), in PyTorch's default layout
+# (NCHW) and in NHWC, the layout CSQ runs in. Run it on an otherwise idle
 # machine. Usage: scripts/bench_median.sh [RUNS] [OUT_DIR] (defaults 3, runs/bench; about 10 min)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ python3 - "$out" "$runs" <<'PY'
 import json, pathlib, statistics, sys
 out, runs = pathlib.Path(sys.argv[1]), int(sys.argv[2])
 reports = [json.load(open(out / f"run-{i}.json")) for i in range(1, runs + 1)]
-keys = ["ratio_search", "ratio_finetune", "ratio_search_pytorch", "float_ips", "csq_search_ips", "pytorch_float_ips"]
+keys = ["ratio_search", "ratio_finetune", "ratio_search_pytorch", "ratio_search_pytorch_nhwc", "float_ips",
+        "csq_search_ips", "pytorch_float_ips", "pytorch_float_nhwc_ips"]
 print(f"median of {runs} csq-bench runs (2 threads)")
 print("| model | " + " | ".join(keys) + " |")
 print("| --- " * (len(keys) + 1) + "|")

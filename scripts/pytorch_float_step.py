@@ -8,9 +8,10 @@ set CSQ's step beside PyTorch's for the very same network; it also runs alone:
         --batch 128 --threads 2 --steps 20
 
 The network, batch, random input and optimizer are csq-bench's float variant: SGD with Nesterov
-momentum 0.9, weight decay 5e-4, learning rate 0.05. Prints one JSON line: the median seconds per
-step, images per second, threads, the network's parameter count (csq-bench checks it against its own
-float network's) and the torch version.
+momentum 0.9, weight decay 5e-4, learning rate 0.05; images and weights in PyTorch's default layout
+(NCHW), or with --channels-last in NHWC, the layout CSQ's networks run in on the CPU. Prints one JSON
+line: the median seconds per step, images per second, threads, the network's parameter count
+(csq-bench checks it against its own float network's), the torch version and the layout.
 """
 import argparse
 import json
@@ -87,6 +88,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--steps", type=int, default=20, help="timed steps (median reported)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    parser.add_argument("--channels-last", action="store_true", help="NHWC images and weights (torch.channels_last)")
     args = parser.parse_args()
     try:
         import torch
@@ -99,8 +101,12 @@ def main():
     with open(args.spec) as f:
         net, _ = build(json.load(f)["layers"], shape, args.classes, nn)
     net.train()
+    layout = torch.channels_last if args.channels_last else torch.contiguous_format
+    net = net.to(memory_format=layout)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
     images = torch.randn(args.batch, *shape)
+    if len(shape) == 3:
+        images = images.contiguous(memory_format=layout)
     labels = torch.randint(0, args.classes, (args.batch,))
 
     def step():
@@ -119,7 +125,8 @@ def main():
     median = statistics.median(seconds)
     parameters = sum(p.numel() for p in net.parameters())
     print(json.dumps({"seconds_per_step": median, "ips": args.batch / median, "threads": torch.get_num_threads(),
-                      "parameters": parameters, "torch": torch.__version__}))
+                      "parameters": parameters, "torch": torch.__version__,
+                      "channels_last": args.channels_last}))
 
 
 if __name__ == "__main__":
