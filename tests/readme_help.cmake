@@ -1,13 +1,14 @@
-# The README's "csq-train --help, verbatim" block is what csq-train --help prints, so a new flag or a
-# changed help line cannot leave the README behind. Run as: cmake -DTRAIN=<csq-train> -DREADME=<README.md> -P
-execute_process(COMMAND "${TRAIN}" --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
+# The README's verbatim --help block of a program is what the program's --help prints, so a new flag or
+# a changed help line cannot leave the README behind. Run as:
+#   cmake -DPROGRAM=<path of csq-train or csq-bench> -DNAME=<csq-train|csq-bench> -DREADME=<README.md> -P readme_help.cmake
+execute_process(COMMAND "${PROGRAM}" --help OUTPUT_VARIABLE help RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "csq-train --help failed: ${rc}")
+  message(FATAL_ERROR "${NAME} --help failed: ${rc}")
 endif()
 file(READ "${README}" readme)
-string(FIND "${readme}" "Usage: csq-train [options]" begin)
+string(FIND "${readme}" "Usage: ${NAME} [options]" begin)
 if(begin EQUAL -1)
-  message(FATAL_ERROR "README.md has no csq-train --help block")
+  message(FATAL_ERROR "README.md has no ${NAME} --help block")
 endif()
 string(SUBSTRING "${readme}" ${begin} -1 rest)
 string(FIND "${rest}" "\n```" end)
@@ -15,7 +16,7 @@ string(SUBSTRING "${rest}" 0 ${end} block)
 string(STRIP "${help}" help)
 string(STRIP "${block}" block)
 if(NOT help STREQUAL block)
-  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/csq-train-help.txt" "${help}\n")
-  message(FATAL_ERROR "README.md's csq-train --help block differs from csq-train --help; paste "
-                      "${CMAKE_CURRENT_BINARY_DIR}/csq-train-help.txt over it")
+  file(WRITE "${CMAKE_CURRENT_BINARY_DIR}/${NAME}-help.txt" "${help}\n")
+  message(FATAL_ERROR "README.md's ${NAME} --help block differs from ${NAME} --help; paste "
+                      "${CMAKE_CURRENT_BINARY_DIR}/${NAME}-help.txt over it")
 endif()
