@@ -75,10 +75,11 @@ def fmt(values):
 
 for model in ("lenet5", "resnet20"):
     fruns = seeds(out / f"{model}-float")
-    if not fruns:
+    if not fruns and not any(p.is_dir() for p in out.glob(f"{model}-*")):
         continue
     facc = [r["test_accuracy_quantized"] for r in fruns]
-    print(f"\n{model}: float {fmt(facc)} % over {len(facc)} seed(s)")
+    print(f"\n{model}: float {fmt(facc)} % over {len(facc)} seed(s)" if facc else
+          f"\n{model}: no float runs here, so no gap to float")
     print("| point | seeds | exact acc % | soft acc % | gap to float | layer bits | size bits | exact acc per seed |")
     print("|---|---|---|---|---|---|---|---|")
     points = []
@@ -90,8 +91,9 @@ for model in ("lenet5", "resnet20"):
             continue
         acc = [r["test_accuracy_quantized"] for r in rs]
         name = point.name if point.parent == out else f"{point.parent.name}/{point.name}"
+        gap = f"{statistics.mean(acc) - statistics.mean(facc):+.2f}" if facc else "-"
         print(f"| {name} | {len(rs)} | {fmt(acc)} | {fmt([r['test_accuracy'] for r in rs])} | "
-              f"{statistics.mean(acc) - statistics.mean(facc):+.2f} | {fmt([r['avg_bits'] for r in rs])} | "
+              f"{gap} | {fmt([r['avg_bits'] for r in rs])} | "
               f"{fmt([r['weighted_avg_bits'] for r in rs])} | {' '.join(f'{a:.2f}' for a in acc)} |")
     # mixed against uniform at equal size-weighted bits (and mixed 1.5 against uniform 2), paired by seed
     size = out / f"{model}-size"
