@@ -110,7 +110,8 @@ for model in ("lenet5", "resnet20"):
         d = [a["test_accuracy_quantized"] - b["test_accuracy_quantized"] for a, b in zip(m[:n], u[:n])]
         mean = statistics.mean(d)
         sd = statistics.stdev(d) if n > 1 else float("nan")
-        verdict = ("beats uniform by more than 1 sd" if mean > sd else
+        verdict = ("one seed: no sd to judge by" if n == 1 else
+                   "beats uniform by more than 1 sd" if mean > sd else
                    "not below uniform by more than 1 sd" if mean >= -sd else "below uniform by more than 1 sd")
         print(f"{model} size {what}, mixed - uniform per seed: {' '.join(f'{x:+.2f}' for x in d)}; "
               f"mean {mean:+.2f}, sd {sd:.2f}: {verdict}")
