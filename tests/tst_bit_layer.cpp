@@ -21,6 +21,7 @@ private Q_SLOTS:
     void droppedBitHasNoInfluence_data();
     void droppedBitHasNoInfluence();
     void rejectsBadGroups();
+    void forwardScaledIsForwardThenChannelMap();
 };
 
 void TestBitLayer::conv2dMatchesTorchConv_data()
@@ -147,6 +148,25 @@ void TestBitLayer::rejectsBadGroups()
 {
     QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
                              BitConv2d(BitConv2dOptions{3, 4, {3, 3}, {1, 1}, {0, 0}, {1, 1}, 2, true, 4}));
+}
+
+// A batch norm folded into the layer: forward, then y * scale + shift per output channel.
+void TestBitLayer::forwardScaledIsForwardThenChannelMap()
+{
+    for (bool bias : {false, true}) {
+        BitConv2d conv(BitConv2dOptions{3, 6, {3, 3}, {1, 1}, {1, 1}, {1, 1}, 1, bias, 4});
+        conv->bits()->setBeta(2.0);
+        const auto x = torch::randn({2, 3, 9, 9});
+        const auto scale = torch::rand({6}) + 0.5, shift = torch::randn({6});
+        const auto expected = conv->forward(x) * scale.view({1, -1, 1, 1}) + shift.view({1, -1, 1, 1});
+        const auto folded = conv->forwardScaled(x, scale, shift);
+        QVERIFY2(maxAbsDifference(folded, expected) <= 1e-5, qPrintable(QString::number(maxAbsDifference(folded, expected))));
+
+        BitLinear linear(BitLinearOptions{5, 4, bias, 4});
+        const auto v = torch::randn({3, 5});
+        const auto a = torch::rand({4}) + 0.5, b = torch::randn({4});
+        QVERIFY(maxAbsDifference(linear->forwardScaled(v, a, b), linear->forward(v) * a + b) <= 1e-5);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestBitLayer)

@@ -15,6 +15,8 @@ private Q_SLOTS:
     void buildsAndRuns_data();
     void buildsAndRuns();
     void resnet20NamesFollowPyTorch();
+    void evaluationPassMatchesStepByStep_data();
+    void evaluationPassMatchesStepByStep();
 };
 
 void TestZoo::buildsAndRuns_data()
@@ -62,6 +64,56 @@ void TestZoo::resnet20NamesFollowPyTorch()
     bool projection = false;
     for (const auto& l : layers) projection = projection || l.name == "layer2.0.shortcut.0";
     QVERIFY(projection);
+}
+
+void TestZoo::evaluationPassMatchesStepByStep_data()
+{
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<bool>("isFloat");
+    for (const char* name : {"lenet5", "resnet20"})
+        for (const bool f : {false, true}) QTest::addRow("%s %s", name, f ? "float" : "csq") << QString(name) << f;
+}
+
+// Evaluation without autograd folds each batch norm into the conv before it and runs ReLU and the
+// residual add in place: the logits of the step-by-step pass (up to rounding), the input left as it
+// was, and a pass cut at a layer's stage equal to the whole one to the last bit (the measured ticket's
+// reruns).
+void TestZoo::evaluationPassMatchesStepByStep()
+{
+    QFETCH(QString, model);
+    QFETCH(bool, isFloat);
+    auto net = models::buildModel({model.toStdString(), isFloat, 4, 0, {}, {}}, {1, 28, 28, 10});
+    const auto layers = quant::findBitLayers(*net);
+    for (const auto& l : layers) l.layer->bits()->setBeta(5.0);
+    {
+        // Statistics and affine maps away from their defaults, so a wrong fold shows.
+        torch::NoGradGuard noGrad;
+        for (const auto& m : net->modules())
+            if (auto* bn = dynamic_cast<torch::nn::BatchNorm2dImpl*>(m.get())) {
+                bn->running_mean.uniform_(-0.5, 0.5);
+                bn->running_var.uniform_(0.5, 2.0);
+                bn->weight.uniform_(0.5, 1.5);
+                bn->bias.uniform_(-0.3, 0.3);
+            }
+    }
+    const auto x = torch::randn({4, 1, 28, 28}), original = x.clone();
+    net->eval();
+    const auto stepByStep = net->forward(x).detach();  // with autograd: every step on its own
+    torch::Tensor fast;
+    {
+        torch::NoGradGuard noGrad;
+        fast = net->forward(x);
+        QVERIFY(torch::equal(x, original));
+        QVERIFY2(torch::allclose(fast, stepByStep, 1e-4, 1e-5),
+                 qPrintable(QString::number((fast - stepByStep).abs().max().item<double>())));
+        for (const auto& l : layers) {
+            const size_t stage = net->stageOf(*l.layer);
+            const auto head = net->forwardStages(x, 0, stage);
+            const auto headCopy = head.clone();
+            QVERIFY2(torch::equal(net->forwardStages(head, stage, net->stageCount()), fast), l.name.c_str());
+            QVERIFY2(torch::equal(head, headCopy), l.name.c_str());
+        }
+    }
 }
 
 QTEST_GUILESS_MAIN(TestZoo)

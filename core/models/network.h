@@ -22,7 +22,9 @@ public:
 
     // The forward pass as a sequence of stages (a spec's top-level steps; a residual block is one):
     // forwardStages(x, 0, stageCount()) is forward(x), the same operations in the same order. Who
-    // changes one layer and runs again reruns only from that layer's stage (the measured ticket).
+    // changes one layer and runs again reruns only from that layer's stage (the measured ticket): a
+    // pass cut at a layer's stage computes what the whole one does to the last bit (evaluation folds a
+    // batch norm into the conv before it, so a cut between the two would round differently).
     virtual size_t stageCount() const = 0;
     virtual torch::Tensor forwardStages(torch::Tensor x, size_t from, size_t to) = 0;
     // The stage that holds `layer`; 0 when none does (running from the start is right for any layer).

@@ -1,10 +1,12 @@
 #include "models/spec_network.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <set>
 
 #include "csq/errors.h"
+#include "quant/bit_layer.h"
 
 namespace csq::models {
 
@@ -34,6 +36,7 @@ struct Step {
     std::vector<Step> body, shortcut;
     bool activationAfterAdd = true;
     at::MemoryFormat layout = at::MemoryFormat::Contiguous;  // conv: the layout its input is given in
+    bool foldsNorm = false;  // conv: the next step is a batch norm that evaluation folds into it
 };
 
 // A convolution runs channels-last (NHWC) on the CPU when both its widths fill AVX-512's 16 floats:
@@ -54,6 +57,38 @@ torch::Tensor inLayout(const torch::Tensor& x, at::MemoryFormat layout)
     return torch::empty_like(x, layout).copy_(x);
 }
 
+// Whether convWithNorm can run `conv` then `norm` as one conv: a conv with zero padding given in
+// pixels, then a 2-D batch norm with running statistics.
+bool foldable(const Step& conv, const Step& norm)
+{
+    if (conv.kind != LayerKind::Conv || norm.kind != LayerKind::BatchNorm) return false;
+    const auto* bn = dynamic_cast<const nn::BatchNorm2dImpl*>(norm.module.ptr().get());
+    if (!bn || !bn->running_mean.defined() || !bn->running_var.defined()) return false;
+    if (dynamic_cast<const quant::BitLayer*>(conv.module.ptr().get())) return true;
+    const auto* c = dynamic_cast<const nn::Conv2dImpl*>(conv.module.ptr().get());
+    return c && c10::holds_alternative<torch::ExpandingArray<2>>(c->options.padding()) &&
+           c10::holds_alternative<torch::enumtype::kZeros>(c->options.padding_mode());
+}
+
+// A conv and the batch norm after it, in evaluation mode, as one conv: the norm's per-channel map
+// y * a + (beta - mean * a), a = gamma / sqrt(var + eps), folded into the conv's weight and bias, so
+// the activations are written once instead of twice (evaluation and the measured ticket run about
+// 15 % faster on resnet20). The same model; its sums round differently in the last bits.
+torch::Tensor convWithNorm(const Step& conv, const Step& norm, const torch::Tensor& x)
+{
+    const auto& bn = dynamic_cast<const nn::BatchNorm2dImpl&>(*norm.module.ptr());
+    auto a = torch::rsqrt(bn.running_var + bn.options.eps());
+    if (bn.weight.defined()) a = a * bn.weight;
+    auto b = -bn.running_mean * a;
+    if (bn.bias.defined()) b = b + bn.bias;
+    if (auto* bits = dynamic_cast<quant::BitLayer*>(conv.module.ptr().get())) return bits->forwardScaled(x, a, b);
+    const auto& c = dynamic_cast<const nn::Conv2dImpl&>(*conv.module.ptr());
+    if (c.bias.defined()) b = b + c.bias * a;
+    const auto& o = c.options;
+    return torch::conv2d(x, c.weight * a.view({-1, 1, 1, 1}), b, o.stride(),
+                         c10::get<torch::ExpandingArray<2>>(o.padding()), o.dilation(), o.groups());
+}
+
 // Modules without parameters of their own that give dotted names their levels (features -> 0).
 class Container : public nn::Module {};
 
@@ -62,10 +97,9 @@ public:
     torch::Tensor forward(torch::Tensor x) override { return run(steps, x); }
 
     size_t stageCount() const override { return steps.size(); }
-    torch::Tensor forwardStages(torch::Tensor x, size_t from, size_t to) override
+    torch::Tensor forwardStages(torch::Tensor input, size_t from, size_t to) override
     {
-        for (size_t i = from; i < std::min(to, steps.size()); ++i) x = apply(steps[i], x);
-        return x;
+        return run(steps, input, from, std::min(to, steps.size()));
     }
     size_t stageOf(const nn::Module& layer) const override
     {
@@ -74,29 +108,50 @@ public:
         return 0;
     }
 
-    torch::Tensor run(std::vector<Step>& sequence, torch::Tensor x)
+    // Steps [from, to) of `sequence`; without autograd in evaluation mode a conv takes its batch norm
+    // along (convWithNorm) when both lie in the range.
+    torch::Tensor run(std::vector<Step>& sequence, const torch::Tensor& input, size_t from = 0, size_t to = SIZE_MAX)
     {
-        for (auto& s : sequence) x = apply(s, x);
+        to = std::min(to, sequence.size());
+        const bool fold = !is_training() && !torch::GradMode::is_enabled();
+        torch::Tensor x = input;
+        for (size_t i = from; i < to; ++i) {
+            auto& s = sequence[i];
+            if (fold && s.foldsNorm && i + 1 < to) {
+                x = convWithNorm(s, sequence[++i], inLayout(x, s.layout));
+                continue;
+            }
+            x = apply(s, x, !x.is_alias_of(input));
+        }
         return x;
     }
 
-    torch::Tensor apply(Step& s, const torch::Tensor& x)
+    // `own`: `x` is a temporary of this pass, which nothing else reads. Without autograd, ReLU and the
+    // residual add then overwrite it instead of writing a new tensor: the same values, one memory stream
+    // less (evaluation and the measured ticket). Never the tensor a pass was given: a cached stage input,
+    // a residual block's input that its shortcut still reads.
+    torch::Tensor apply(Step& s, torch::Tensor x, bool own = false)
     {
+        const bool inPlace = own && !torch::GradMode::is_enabled();
         switch (s.kind) {
         case LayerKind::Conv: return s.module.forward(inLayout(x, s.layout));
         case LayerKind::Linear: return s.module.forward(x);
         case LayerKind::BatchNorm:
             return ranks_ && is_training() ? syncedBatchNorm(x, *s.module.ptr(), s.eps, s.momentum, ranks_) : s.module.forward(x);
-        case LayerKind::Relu: return torch::relu(x);
-        case LayerKind::Relu6: return torch::hardtanh(x, 0.0, 6.0);
+        case LayerKind::Relu: return inPlace ? x.relu_() : x.relu();
+        case LayerKind::Relu6: return inPlace ? torch::hardtanh_(x, 0.0, 6.0) : torch::hardtanh(x, 0.0, 6.0);
         case LayerKind::MaxPool: return torch::max_pool2d(x, s.kernel, s.stride, s.padding);
         case LayerKind::AvgPool: return torch::avg_pool2d(x, s.kernel, s.stride, s.padding);
         case LayerKind::AdaptiveAvgPool: return torch::adaptive_avg_pool2d(x, {s.outputSize, s.outputSize});
         case LayerKind::Flatten: return x.flatten(1);
         case LayerKind::Dropout: return torch::dropout(x, s.dropout, is_training());
         case LayerKind::Residual: {
-            auto y = run(s.body, x) + (s.shortcut.empty() ? x : run(s.shortcut, x));
-            return s.activationAfterAdd ? torch::relu(y) : y;
+            const bool noGrad = !torch::GradMode::is_enabled();
+            auto body = run(s.body, x);
+            const auto shortcut = s.shortcut.empty() ? x : run(s.shortcut, x);
+            auto y = noGrad && !body.is_alias_of(x) && !body.is_alias_of(shortcut) ? body.add_(shortcut) : body + shortcut;
+            if (!s.activationAfterAdd) return y;
+            return noGrad ? y.relu_() : y.relu();
         }
         }
         return x;
@@ -156,6 +211,7 @@ public:
     {
         std::vector<Step> steps;
         for (size_t i = 0; i < layers.size(); ++i) steps.push_back(layer(layers[i], shape, prefix, i));
+        for (size_t i = 0; i + 1 < steps.size(); ++i) steps[i].foldsNorm = foldable(steps[i], steps[i + 1]);
         return steps;
     }
 

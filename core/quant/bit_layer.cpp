@@ -82,6 +82,14 @@ void BitLayer::initFresh(const BitInit& init)
     }
 }
 
+torch::Tensor BitLayer::forwardScaled(const torch::Tensor& input, const torch::Tensor& scale, const torch::Tensor& shift)
+{
+    const auto w = currentWeight();
+    std::vector<int64_t> perChannel(static_cast<size_t>(w.dim()), 1);
+    perChannel[0] = -1;
+    return apply(quantizeInput(input), w * scale.view(perChannel), bias.defined() ? bias * scale + shift : shift);
+}
+
 BitLinearImpl::BitLinearImpl(const BitLinearOptions& opts)
     : BitLayer({opts.out, opts.in}, opts.maxBits, opts.bias), options(opts)
 {
@@ -90,10 +98,10 @@ BitLinearImpl::BitLinearImpl(const BitLinearOptions& opts)
 
 torch::Tensor BitLinearImpl::forward(const torch::Tensor& input)
 {
-    return apply(quantizeInput(input), currentWeight());
+    return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
+torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const
 {
     return torch::linear(input, weight, bias);
 }
@@ -120,10 +128,10 @@ int64_t BitConv2dImpl::fanIn() const { return options.in / options.groups * opti
 
 torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input)
 {
-    return apply(quantizeInput(input), currentWeight());
+    return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight) const
+torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const
 {
     return torch::conv2d(input, weight, bias, options.stride, options.padding, options.dilation, options.groups);
 }

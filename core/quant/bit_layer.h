@@ -15,8 +15,11 @@ namespace csq::quant {
 class BitLayer : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& input) = 0;
-    // The layer's operation with an explicit weight (used for float evaluation and tests).
-    virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const = 0;
+    // The layer's operation with an explicit weight and bias (undefined: none).
+    virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const = 0;
+    // forward() followed by the per-output-channel map y * scale + shift, as one operation with the
+    // weight and bias scaled: an evaluation-mode batch norm folded into the layer.
+    torch::Tensor forwardScaled(const torch::Tensor& input, const torch::Tensor& scale, const torch::Tensor& shift);
     virtual int64_t fanIn() const = 0;
 
     // Quantizes this layer's input to k bits (0: float); the network's first layer keeps float input.
@@ -67,7 +70,7 @@ class BitLinearImpl : public BitLayer {
 public:
     explicit BitLinearImpl(const BitLinearOptions& options);
     torch::Tensor forward(const torch::Tensor& input) override;
-    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const override;
     int64_t fanIn() const override { return options.in; }
     BitLinearOptions options;
 };
@@ -88,7 +91,7 @@ class BitConv2dImpl : public BitLayer {
 public:
     explicit BitConv2dImpl(const BitConv2dOptions& options);
     torch::Tensor forward(const torch::Tensor& input) override;
-    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight) const override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const override;
     int64_t fanIn() const override;
     BitConv2dOptions options;
 };
