@@ -22,6 +22,7 @@ private Q_SLOTS:
     void droppedBitHasNoInfluence();
     void rejectsBadGroups();
     void forwardScaledIsForwardThenChannelMap();
+    void heldWeightServesUntilReleased();
 };
 
 void TestBitLayer::conv2dMatchesTorchConv_data()
@@ -167,6 +168,27 @@ void TestBitLayer::forwardScaledIsForwardThenChannelMap()
         const auto a = torch::rand({4}) + 0.5, b = torch::randn({4});
         QVERIFY(maxAbsDifference(linear->forwardScaled(v, a, b), linear->forward(v) * a + b) <= 1e-5);
     }
+}
+
+// Evaluation holds the composed weight for its batches; autograd passes and released layers compose
+// the bits as they are.
+void TestBitLayer::heldWeightServesUntilReleased()
+{
+    BitConv2d conv(BitConv2dOptions{2, 4, {3, 3}, {1, 1}, {1, 1}, {1, 1}, 1, false, 4});
+    conv->bits()->setBeta(2.0);
+    const auto x = torch::randn({1, 2, 7, 7});
+    torch::Tensor before;
+    {
+        torch::NoGradGuard noGrad;
+        before = conv->forward(x);
+        conv->holdWeight();
+        conv->bits()->scale.mul_(2);
+        QVERIFY(torch::equal(conv->forward(x), before));
+    }
+    QVERIFY(maxAbsDifference(conv->forward(x).detach(), 2 * before) <= 1e-5);  // autograd: composed
+    conv->releaseWeight();
+    torch::NoGradGuard noGrad;
+    QVERIFY(maxAbsDifference(conv->forward(x), 2 * before) <= 1e-5);
 }
 
 QTEST_GUILESS_MAIN(TestBitLayer)

@@ -5,6 +5,7 @@
 #include <QtTest>
 
 #include "models/zoo.h"
+#include "train/evaluator.h"
 #include "quant/scheme_readout.h"
 
 using namespace csq;
@@ -74,10 +75,10 @@ void TestZoo::evaluationPassMatchesStepByStep_data()
         for (const bool f : {false, true}) QTest::addRow("%s %s", name, f ? "float" : "csq") << QString(name) << f;
 }
 
-// Evaluation without autograd folds each batch norm into the conv before it and runs ReLU and the
-// residual add in place: the logits of the step-by-step pass (up to rounding), the input left as it
-// was, and a pass cut at a layer's stage equal to the whole one to the last bit (the measured ticket's
-// reruns).
+// Evaluation without autograd folds each batch norm into the conv before it, runs ReLU and the residual
+// add in place and holds the composed weights (EvalScope): the logits of the step-by-step pass (up to
+// rounding), the input left as it was, a pass cut at a layer's stage equal to the whole one to the last
+// bit (the measured ticket's reruns), and the bits read afresh once the scope ends.
 void TestZoo::evaluationPassMatchesStepByStep()
 {
     QFETCH(QString, model);
@@ -101,6 +102,7 @@ void TestZoo::evaluationPassMatchesStepByStep()
     const auto stepByStep = net->forward(x).detach();  // with autograd: every step on its own
     torch::Tensor fast;
     {
+        train::EvalScope scope(*net);
         torch::NoGradGuard noGrad;
         fast = net->forward(x);
         QVERIFY(torch::equal(x, original));
@@ -113,6 +115,12 @@ void TestZoo::evaluationPassMatchesStepByStep()
             QVERIFY2(torch::equal(net->forwardStages(head, stage, net->stageCount()), fast), l.name.c_str());
             QVERIFY2(torch::equal(head, headCopy), l.name.c_str());
         }
+    }
+    if (layers.empty()) return;
+    {
+        torch::NoGradGuard noGrad;
+        layers.front().layer->bits()->scale.mul_(3);
+        QVERIFY(!torch::equal(net->forward(x), fast));
     }
 }
 

@@ -44,6 +44,13 @@ void BitLayer::trainOnLattice(const torch::Tensor& start)
 
 void BitLayer::reattachLattice() { bits_->trainOnLattice(weight); }
 
+void BitLayer::holdWeight()
+{
+    torch::NoGradGuard noGrad;
+    held_.reset();
+    held_ = currentWeight();
+}
+
 void BitLayer::initFromFloat(const torch::Tensor& floatWeight, const torch::Tensor& floatBias, const BitInit& init)
 {
     bits_->initFromFloat(floatWeight, init);

@@ -39,6 +39,10 @@ public:
     void trainOnLattice(const torch::Tensor& start);
     // Re-attaches the latent after a checkpoint replaced `weight` and the mask (resume).
     void reattachLattice();
+    // Evaluation composes the weight once for all its batches (EvalScope): without autograd, forward
+    // uses the held weight until releaseWeight(). Nothing may change the bits meanwhile.
+    void holdWeight();
+    void releaseWeight() { held_.reset(); }
     torch::Tensor weight;
 
     BitWeight& bits() { return bits_; }
@@ -52,9 +56,14 @@ public:
 protected:
     BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
     torch::Tensor quantizeInput(const torch::Tensor& input) { return input_ ? input_->forward(input) : input; }
-    torch::Tensor currentWeight() { return floatMode_ ? weight : bits_->forward(); }
+    torch::Tensor currentWeight()
+    {
+        if (held_.defined() && !torch::GradMode::is_enabled()) return held_;
+        return floatMode_ ? weight : bits_->forward();
+    }
 
 private:
+    torch::Tensor held_;
     BitWeight bits_;
     ActQuantizer input_{nullptr};
     bool floatMode_ = false;

@@ -23,6 +23,22 @@ torch::Tensor sumOverBatches(models::Network& model, const data::Dataset& datase
 
 }  // namespace
 
+EvalScope::EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training())
+{
+    model_.eval();
+    for (const auto& module : model_.modules())
+        if (auto* layer = dynamic_cast<quant::BitLayer*>(module.get())) {
+            layer->holdWeight();
+            held_.push_back(layer);
+        }
+}
+
+EvalScope::~EvalScope()
+{
+    for (auto* layer : held_) layer->releaseWeight();
+    model_.train(wasTraining_);
+}
+
 EvalBatch evaluationBatch(const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings,
                           int64_t start)
 {

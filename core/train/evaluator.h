@@ -6,6 +6,7 @@
 #include "data/dataset.h"
 #include "data/normalization.h"
 #include "models/network.h"
+#include "quant/bit_layer.h"
 #include "quant/scheme_readout.h"
 
 namespace csq::train {
@@ -17,17 +18,19 @@ struct EvalSettings {
     int64_t batchSize = 256;
 };
 
-// Puts the model in evaluation mode for a scope and restores its mode after.
+// Puts the model in evaluation mode for a scope, its quantized layers' weights composed once for every
+// batch of the scope (BitLayer::holdWeight), and restores its mode after.
 class EvalScope {
 public:
-    explicit EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training()) { model_.eval(); }
-    ~EvalScope() { model_.train(wasTraining_); }
+    explicit EvalScope(models::Network& model);
+    ~EvalScope();
     EvalScope(const EvalScope&) = delete;
     EvalScope& operator=(const EvalScope&) = delete;
 
 private:
     models::Network& model_;
     bool wasTraining_;
+    std::vector<quant::BitLayer*> held_;
 };
 
 // The dataset's images [start, start + batchSize) as evaluation feeds them (float, normalised, on the
