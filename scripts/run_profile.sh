@@ -2,10 +2,11 @@
 # Where a whole run's wall time goes: trains lenet5 with the defaults and resnet20 with the short config
 # (full Fashion-MNIST, 2 threads, one run at a time) and prints each run's time profile from its
 # summary.json: wall time against the summed step time, and the parts in between. Run it on an
-# otherwise idle machine. Usage: scripts/run_profile.sh [OUT_DIR] (default runs/profile; about 25 min)
+# otherwise idle machine. Usage: scripts/run_profile.sh [OUT_DIR] (default runs/profile; about 25 min);
+# CSQ_TRAIN names another csq-train (a copy, so that a rebuild meanwhile does not swap it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-train=build/release/app/csq-train
+train=${CSQ_TRAIN:-build/release/app/csq-train}
 [ -x "$train" ] || { echo "build first: cmake --preset release && cmake --build --preset release" >&2; exit 1; }
 out=${1:-runs/profile}
 mkdir -p "$out"
