@@ -26,11 +26,17 @@ torch::Tensor sumOverBatches(models::Network& model, const data::Dataset& datase
 EvalScope::EvalScope(models::Network& model) : model_(model), wasTraining_(model.is_training())
 {
     model_.eval();
-    for (const auto& module : model_.modules())
-        if (auto* layer = dynamic_cast<quant::BitLayer*>(module.get())) {
-            layer->holdWeight();
-            held_.push_back(layer);
-        }
+    try {
+        for (const auto& module : model_.modules())
+            if (auto* layer = dynamic_cast<quant::BitLayer*>(module.get())) {
+                held_.push_back(layer);
+                layer->holdWeight();
+            }
+    } catch (...) {  // no destructor runs: release here, or later passes would read stale weights
+        for (auto* layer : held_) layer->releaseWeight();
+        model_.train(wasTraining_);
+        throw;
+    }
 }
 
 EvalScope::~EvalScope()
