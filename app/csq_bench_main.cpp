@@ -89,7 +89,7 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
     if (!mkdtemp(dir)) throw csq::Error("csq-bench", "cannot make a temporary folder for the PyTorch step");
     const std::string script = std::string(dir) + "/pytorch_float_step.py", spec = std::string(dir) + "/spec.json";
     std::ofstream(script) << csq::bench::kPytorchFloatStepScript;
-    std::ofstream(spec) << csq::models::specTextFor(m.name, "");
+    std::ofstream(spec) << csq::models::definitionFor(m.name, "");
     const std::string command = "'" + python + "' '" + script + "' --spec '" + spec + "' --shape " +
                                 std::to_string(m.channels) + "," + std::to_string(m.height) + "," +
                                 std::to_string(m.width) + " --batch " + std::to_string(m.batch) + " --threads " +

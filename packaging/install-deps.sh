@@ -18,8 +18,9 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-svg-dev libqcustomplot-dev libgl-dev
   # default data set: Fashion-MNIST, gzipped IDX under /usr/share/datasets/fashion-mnist
   dataset-fashion-mnist
-  # the round-trip test with real PyTorch (bring-your-own model); Debian's, not a pip one
-  python3-torch
+  # the round-trip tests with real PyTorch (your own model, TorchScript architectures from torchvision);
+  # Debian's, not pip ones
+  python3-torch python3-torchvision
   # a real window and screenshots without a display
   xvfb xauth
   # packaging: man pages from --help (help2man), checks of the desktop entry and the AppStream

@@ -9,13 +9,9 @@ same test images (to 1e-5).
 
 Usage: pytorch_roundtrip.py CSQ_TRAIN WORK_DIR [FASHION_MNIST_DIR]
 """
-import gzip
 import json
 import pathlib
-import re
 import shutil
-import struct
-import subprocess
 import sys
 
 try:
@@ -23,6 +19,13 @@ try:
     from torch import nn
 except ImportError:
     sys.exit("pytorch_roundtrip: this test needs Debian's python3-torch (bash packaging/install-deps.sh)")
+
+from pytorch_support import accuracy, check, evaluated, load_split, normalizer, write_dataset
+from pytorch_support import run as run_command
+
+
+def run(cmd):
+    return run_command(cmd, "pytorch_roundtrip")
 
 TRAIN_IMAGES, TEST_IMAGES, LOGIT_ROWS = 3000, 1000, 16
 
@@ -66,75 +69,12 @@ def ours_to_theirs(name):
     return name
 
 
-def read_idx(path, count):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic, n = struct.unpack(">II", data[:8])
-    dims = magic & 0xFF
-    shape = struct.unpack(">" + "I" * (dims - 1), data[8:4 + 4 * dims])
-    offset = 4 + 4 * dims
-    size = 1
-    for d in shape:
-        size *= d
-    return data[:4] + struct.pack(">I", count) + data[8:offset] + data[offset:offset + count * size]
-
-
-def write_dataset(source, target):
-    """The first images of Fashion-MNIST as a small IDX dataset (csq-train reads any image count)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for stem, count in [("train-images-idx3-ubyte", TRAIN_IMAGES), ("train-labels-idx1-ubyte", TRAIN_IMAGES),
-                        ("t10k-images-idx3-ubyte", TEST_IMAGES), ("t10k-labels-idx1-ubyte", TEST_IMAGES)]:
-        with gzip.open(target / (stem + ".gz"), "wb") as f:
-            f.write(read_idx(source / (stem + ".gz"), count))
-
-
-def load_split(directory, prefix, count):
-    def body(stem, header):
-        with gzip.open(directory / (stem + ".gz"), "rb") as f:
-            return f.read()[header:]
-    images = torch.frombuffer(bytearray(body(prefix + "-images-idx3-ubyte", 16)), dtype=torch.uint8)
-    labels = torch.frombuffer(bytearray(body(prefix + "-labels-idx1-ubyte", 8)), dtype=torch.uint8)
-    return images.view(count, 1, 28, 28), labels.long()
-
-
-def normalizer(train_images):
-    """csq-train's normalization: per-channel mean and std of the training split, in double, then
-    x * 1/(255 std) - mean/std in float."""
-    x = train_images.double() / 255.0
-    mean = x.mean().item()
-    std = max((x.pow(2).mean().item() - mean * mean) ** 0.5, 1e-3)
-    mean_t, std_t = torch.tensor([mean], dtype=torch.float32), torch.tensor([std], dtype=torch.float32)
-    scale = (1.0 / (255.0 * std_t)).view(1, -1, 1, 1)
-    shift = (-mean_t / std_t).view(1, -1, 1, 1)
-    return lambda images: images.float() * scale + shift
-
-
-def accuracy(model, inputs, labels):
-    with torch.no_grad():
-        return (model(inputs).argmax(1) == labels).double().mean().item() * 100.0
-
-
-def run(cmd):
-    print("$", " ".join(map(str, cmd)), flush=True)
-    done = subprocess.run(list(map(str, cmd)), capture_output=True, text=True)
-    print(done.stdout[-3000:], done.stderr[-3000:], sep="\n", flush=True)
-    if done.returncode != 0:
-        sys.exit(f"pytorch_roundtrip: {cmd[0]} failed with {done.returncode}")
-    return done.stdout
-
-
-def check(ok, message):
-    print(("ok: " if ok else "FAIL: ") + message, flush=True)
-    if not ok:
-        sys.exit(1)
-
-
 def main():
     csq_train, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     source = pathlib.Path(sys.argv[3] if len(sys.argv) > 3 else "/usr/share/datasets/fashion-mnist")
     shutil.rmtree(work, ignore_errors=True)
     data = work / "data"
-    write_dataset(source, data)
+    write_dataset(source, data, TRAIN_IMAGES, TEST_IMAGES)
     train_images, _ = load_split(data, "train", TRAIN_IMAGES)
     test_images, test_labels = load_split(data, "t10k", TEST_IMAGES)
     inputs = normalizer(train_images)(test_images)
@@ -165,9 +105,7 @@ def main():
 
     out = work / "run-state_dict"
     printed = run([csq_train, "--evaluate", out / "quantized.pt", "--data", data, "--logits", LOGIT_ROWS])
-    rows = [list(map(float, line.split()[1:])) for line in printed.splitlines() if line.startswith("logits:")]
-    csq_logits = torch.tensor(rows, dtype=torch.float32)
-    accuracy_line = float(re.search(r"test_accuracy_quantized: (\S+)", printed).group(1))
+    accuracy_line, csq_logits = evaluated(printed)
     check(csq_logits.shape == (LOGIT_ROWS, 10), f"--evaluate printed {LOGIT_ROWS} rows of 10 logits")
 
     # quantized.pt: integer codes and scales, read with plain torch.load.

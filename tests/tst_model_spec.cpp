@@ -74,7 +74,7 @@ void TestModelSpec::zooSpecsParse()
         QVERIFY(!spec.layers.empty());
     }
     QVERIFY(models::zooSpecText("vgg").empty());
-    QVERIFY(errorOf([] { models::specTextFor("vgg", ""); }).contains("choose one of: mlp, lenet5, resnet20"));
+    QVERIFY(errorOf([] { models::definitionFor("vgg", ""); }).contains("choose one of: mlp, lenet5, resnet20"));
 }
 
 void TestModelSpec::buildsNamesShapesAndQuantization()

@@ -19,6 +19,8 @@
 #include "csq/config.h"
 #include "csq/config_fields.h"
 #include "csq/errors.h"
+#include "csq/input_normalization.h"
+#include "csq/layer_rules.h"
 #include "csq/schedule.h"
 
 using namespace csq;
@@ -40,6 +42,8 @@ private Q_SLOTS:
     void fieldTableIsTheConfig();
     void tableRangesAreValidatesRanges();
     void readmeTableFollowsTheFieldTable();
+    void layerRulesMatchByGlobAndTheLastWins();
+    void inputNormalizationParses();
 };
 
 // The reach of a mask logit over the search: the sum of its per-batch learning rates. The lenet5
@@ -102,6 +106,12 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
                                           << "budget_ramp";
     QTest::newRow("bit price power below 1") << R"({"budget_power": 0.5})" << "budget_power";
     QTest::newRow("size price above 1") << R"({"size_price": 1.5})" << "size_price";
+    QTest::newRow("layer rule without =") << R"({"layer_rules": "features.0"})" << "layer_rules";
+    QTest::newRow("layer rule of 17 bits") << R"({"layer_rules": "fc=17"})" << "layer_rules";
+    QTest::newRow("layer rule of words") << R"({"layer_rules": "fc=eight"})" << "layer_rules";
+    QTest::newRow("normalization by name") << R"({"input_normalization": "imagenet"})" << "input_normalization";
+    QTest::newRow("normalization 2 means 1 std") << R"({"input_normalization": "0.5,0.5/0.2"})" << "input_normalization";
+    QTest::newRow("normalization std 0") << R"({"input_normalization": "0.5/0"})" << "input_normalization";
 }
 
 void TestTrainingConfig::invalidValuesNameTheirField()
@@ -374,6 +384,44 @@ void TestTrainingConfig::readmeTableFollowsTheFieldTable()
         else
             QVERIFY2(shown == value || shown == "\"" + value + "\"",
                      qPrintable(key + ": README default " + shown + ", the code's " + value));
+    }
+}
+
+void TestTrainingConfig::layerRulesMatchByGlobAndTheLastWins()
+{
+    QVERIFY(globMatches("features.?.0", "features.3.0"));
+    QVERIFY(!globMatches("features.?.0", "features.13.0"));
+    QVERIFY(globMatches("*.conv.1.0", "features.3.conv.1.0"));
+    QVERIFY(!globMatches("*.conv.1.0", "features.3.conv.1.1"));
+    QVERIFY(globMatches("*", ""));
+    QVERIFY(globMatches("a*b*c", "axxbyyc"));
+    QVERIFY(!globMatches("a*b*c", "axxbyy"));
+    const auto rules = parseLayerRules(" features.0.0=float, classifier.*=8,*.conv.1.0 = 4, ");
+    QCOMPARE(rules.size(), size_t{3});
+    QCOMPARE(ruleFor(rules, "features.0.0")->quantize, false);
+    QCOMPARE(ruleFor(rules, "classifier.1")->maxBits, 8);
+    QCOMPARE(ruleFor(rules, "features.3.conv.1.0")->maxBits, 4);
+    QVERIFY(!ruleFor(rules, "features.3.conv.1.1"));
+    const auto later = parseLayerRules("*=8, fc=float");
+    QCOMPARE(ruleFor(later, "fc")->quantize, false);
+    QCOMPARE(ruleFor(later, "conv1")->maxBits, 8);
+    QVERIFY(parseLayerRules("").empty());
+}
+
+void TestTrainingConfig::inputNormalizationParses()
+{
+    QVERIFY(parseInputNormalization("dataset").kind == InputNormalization::Kind::Dataset);
+    QVERIFY(parseInputNormalization("none").kind == InputNormalization::Kind::None);
+    const auto given = parseInputNormalization("0.485,0.456,0.406/0.229,0.224,0.225");
+    QVERIFY(given.kind == InputNormalization::Kind::Given);
+    QCOMPARE(given.mean, (std::vector<float>{0.485f, 0.456f, 0.406f}));
+    QCOMPARE(given.std, (std::vector<float>{0.229f, 0.224f, 0.225f}));
+    try {
+        parseInputNormalization("0.5/x", "config.json: input_normalization");
+        QFAIL("a std that is no number was accepted");
+    } catch (const Error& e) {
+        QVERIFY2(QString::fromUtf8(e.what()).contains("'x' is not a number"), e.what());
+        QCOMPARE(QString::fromStdString(e.where()), QStringLiteral("config.json: input_normalization"));
     }
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "csq/errors.h"
+#include "csq/input_normalization.h"
 
 namespace csq::data {
 
@@ -60,6 +61,27 @@ torch::Tensor toFloatBatch(const torch::Tensor& uint8Images, const Normalization
     auto scale = (1.0f / (255.0f * deviation)).view({1, -1, 1, 1});
     auto shift = (-mean / deviation).view({1, -1, 1, 1});
     return x.mul_(scale).add_(shift);
+}
+
+}  // namespace csq::data
+
+namespace csq::data {
+
+Normalization normalizationFor(const std::string& setting, const torch::Tensor& trainImages)
+{
+    const auto parsed = parseInputNormalization(setting);
+    switch (parsed.kind) {
+    case InputNormalization::Kind::Dataset: return computeNormalization(trainImages);
+    case InputNormalization::Kind::None: return {};
+    case InputNormalization::Kind::Given: break;
+    }
+    const auto channels = static_cast<size_t>(trainImages.size(1));
+    if (parsed.mean.size() == 1) return {std::vector<float>(channels, parsed.mean[0]), std::vector<float>(channels, parsed.std[0])};
+    if (parsed.mean.size() != channels)
+        throw Error("input_normalization", "gives " + std::to_string(parsed.mean.size()) + " channels, the images have " +
+                                               std::to_string(channels),
+                    "give one mean/std pair per channel, or one for all");
+    return {parsed.mean, parsed.std};
 }
 
 }  // namespace csq::data

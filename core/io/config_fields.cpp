@@ -22,7 +22,8 @@ constexpr auto Optim = S::OptimizationAndRun;
 const std::vector<ConfigField> fields{
     {"model", &C::model, "model", Model, {}, "zoo model: mlp | lenet5 | resnet20"},
     {"model_spec", &C::modelSpec, "model-spec", Model, {},
-     "a JSON model spec (layers, residual blocks; see README) instead of --model"},
+     "a JSON model spec (layers, residual blocks) or a TorchScript archive (torch.jit.save of any PyTorch model) "
+     "instead of --model"},
     {"weights", &C::weights, "weights", Model, {},
      "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits start "
      "from them"},
@@ -30,6 +31,9 @@ const std::vector<ConfigField> fields{
      "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors"},
     {"float", &C::floatModel, "float", Model, {}, "train the same network without quantization (the baseline)"},
     {"edge_layers", &C::edgeLayers, "edge-layers", Model, {}, "first/last layer: quantize | max-bits"},
+    {"layer_rules", &C::layerRules, "layer-rules", Model, {},
+     "layers by name or glob kept float or given their own max bits, e.g. \"features.0.0=float, classifier.*=8\"; "
+     "a later rule wins"},
     {"data", &C::data, "data", Model, {},
      "dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg"},
     {"train_limit", &C::trainLimit, "train-limit", Model, atLeast(0), "use this many training images, 0 = all"},
@@ -42,6 +46,9 @@ const std::vector<ConfigField> fields{
      "image folders: resize every image to this square size"},
     {"image_channels", &C::imageChannels, "image-channels", Model, between(0, 3),
      "image folders: 1 gray, 3 RGB, 0 = gray only if every image is"},
+    {"input_normalization", &C::inputNormalization, "input-normalization", Model, {},
+     "the model's input: dataset (each channel's mean and std of the training images) | none (pixels / 255) | "
+     "m1,m2,m3/s1,s2,s3 (per channel, in pixel / 255)"},
     {"max_bits", &C::maxBits, "max-bits", Quant, between(1, 16), "max bits per weight N, 1..16"},
     {"target_bits", &C::targetBits, "target-bits", Quant, above(0), "target average bits", "", true},
     {"budget_mode", &C::budgetMode, "budget-mode", Quant, {}, "layer (mean of layer bits) | size (size-weighted)"},

@@ -10,6 +10,8 @@
 #include "csq/config.h"
 #include "csq/config_fields.h"
 #include "csq/errors.h"
+#include "csq/input_normalization.h"
+#include "csq/layer_rules.h"
 
 namespace csq {
 
@@ -198,6 +200,16 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     check(issues, !c.ticketByLoss || c.finetuneMode == FinetuneMode::Lattice, "ticket_by_loss",
           "measures each layer on the lattice the finetune starts from: needs finetune_mode lattice");
     check(issues, c.warmupEpochs < c.totalEpochs(), "warmup_epochs", "must be in [0, epochs + finetune_epochs)");
+    // The two small grammars: their parsers' own messages say what is wrong and what is accepted.
+    auto parses = [&](const char* field, auto parse) {
+        try {
+            parse();
+        } catch (const Error& e) {
+            check(issues, false, field, std::string(e.what()).substr(e.where().size() + 2));
+        }
+    };
+    parses("layer_rules", [&] { parseLayerRules(c.layerRules); });
+    parses("input_normalization", [&] { parseInputNormalization(c.inputNormalization); });
     return issues;
 }
 

@@ -6,6 +6,8 @@
 
 #include "csq/errors.h"
 #include "io/atomic_file.h"
+#include "io/quantized_module.h"
+#include "models/script_network.h"
 #include "models/zoo.h"
 
 namespace csq::io {
@@ -26,7 +28,7 @@ std::set<std::string> bitParameterNames(const std::vector<quant::NamedBitLayer>&
 }  // namespace
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm, const std::string& specText)
+                         const models::InputShape& shape, const data::Normalization& norm, const std::string& definition)
 {
     torch::NoGradGuard noGrad;
     auto layers = quant::findBitLayers(model);
@@ -46,7 +48,12 @@ void writeQuantizedModel(const std::string& path, models::Network& model, const 
     dict.insert("__input_shape__", torch::tensor({shape.channels, shape.height, shape.width, shape.classes}));
     dict.insert("__norm_mean__", torch::tensor(norm.mean));
     dict.insert("__norm_std__", torch::tensor(norm.std));
-    dict.insert("__model_spec__", specText);
+    if (models::isTorchScriptArchive(definition))
+        dict.insert("__torchscript__", torch::from_blob(const_cast<char*>(definition.data()),
+                                                        {static_cast<int64_t>(definition.size())}, torch::kUInt8)
+                                           .clone());
+    else
+        dict.insert("__model_spec__", definition);
     const auto bytes = torch::pickle_save(c10::IValue(dict));
     writeFileAtomic(path, std::string_view(bytes.data(), bytes.size()));
 }
@@ -80,6 +87,7 @@ void copyChecked(torch::Tensor& into, const torch::Tensor& from, const std::stri
 QuantizedModel readQuantizedModel(const std::string& path)
 {
     const auto text = readFile(path);
+    if (models::isTorchScriptArchive(text)) return readQuantizedModule(path);
     c10::IValue value;
     try {
         value = torch::pickle_load(std::vector<char>(text.begin(), text.end()));
@@ -96,15 +104,21 @@ QuantizedModel readQuantizedModel(const std::string& path)
     auto shape = tensorAt(dict, "__input_shape__", path).to(torch::kInt64);
     out.shape = {shape[0].item<int64_t>(), shape[1].item<int64_t>(), shape[2].item<int64_t>(), shape[3].item<int64_t>()};
     out.norm = {floats(tensorAt(dict, "__norm_mean__", path)), floats(tensorAt(dict, "__norm_std__", path))};
-    // The spec travels inside the file, so the model rebuilds without the spec file it came from.
-    auto specIt = dict.find("__model_spec__");
-    const std::string specText = specIt != dict.end() && specIt->value().isString() ? specIt->value().toStringRef() : "";
+    // The definition travels inside the file, so the model rebuilds without the file it came from.
+    std::string definition;
+    if (auto it = dict.find("__model_spec__"); it != dict.end() && it->value().isString()) {
+        definition = it->value().toStringRef();
+    } else if (auto script = dict.find("__torchscript__"); script != dict.end() && script->value().isTensor()) {
+        const auto bytes = script->value().toTensor().to(torch::kUInt8).contiguous();
+        definition.assign(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), static_cast<size_t>(bytes.numel()));
+    }
+    const auto source = path + (definition.empty() || !models::isTorchScriptArchive(definition) ? ": __model_spec__"
+                                                                                             : ": __torchscript__");
     out.network = models::buildModel({out.config.model, out.config.floatModel, out.config.maxBits, out.config.actBits,
-                                      specText, path + ": __model_spec__"},
+                                      definition, source, out.config.layerRules},
                                      out.shape);
     out.layers = quant::findBitLayers(*out.network);
-    out.modelName = specText.empty() ? out.config.model : models::parseModelSpec(specText, path).name;
-    if (out.modelName.empty()) out.modelName = out.config.model;
+    out.modelName = models::definitionName(definition, out.config.modelSpec, out.config.model, source);
 
     torch::NoGradGuard noGrad;
     for (auto& l : out.layers) {

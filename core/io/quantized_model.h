@@ -3,7 +3,8 @@
 // "<name>.codes" (int32 integers q), "<name>.scale", "<name>.kept" (uint8 per bit, LSB first) and
 // "<name>.max_bits"; every float tensor (biases, batch norm, activation ranges) under its own name;
 // "__config__" (the run's config JSON), "__input_shape__" [C, H, W, classes], "__norm_mean__",
-// "__norm_std__", "__model_spec__" (the spec JSON the network was built from). Weight of a quantized layer = scale * codes / (2^max_bits - 1).
+// "__norm_std__", and the network's definition: "__model_spec__" (the spec JSON) or "__torchscript__"
+// (the TorchScript archive's bytes, uint8). Weight of a quantized layer = scale * codes / (2^max_bits - 1).
 #include <memory>
 #include <string>
 
@@ -15,7 +16,7 @@
 namespace csq::io {
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm, const std::string& specText);
+                         const models::InputShape& shape, const data::Normalization& norm, const std::string& definition);
 
 struct QuantizedModel {
     TrainingConfig config;
@@ -26,7 +27,8 @@ struct QuantizedModel {
     std::vector<quant::NamedBitLayer> layers;
 };
 
-// Rebuilds the network from the file; throws csq::Error naming the file and the tensor at fault.
+// Rebuilds the network from the file (or reads a quantized_module.pt, quantized_module.h); throws
+// csq::Error naming the file and the tensor at fault.
 QuantizedModel readQuantizedModel(const std::string& path);
 
 }  // namespace csq::io

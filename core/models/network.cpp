@@ -21,6 +21,15 @@ void Network::shareActivationRanges(const quant::RankMax& rankMax)
         if (auto* q = dynamic_cast<quant::ActQuantizerImpl*>(m.get())) q->shareRanges(rankMax);
 }
 
+LayerQuant LayerFactory::quantFor(const std::string& name, LayerQuant fromSpec) const
+{
+    if (const auto rule = ruleFor(rules_, name)) {
+        fromSpec.quantize = rule->quantize;
+        if (rule->maxBits > 0) fromSpec.maxBits = rule->maxBits;
+    }
+    return fromSpec;
+}
+
 int LayerFactory::nextInputBits()
 {
     const int bits = first_ ? 0 : actBits_;
@@ -32,7 +41,7 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
                                         bool bias, LayerQuant quant)
 {
     const int inputBits = nextInputBits();
-    if (float_ || !quant.quantize)
+    if (!quantizes(quant))
         return torch::nn::AnyModule(
             torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias)));
     quant::BitConv2dOptions o;
@@ -42,7 +51,7 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
     o.stride = {stride, stride};
     o.padding = {padding, padding};
     o.bias = bias;
-    o.maxBits = quant.maxBits > 0 ? quant.maxBits : maxBits_;
+    o.maxBits = maxBitsOf(quant);
     quant::BitConv2d layer(o);
     layer->setInputBits(inputBits, quant.signedInput);
     return torch::nn::AnyModule(layer);
@@ -51,9 +60,9 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
 torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias, LayerQuant quant)
 {
     const int inputBits = nextInputBits();
-    if (float_ || !quant.quantize)
+    if (!quantizes(quant))
         return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
-    quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, quant.maxBits > 0 ? quant.maxBits : maxBits_});
+    quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, maxBitsOf(quant)});
     layer->setInputBits(inputBits, quant.signedInput);
     return torch::nn::AnyModule(layer);
 }

@@ -4,8 +4,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
+
+#include "csq/layer_rules.h"
 
 #include "models/synced_batch_norm.h"
 #include "quant/act_quantizer.h"
@@ -30,6 +33,10 @@ public:
     // The stage that holds `layer`; 0 when none does (running from the start is right for any layer).
     virtual size_t stageOf(const torch::nn::Module& layer) const = 0;
 
+    // Whether the network came with trained weights (a TorchScript file): its quantized layers then
+    // start from them (BitLayer::initFromFloat), not from a fresh draw.
+    virtual bool carriesWeights() const { return false; }
+
     // One rank of a data-parallel run: batch norm in training normalizes with the whole batch's
     // statistics, summed over the ranks by `sum` (synced_batch_norm.h).
     void shareBatchStatistics(RankSum sum) { ranks_ = c10::make_intrusive<RankSumHolder>(std::move(sum)); }
@@ -53,10 +60,21 @@ struct LayerQuant {
 };
 
 // Makes conv and linear layers: quantized with N max bits, or float. The first layer built keeps
-// float inputs; later ones quantize their input to `actBits` (0: float).
+// float inputs; later ones quantize their input to `actBits` (0: float). The config's layer rules
+// (csq/layer_rules.h) override what a spec says of a layer.
 class LayerFactory {
 public:
-    LayerFactory(bool floatModel, int maxBits, int actBits) : float_(floatModel), maxBits_(maxBits), actBits_(actBits) {}
+    LayerFactory(bool floatModel, int maxBits, int actBits, std::vector<LayerRule> rules = {})
+        : float_(floatModel), maxBits_(maxBits), actBits_(actBits), rules_(std::move(rules))
+    {
+    }
+
+    // The layer `name`'s quantization: what its spec says, overridden by the last rule matching it.
+    LayerQuant quantFor(const std::string& name, LayerQuant fromSpec) const;
+    // Whether a layer with this quantization is built quantized, and with how many max bits.
+    bool quantizes(const LayerQuant& quant) const { return !float_ && quant.quantize; }
+    int maxBitsOf(const LayerQuant& quant) const { return quant.maxBits > 0 ? quant.maxBits : maxBits_; }
+    int actBits() const { return actBits_; }
 
     torch::nn::AnyModule conv(int64_t in, int64_t out, int64_t kernel, int64_t stride = 1, int64_t padding = 0,
                               bool bias = true, LayerQuant quant = {});
@@ -66,6 +84,7 @@ private:
     int nextInputBits();
     bool float_;
     int maxBits_, actBits_;
+    std::vector<LayerRule> rules_;
     bool first_ = true;
 };
 

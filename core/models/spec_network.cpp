@@ -247,7 +247,8 @@ private:
     {
         Step step;
         step.kind = l.kind;
-        const LayerQuant quant{l.quantize.value_or(true), l.maxBits.value_or(0), !shape.nonNegative};
+        const auto quant = make_.quantFor(fullName(l, prefix, index),
+                                          {l.quantize.value_or(true), l.maxBits.value_or(0), !shape.nonNegative});
         const int64_t out = l.outIsClasses ? classes_ : l.out;
         switch (l.kind) {
         case LayerKind::Conv:

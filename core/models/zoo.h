@@ -1,6 +1,7 @@
 #pragma once
-// Builds a run's network from its spec: a spec file or text the user gives, or one of the built-in
-// models (mlp = LeNet-300-100, lenet5 with batch norm, CIFAR-style resnet20), which are specs too.
+// Builds a run's network from its definition: a JSON model spec or a TorchScript archive the user
+// gives, or one of the built-in models (mlp = LeNet-300-100, lenet5 with batch norm, CIFAR-style
+// resnet20), which are specs too.
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,17 +12,24 @@
 namespace csq::models {
 
 struct ModelOptions {
-    std::string name = "lenet5";  // a zoo model, used when specText is empty
+    std::string name = "lenet5";  // a zoo model, used when definition is empty
     bool floatModel = false;
     int maxBits = 8;
     int actBits = 0;
-    std::string specText;         // a model spec's JSON; "" builds the zoo model `name`
-    std::string specSource;       // names the spec in messages (its file)
+    std::string definition;       // a model spec's JSON or a TorchScript archive's bytes; "" builds the zoo model `name`
+    std::string source;           // names the definition in messages (its file)
+    std::string layerRules;       // config layer_rules (csq/layer_rules.h)
 };
 
-// The spec JSON a run builds: the file at `specPath` when given, else the zoo model's. Throws csq::Error
-// naming the model and listing the zoo when the name is unknown.
-std::string specTextFor(const std::string& model, const std::string& specPath);
+// The definition a run builds (a spec's JSON or a TorchScript archive's bytes): the file at
+// `modelFile` when given, else the zoo model's spec. Throws csq::Error naming the model and listing
+// the zoo when the name is unknown.
+std::string definitionFor(const std::string& model, const std::string& modelFile);
+
+// The name a run of this definition goes by: the spec's own name, else the file's stem, else the zoo
+// model's name.
+std::string definitionName(const std::string& definition, const std::string& modelFile, const std::string& model,
+                           const std::string& source);
 
 std::shared_ptr<Network> buildModel(const ModelOptions& options, const InputShape& input);
 

@@ -53,14 +53,17 @@ public:
     void initFromFloat(const torch::Tensor& floatWeight, const torch::Tensor& floatBias = {}, const BitInit& init = {});
     void initFresh(const BitInit& init = {});
 
-protected:
-    BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
-    torch::Tensor quantizeInput(const torch::Tensor& input) { return input_ ? input_->forward(input) : input; }
+    // The weight a forward uses now: the held one (evaluation), the float one (warm-up) or the composed
+    // bits (search: soft gates; lattice finetune; exact mode: the integer weight).
     torch::Tensor currentWeight()
     {
         if (held_.defined() && !torch::GradMode::is_enabled()) return held_;
         return floatMode_ ? weight : bits_->forward();
     }
+
+protected:
+    BitLayer(std::vector<int64_t> weightShape, int maxBits, bool withBias);
+    torch::Tensor quantizeInput(const torch::Tensor& input) { return input_ ? input_->forward(input) : input; }
 
 private:
     torch::Tensor held_;

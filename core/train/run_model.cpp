@@ -41,19 +41,21 @@ void holdScheme(const std::vector<quant::NamedBitLayer>& layers, const TrainingC
 RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& shape)
 {
     RunModel run;
-    run.specText = models::specTextFor(config.model, config.modelSpec);
+    run.definition = models::definitionFor(config.model, config.modelSpec);
     const auto source = config.modelSpec.empty() ? "model " + config.model : config.modelSpec;
-    run.network = models::buildModel(
-        {config.model, config.floatModel, config.maxBits, config.actBits, run.specText, source}, shape);
-    run.name = config.model;
-    if (!config.modelSpec.empty()) {
-        const auto name = models::parseModelSpec(run.specText, source).name;
-        run.name = name.empty() ? std::filesystem::path(config.modelSpec).stem().string() : name;
-    }
+    run.network = models::buildModel({config.model, config.floatModel, config.maxBits, config.actBits, run.definition,
+                                      source, config.layerRules},
+                                     shape);
+    run.name = models::definitionName(run.definition, config.modelSpec, config.model, source);
     run.layers = quant::findBitLayers(*run.network);
+    if (run.layers.empty() && !config.floatModel)
+        throw Error(source, "has no quantized layer: layer_rules or the spec keep every Conv2d and Linear float",
+                    "quantize at least one layer, or train the float baseline (float)");
     const quant::BitInit init{config.bitLogitInit, config.maskLogitInit};
     for (auto& l : run.layers) {
-        l.layer->initFresh(init);
+        // A TorchScript model's layers start from its own weights; a spec's from a fresh draw.
+        if (run.network->carriesWeights()) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+        else l.layer->initFresh(init);
         l.layer->setFloatMode(config.floatEpochs > 0);
     }
     if (!config.scheme.empty()) {

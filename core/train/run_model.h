@@ -18,7 +18,7 @@ struct RunModel {
     std::shared_ptr<models::Network> network;
     std::vector<quant::NamedBitLayer> layers;  // the quantized layers, in forward order
     std::string name;                          // the spec's name (or its file's stem), else config.model
-    std::string specText;                      // the spec JSON the network was built from
+    std::string definition;                    // the spec JSON or TorchScript archive the network was built from
 };
 
 RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& shape);

@@ -109,7 +109,7 @@ private:
     data::Normalization norm_;
     io::NameMap names_;            // their weight names <-> ours, for import and export
     double importedAccuracy_ = -1;  // float test accuracy of the imported weights
-    std::string specText_;                 // the model spec the network was built from (zoo or file)
+    std::string definition_;               // the spec or TorchScript archive the network was built from
     std::string modelName_ = config_.model;  // the spec's name when a spec file is used
     models::InputShape shape_;
     std::shared_ptr<models::Network> model_;

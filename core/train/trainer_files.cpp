@@ -3,6 +3,7 @@
 #include "io/checkpoint.h"
 #include "io/float_weights.h"
 #include "io/quantized_model.h"
+#include "io/quantized_module.h"
 #include "train/timed.h"
 #include "train/trainer.h"
 
@@ -26,6 +27,11 @@ void Trainer::writeFinalFiles(RunSummary& summary)
             Timed timed(time_.files);
             exportScheme(file("scheme.json"));
             exportQuantized(file("quantized.pt"));
+            if (auto* script = dynamic_cast<models::ScriptNetwork*>(model_.get())) {
+                const auto layers = quant::readScheme(layers_);
+                const auto scheme = io::schemeJson(layers, precisionOf(layers), config_.budgetMode, config_.targetBits);
+                io::writeQuantizedModule(file("quantized_module.pt"), *script, config_, shape_, norm_, modelName_, scheme);
+            }
             const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
             io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
         }
@@ -63,7 +69,7 @@ void Trainer::exportScheme(const std::string& path) const
 
 void Trainer::exportQuantized(const std::string& path) const
 {
-    io::writeQuantizedModel(path, *model_, config_, shape_, norm_, specText_);
+    io::writeQuantizedModel(path, *model_, config_, shape_, norm_, definition_);
 }
 
 }  // namespace csq::train

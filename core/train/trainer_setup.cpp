@@ -70,7 +70,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
 void Trainer::loadData()
 {
     data_ = data::loadDataset(config_.data, data::loadOptions(config_));
-    norm_ = data::computeNormalization(data_.train.images);
+    norm_ = data::normalizationFor(config_.inputNormalization, data_.train.images);
     shape_ = {data_.train.channels(), data_.train.height(), data_.train.width(),
               std::max({data_.train.classes, data_.test.classes, int64_t{2}})};
 }
@@ -81,7 +81,7 @@ void Trainer::buildModel()
     model_ = std::move(built.network);
     layers_ = std::move(built.layers);
     modelName_ = std::move(built.name);
-    specText_ = std::move(built.specText);
+    definition_ = std::move(built.definition);
     position_.floatCommitted = !(config_.floatEpochs > 0);
     model_->to(device_);
 }
@@ -106,11 +106,15 @@ void Trainer::warnIfSearchCannotPrune()
 void Trainer::importWeights()
 {
     names_ = io::NameMap::load(config_.nameMap);
-    if (config_.weights.empty()) return;
-    const auto weights = io::readFloatWeights(config_.weights);
-    const int copied = io::importFloatWeights(*model_, weights, names_, config_.weights);
-    const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
-    for (auto& l : layers_) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+    if (config_.weights.empty() && !model_->carriesWeights()) return;
+    std::string from = config_.modelSpec;
+    if (!config_.weights.empty()) {
+        const auto weights = io::readFloatWeights(config_.weights);
+        const int copied = io::importFloatWeights(*model_, weights, names_, config_.weights);
+        from = std::to_string(copied) + " tensors (" + weights.format + ") from " + config_.weights;
+        const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
+        for (auto& l : layers_) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+    }
     // The float model as imported: every layer on its float weight for this one evaluation.
     std::vector<bool> wasFloat;
     for (auto& l : layers_) {
@@ -119,10 +123,9 @@ void Trainer::importWeights()
     }
     importedAccuracy_ = train::accuracy(*model_, data_.test, norm_, {device_});
     for (size_t i = 0; i < layers_.size(); ++i) layers_[i].layer->setFloatMode(wasFloat[i]);
-    char line[160];
-    std::snprintf(line, sizeof line, "imported %d tensors (%s) from %s; float test accuracy %.2f%%", copied,
-                  weights.format.c_str(), config_.weights.c_str(), importedAccuracy_);
-    observer_.onLog(line);
+    char accuracy[32];
+    std::snprintf(accuracy, sizeof accuracy, "%.2f%%", importedAccuracy_);
+    observer_.onLog("imported " + from + "; float test accuracy " + accuracy);
 }
 
 void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)

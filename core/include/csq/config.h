@@ -26,11 +26,13 @@ inline constexpr int kMaxRollbacks = 3;
 struct TrainingConfig {
     // model
     std::string model = "lenet5";  // zoo: mlp | lenet5 | resnet20 (ignored when model_spec is set)
-    std::string modelSpec;         // a JSON model spec file; "" uses the zoo model
+    std::string modelSpec;         // a JSON model spec or a TorchScript archive; "" uses the zoo model
     std::string weights;           // pretrained float weights: a PyTorch state_dict or TorchScript file
     std::string nameMap;           // JSON {"their.name": "our.name"} applied to the weights' names
     bool floatModel = false;       // the same network without quantization: the baseline
     EdgeLayerPolicy edgeLayers = EdgeLayerPolicy::Quantize;
+    // Layers kept float or given their own max bits, by name or glob (csq/layer_rules.h).
+    std::string layerRules;
 
     // data
     std::string data = "/usr/share/datasets/fashion-mnist";
@@ -40,6 +42,8 @@ struct TrainingConfig {
     bool horizontalFlip = false;
     int imageSize = 32;              // image folders: every image resized to this square size
     int imageChannels = 0;           // image folders: 1 gray, 3 RGB, 0 gray only when every image is
+    // dataset | none | means/stds per channel (csq/input_normalization.h): what the model's input is.
+    std::string inputNormalization = "dataset";
 
     // quantization and budget
     int maxBits = 8;                  // N, 1..16
