@@ -2,10 +2,13 @@
 // network, interleaving the variants in one process so that machine noise hits them alike. Peak
 // memory is measured per variant in a child process of its own (a process's peak never goes down).
 // When Debian's PyTorch is importable it also times PyTorch's float step of the same network (the
-// zoo spec, built by scripts/pytorch_float_step.py, which csq-bench carries), right after.
+// zoo or spec network built by scripts/pytorch_float_step.py, which csq-bench carries, or the very
+// TorchScript module loaded with torch.jit.load), right after.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -24,6 +27,8 @@
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "csq/version.h"
+#include "io/atomic_file.h"
+#include "models/script_network.h"
 #include "models/zoo.h"
 #include "pytorch_float_step.h"
 
@@ -61,10 +66,12 @@ std::map<std::string, double> timeInterleaved(std::vector<csq::bench::Variant>& 
     return out;
 }
 
-// Runs this program again as `--probe model:variant` and reads the peak it prints.
-double probePeakMiB(const std::string& self, const std::string& model, const std::string& variant, int threads, int steps)
+// Runs this program again as `--probe model:variant` (with the flags that name the model) and reads the
+// peak it prints.
+double probePeakMiB(const std::string& self, const std::string& modelFlags, const std::string& model,
+                    const std::string& variant, int threads, int steps)
 {
-    const std::string command = "'" + self + "' --probe " + model + ":" + variant + " --threads " +
+    const std::string command = "'" + self + "' " + modelFlags + " --probe '" + model + ":" + variant + "' --threads " +
                                 std::to_string(threads) + " --steps " + std::to_string(steps);
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw csq::Error("csq-bench", "cannot start the memory probe", "check that " + self + " is executable");
@@ -87,14 +94,18 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
 {
     char dir[] = "/tmp/csq-bench-XXXXXX";
     if (!mkdtemp(dir)) throw csq::Error("csq-bench", "cannot make a temporary folder for the PyTorch step");
-    const std::string script = std::string(dir) + "/pytorch_float_step.py", spec = std::string(dir) + "/spec.json";
+    const std::string script = std::string(dir) + "/pytorch_float_step.py", spec = std::string(dir) + "/model";
     std::ofstream(script) << csq::bench::kPytorchFloatStepScript;
-    std::ofstream(spec) << csq::models::definitionFor(m.name, "");
-    const std::string command = "'" + python + "' '" + script + "' --spec '" + spec + "' --shape " +
-                                std::to_string(m.channels) + "," + std::to_string(m.height) + "," +
-                                std::to_string(m.width) + " --batch " + std::to_string(m.batch) + " --threads " +
-                                std::to_string(threads) + " --warmup " + std::to_string(warmup) + " --steps " +
-                                std::to_string(steps) + (channelsLast ? " --channels-last" : "") + " 2>&1";
+    const auto definition = m.definition.empty() ? csq::models::definitionFor(m.name, "") : m.definition;
+    std::ofstream(spec, std::ios::binary) << definition;
+    // A TorchScript model is timed as the very module (torch.jit.load); a spec as the network it describes.
+    const bool module = csq::models::isTorchScriptArchive(definition);
+    const std::string command = "'" + python + "' '" + script + "' " + (module ? "--module '" : "--spec '") + spec +
+                                "' --shape " + std::to_string(m.channels) + "," + std::to_string(m.height) + "," +
+                                std::to_string(m.width) + " --batch " + std::to_string(m.batch) + " --classes " +
+                                std::to_string(m.classes) + " --threads " + std::to_string(threads) + " --warmup " +
+                                std::to_string(warmup) + " --steps " + std::to_string(steps) +
+                                (channelsLast ? " --channels-last" : "") + " 2>&1";
     std::string output;
     int status = -1;
     if (FILE* pipe = popen(command.c_str(), "r")) {
@@ -177,14 +188,15 @@ void addPytorchSteps(boost::json::object& row, const std::string& python, const 
 }
 
 // Peak memory of float, search and finetune, each in a child process of this program.
-void addPeakMemory(boost::json::object& row, const char* argv0, const BenchModel& m, int threads, int probeSteps)
+void addPeakMemory(boost::json::object& row, const char* argv0, const std::string& modelFlags, const BenchModel& m,
+                   int threads, int probeSteps)
 {
     char resolved[4096] = {};
     const ssize_t len = readlink("/proc/self/exe", resolved, sizeof resolved - 1);
     const std::string exe = len > 0 ? std::string(resolved, static_cast<size_t>(len)) : argv0;
-    const double floatMiB = probePeakMiB(exe, m.name, "float", threads, probeSteps);
-    const double searchMiB = probePeakMiB(exe, m.name, "csq_search", threads, probeSteps);
-    const double finetuneMiB = probePeakMiB(exe, m.name, "csq_finetune", threads, probeSteps);
+    const double floatMiB = probePeakMiB(exe, modelFlags, m.name, "float", threads, probeSteps);
+    const double searchMiB = probePeakMiB(exe, modelFlags, m.name, "csq_search", threads, probeSteps);
+    const double finetuneMiB = probePeakMiB(exe, modelFlags, m.name, "csq_finetune", threads, probeSteps);
     row["peak_rss_float_mb"] = floatMiB;
     row["peak_rss_csq_mb"] = std::max(searchMiB, finetuneMiB);
     row["peak_rss_csq_search_mb"] = searchMiB;
@@ -196,13 +208,14 @@ void addPeakMemory(boost::json::object& row, const char* argv0, const BenchModel
 
 constexpr int kTraceSteps = 20;
 
-int probe(const std::string& spec, int maxBits, int steps, const std::string& trace)
+int probe(const std::vector<BenchModel>& models, const std::string& spec, int maxBits, int steps, const std::string& trace)
 {
-    const auto colon = spec.find(':');
-    const auto model = kModels.find(spec.substr(0, colon));
-    if (colon == std::string::npos || model == kModels.end())
-        throw csq::Error("--probe", "expected MODEL:VARIANT, got '" + spec + "'");
-    auto v = csq::bench::buildVariant(model->second, spec.substr(colon + 1), maxBits, 1);
+    const auto colon = spec.rfind(':');
+    const auto model = std::find_if(models.begin(), models.end(),
+                                    [&](const BenchModel& m) { return m.name == spec.substr(0, colon); });
+    if (colon == std::string::npos || model == models.end())
+        throw csq::Error("--probe", "expected MODEL:VARIANT of a benchmarked model, got '" + spec + "'");
+    auto v = csq::bench::buildVariant(*model, spec.substr(colon + 1), maxBits, 1);
     for (int i = 0; i < std::max(2, steps); ++i) v.step();
     if (!trace.empty()) {
         // Every ATen operator of kTraceSteps more steps with its time (scripts/step_trace.py sums them).
@@ -211,6 +224,51 @@ int probe(const std::string& spec, int maxBits, int steps, const std::string& tr
     }
     std::cout << "peak_rss_mib " << csq::bench::peakRssMiB() << std::endl;
     return 0;
+}
+
+// Three whole numbers "C,H,W".
+std::array<int64_t, 3> shapeFrom(const std::string& text)
+{
+    std::array<int64_t, 3> shape{};
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%ld,%ld,%ld%c", &shape[0], &shape[1], &shape[2], &tail) != 3 || shape[0] < 1 ||
+        shape[1] < 1 || shape[2] < 1)
+        throw csq::Error("--shape", "expected CHANNELS,HEIGHT,WIDTH, got '" + text + "'", "e.g. --shape 1,28,28");
+    return shape;
+}
+
+// The networks to time: the model file's (--model-spec, with --shape, --batch and --classes) or the zoo's (--models).
+std::vector<BenchModel> benchModels(const po::variables_map& vm)
+{
+    if (vm.count("model-spec")) {
+        const auto path = vm["model-spec"].as<std::string>();
+        const auto shape = shapeFrom(vm["shape"].as<std::string>());
+        BenchModel m{std::filesystem::path(path).stem().string(), shape[0], shape[1], shape[2],
+                     std::max(1, vm["batch"].as<int>()), csq::io::readFile(path), path,
+                     std::max(2, vm["classes"].as<int>())};
+        return {m};
+    }
+    std::vector<BenchModel> out;
+    const std::string list = vm["models"].as<std::string>();
+    for (size_t start = 0; start <= list.size();) {
+        const size_t end = std::min(list.find(',', start), list.size());
+        const std::string name = list.substr(start, end - start);
+        start = end + 1;
+        if (name.empty()) continue;
+        const auto model = kModels.find(name);
+        if (model == kModels.end())
+            throw csq::Error("--models", "unknown model '" + name + "'", "use resnet20 and/or lenet5, or --model-spec FILE");
+        out.push_back(model->second);
+    }
+    return out;
+}
+
+// The flags a memory probe needs to build the same model file.
+std::string modelFlags(const po::variables_map& vm)
+{
+    if (!vm.count("model-spec")) return {};
+    return "--model-spec '" + vm["model-spec"].as<std::string>() + "' --shape " + vm["shape"].as<std::string>() +
+           " --batch " + std::to_string(vm["batch"].as<int>()) + " --classes " + std::to_string(vm["classes"].as<int>());
 }
 
 }  // namespace
@@ -224,6 +282,11 @@ int main(int argc, char** argv)
         ("version", "print the version and exit")
         ("models", po::value<std::string>()->default_value("resnet20,lenet5"),
          "comma-separated: resnet20 (3x32x32, batch 128), lenet5 (1x28x28, batch 256)")
+        ("model-spec", po::value<std::string>(),
+         "time this model instead: a TorchScript archive (PyTorch times the very module) or a JSON model spec")
+        ("shape", po::value<std::string>()->default_value("1,28,28"), "with --model-spec: input CHANNELS,HEIGHT,WIDTH")
+        ("batch", po::value<int>()->default_value(128), "with --model-spec: batch size")
+        ("classes", po::value<int>()->default_value(10), "with --model-spec: classes of the output")
         ("threads", po::value<int>()->default_value(0), "intra-op threads, 0 = physical cores")
         ("steps", po::value<int>()->default_value(20), "timed steps per variant (median reported)")
         ("warmup", po::value<int>()->default_value(3), "untimed steps per variant first")
@@ -254,26 +317,18 @@ int main(int argc, char** argv)
         const int threads = csq::configureThreads(vm["threads"].as<int>());
         const int steps = std::max(1, vm["steps"].as<int>()), warmup = std::max(0, vm["warmup"].as<int>());
         const int maxBits = vm["max-bits"].as<int>();
-        if (vm.count("probe")) return probe(vm["probe"].as<std::string>(), maxBits, warmup + steps,
+        const auto models = benchModels(vm);
+        if (vm.count("probe")) return probe(models, vm["probe"].as<std::string>(), maxBits, warmup + steps,
                                                 vm.count("trace") ? vm["trace"].as<std::string>() : std::string());
 
         boost::json::object report;
-        std::string list = vm["models"].as<std::string>();
-        for (size_t start = 0; start <= list.size();) {
-            const size_t end = std::min(list.find(',', start), list.size());
-            const std::string name = list.substr(start, end - start);
-            start = end + 1;
-            if (name.empty()) continue;
-            const auto model = kModels.find(name);
-            if (model == kModels.end())
-                throw csq::Error("--models", "unknown model '" + name + "'", "use resnet20 and/or lenet5");
-            const auto& m = model->second;
-            std::cout << name << ": batch " << m.batch << ", " << m.channels << "x" << m.height << "x" << m.width
+        for (const auto& m : models) {
+            std::cout << m.name << ": batch " << m.batch << ", " << m.channels << "x" << m.height << "x" << m.width
                       << ", max " << maxBits << " bits, " << threads << " thread(s), median of " << steps << " steps\n";
             auto row = timeSteps(m, maxBits, threads, warmup, steps);
             if (!vm.count("no-pytorch")) addPytorchSteps(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
-            if (!vm.count("no-memory")) addPeakMemory(row, argv[0], m, threads, std::min(steps + warmup, 5));
-            report[name] = std::move(row);
+            if (!vm.count("no-memory")) addPeakMemory(row, argv[0], modelFlags(vm), m, threads, std::min(steps + warmup, 5));
+            report[m.name] = std::move(row);
         }
         if (vm.count("json")) {
             std::ofstream out(vm["json"].as<std::string>());

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""PyTorch's float training step of a network given as a CSQ Studio model spec (JSON, see README).
+"""PyTorch's float training step of a network given as a CSQ Studio model spec (JSON, see README), or
+of a TorchScript module itself (--module FILE.pt, loaded with torch.jit.load).
 
 csq-bench runs this after its own variants when `python3 -c "import torch"` works, so the README can
 set CSQ's step beside PyTorch's for the very same network; it also runs alone:
@@ -80,8 +81,10 @@ def Residual(body, shortcut, relu_after, nn):
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Time PyTorch's float training step of a model spec.")
-    parser.add_argument("--spec", required=True, help="model spec JSON (resources/models/<name>.json)")
+    parser = argparse.ArgumentParser(description="Time PyTorch's float training step of a model spec or module.")
+    model = parser.add_mutually_exclusive_group(required=True)
+    model.add_argument("--spec", help="model spec JSON (resources/models/<name>.json)")
+    model.add_argument("--module", help="a TorchScript archive (torch.jit.save), trained as it is")
     parser.add_argument("--shape", required=True, help="input channels,height,width, e.g. 3,32,32")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--classes", type=int, default=10)
@@ -98,8 +101,11 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     shape = tuple(int(v) for v in args.shape.split(","))
-    with open(args.spec) as f:
-        net, _ = build(json.load(f)["layers"], shape, args.classes, nn)
+    if args.module:
+        net = torch.jit.load(args.module)
+    else:
+        with open(args.spec) as f:
+            net, _ = build(json.load(f)["layers"], shape, args.classes, nn)
     net.train()
     layout = torch.channels_last if args.channels_last else torch.contiguous_format
     net = net.to(memory_format=layout)

@@ -31,15 +31,18 @@ std::shared_ptr<Rig> makeRig(const BenchModel& m, bool floatModel, int maxBits, 
     rig->config.model = m.name;
     rig->config.floatModel = floatModel;
     rig->config.maxBits = maxBits;
-    rig->net = models::buildModel({m.name, floatModel, maxBits, 0, {}, {}}, {m.channels, m.height, m.width, 10});
+    rig->net = models::buildModel({m.name, floatModel, maxBits, 0, m.definition, m.source},
+                                  {m.channels, m.height, m.width, m.classes});
     rig->layers = quant::findBitLayers(*rig->net);
+    const quant::BitInit init{rig->config.bitLogitInit, rig->config.maskLogitInit};
     for (auto& l : rig->layers) {
-        l.layer->initFresh({rig->config.bitLogitInit, rig->config.maskLogitInit});
+        if (rig->net->carriesWeights()) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+        else l.layer->initFresh(init);
         l.layer->setFloatMode(false);
         l.layer->bits()->setBeta(20.0);  // mid-search: gates neither flat nor saturated
     }
     rig->images = torch::randn({m.batch, m.channels, m.height, m.width});
-    rig->labels = torch::randint(0, 10, {m.batch}, torch::kInt64);
+    rig->labels = torch::randint(0, m.classes, {m.batch}, torch::kInt64);
     return rig;
 }
 
@@ -108,7 +111,8 @@ std::vector<Variant> buildVariants(const BenchModel& m, int maxBits, uint64_t se
 
 int64_t floatParameterCount(const BenchModel& m, int maxBits)
 {
-    const auto net = models::buildModel({m.name, true, maxBits, 0, {}, {}}, {m.channels, m.height, m.width, 10});
+    const auto net = models::buildModel({m.name, true, maxBits, 0, m.definition, m.source},
+                                        {m.channels, m.height, m.width, m.classes});
     int64_t n = 0;
     for (const auto& p : net->parameters()) n += p.numel();
     return n;

@@ -231,6 +231,15 @@ void ScriptNetwork::build(LayerFactory& make, const std::string& source)
             levelFor(m.name).register_parameter(p.name, p.value, p.value.requires_grad());
         for (const auto& b : m.value.named_buffers(/*recurse=*/false)) levelFor(m.name).register_buffer(b.name, b.value);
     }
+    for (const auto& m : module_.named_modules()) {
+        const auto weight = isQuantizable(m.value) ? tensorAttr(m.value, "weight") : torch::Tensor();
+        channelsLast_ = channelsLast_ || (weight.dim() == 4 && weight.size(0) >= 16 && weight.size(1) * groupsOf(m.value) >= 16);
+    }
+    if (channelsLast_) {
+        torch::NoGradGuard noGrad;
+        for (auto& p : parameters())
+            if (p.dim() == 4) p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+    }
     if (!anyLayer)
         throw Error(source, "has no Conv2d or Linear layer: nothing to quantize",
                 "CSQ quantizes torch.nn.Conv2d and torch.nn.Linear submodules");
@@ -259,8 +268,7 @@ void ScriptNetwork::check(const InputShape& input, const std::string& source)
     eval();  // no batch statistics recorded by the check
     c10::IValue out;
     try {
-        for (auto& q : quantized_) q.owner.setattr("weight", q.layer->currentWeight());
-        out = module_.forward({torch::zeros({2, input.channels, input.height, input.width})});
+        out = run(torch::zeros({2, input.channels, input.height, input.width}));
     } catch (const std::exception& e) {  // the interpreter's own errors are not all c10::Error
         train(wasTraining);
         throw Error(source, "cannot run on the dataset's input (" + given + "): " + errorLine(e),
@@ -279,11 +287,28 @@ void ScriptNetwork::check(const InputShape& input, const std::string& source)
                         std::to_string(input.classes) + ")");
 }
 
-torch::Tensor ScriptNetwork::forward(torch::Tensor x)
+// `x` in the model's layout, with that layout's strides even where both are valid (one channel),
+// since the graph's layers take their layout from their input's strides.
+torch::Tensor ScriptNetwork::inLayout(torch::Tensor x) const
 {
-    for (auto& q : quantized_) q.owner.setattr("weight", q.layer->currentWeight());
-    return module_.forward({std::move(x)}).toTensor();
+    if (!channelsLast_ || x.dim() != 4 || !x.device().is_cpu() ||
+        x.suggest_memory_format() == at::MemoryFormat::ChannelsLast)
+        return x;
+    return torch::empty_like(x, at::MemoryFormat::ChannelsLast).copy_(x);
 }
+
+torch::Tensor ScriptNetwork::weightInLayout(torch::Tensor w) const
+{
+    return channelsLast_ && w.dim() == 4 && w.device().is_cpu() ? w.contiguous(at::MemoryFormat::ChannelsLast) : w;
+}
+
+c10::IValue ScriptNetwork::run(torch::Tensor x)
+{
+    for (auto& q : quantized_) q.owner.setattr("weight", weightInLayout(q.layer->currentWeight()));
+    return module_.forward({inLayout(std::move(x))});
+}
+
+torch::Tensor ScriptNetwork::forward(torch::Tensor x) { return run(std::move(x)).toTensor(); }
 
 torch::Tensor ScriptNetwork::forwardStages(torch::Tensor x, size_t from, size_t to)
 {
@@ -328,6 +353,7 @@ std::string ScriptNetwork::exportModule(const std::map<std::string, std::string>
         byName.at(q.name).setattr("weight", exact);
     }
     copy.to(torch::kCPU);
+    for (const auto& p : copy.parameters()) p.set_data(p.contiguous());  // the usual layout for the user
     copy.eval();
     std::ostringstream out;
     copy.save(out, torch::jit::ExtraFilesMap(extraFiles.begin(), extraFiles.end()));
