@@ -7,6 +7,8 @@
 #include <QtTest>
 
 #include "plots/gate_heatmap_view.h"
+#include "plots/layer_axis.h"
+#include "plots/qcustomplot_include.h"
 #include "run/metrics_store.h"
 #include "tst_gui_support.h"
 
@@ -23,6 +25,8 @@ private Q_SLOTS:
     void exportsImages();
     void exportsCsvOfLayersByBits();
     void emptyViewRefusesCsv();
+    void manyLayersKeepLabelsApart();
+    void longNamesAreShortened();
 };
 
 void TestGateHeatmapView::rowsAreLayersColumnsAreBits()
@@ -162,6 +166,61 @@ void TestGateHeatmapView::emptyViewRefusesCsv()
     const auto path = dir.filePath(QStringLiteral("heatmap.csv"));
     QVERIFY(!view.exportTo(path).isEmpty());
     QVERIFY(!QFile::exists(path));
+}
+
+// MobileNetV2's 53 layers in a pane of ordinary height: labels every k-th row, never overlapping; zoomed in
+// along the layers every row is labelled; the tooltip says what the layer is.
+void TestGateHeatmapView::manyLayersKeepLabelsApart()
+{
+    MetricsStore store;
+    GateHeatmapView view(store);
+    view.resize(520, 380);
+    view.show();
+    auto s = testing::syntheticSnapshot(53, 8);
+    for (size_t l = 0; l < s.layers.size(); ++l) {
+        auto& layer = s.layers[l];
+        layer.name = "features." + std::to_string(l / 3) + ".conv." + std::to_string(l % 3) + ".0";
+        layer.type = "Conv2d";
+        layer.shape = {96, 1, 3, 3};
+        layer.groups = 96;
+    }
+    store.addSnapshot(s);
+    view.refreshNow();
+    auto& plot = view.plot();
+    plot.replot();
+    plot.replot();  // the second sees the laid-out axis rect
+    const auto* axis = plot.yAxis;
+    const auto ticks = qSharedPointerCast<QCPAxisTickerText>(axis->ticker())->ticks();
+    const double line = QFontMetricsF(axis->tickLabelFont()).height();
+    const double perRow = axis->axisRect()->height() / axis->range().size();
+    QVERIFY2(view.labelStep() > 1, qPrintable(QStringLiteral("%1 px per row").arg(perRow)));
+    QVERIFY2(view.labelStep() * perRow >= line, "neighbouring labels would overlap");
+    QCOMPARE(ticks.size(), (53 + view.labelStep() - 1) / view.labelStep());
+    QCOMPARE(ticks.value(0), QStringLiteral("f.0.conv.0.0"));  // shortened; the row keeps the full name
+    QCOMPARE(view.rowLabel(0), QStringLiteral("features.0.conv.0.0"));
+    plot.yAxis->setRange(9.5, 14.5);  // zoomed in on five rows, as the wheel does
+    plot.replot();
+    QCOMPARE(view.labelStep(), 1);
+    plot.yAxis->setRange(-40, 200);  // dragged past the ends: held within the layers
+    QVERIFY(plot.yAxis->range().lower >= -0.5 && plot.yAxis->range().upper <= 52.5);
+    const auto tip = view.cellToolTip(4, 0);
+    QVERIFY2(tip.contains(QStringLiteral("features.1.conv.1.0")) && tip.contains(QStringLiteral("Conv2d, weight [96, 1, 3, 3]")) &&
+                 tip.contains(QStringLiteral("depthwise (groups 96)")),
+             qPrintable(tip));
+    // A new snapshot of the same layers keeps the user's zoom.
+    plot.yAxis->setRange(19.5, 29.5);
+    store.addSnapshot(testing::syntheticSnapshot(53, 8, 0.7));
+    view.refreshNow();
+    QCOMPARE(plot.yAxis->range().lower, 19.5);
+}
+
+void TestGateHeatmapView::longNamesAreShortened()
+{
+    QCOMPARE(shortLayerName(QStringLiteral("features.13.conv.1.0")), QStringLiteral("f.13.conv.1.0"));
+    QCOMPARE(shortLayerName(QStringLiteral("stage2.0.branch2.3")), QStringLiteral("s2.0.branch2.3"));
+    QCOMPARE(shortLayerName(QStringLiteral("layer3.2.conv1")), QStringLiteral("layer3.2.conv1"));  // short: whole
+    QCOMPARE(shortLayerName(QStringLiteral("classifier.1")), QStringLiteral("classifier.1"));
+    QCOMPARE(shortLayerName(QStringLiteral("blocks.10.attention.projection")), QStringLiteral("b.10.a.projection"));
 }
 
 QTEST_MAIN(TestGateHeatmapView)

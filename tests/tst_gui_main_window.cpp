@@ -25,6 +25,7 @@
 #include "setup/dataset_field.h"
 #include "plots/gate_heatmap_view.h"
 #include "gui_live_run.h"
+#include "setup/dataset_inspector.h"
 #include "window/main_window.h"
 #include "run/metrics_store.h"
 #include "run/run_controls.h"
@@ -70,6 +71,7 @@ private Q_SLOTS:
     void closeCanBeCancelled();
     void closeDuringTrainingStopsCleanly();
     void droppedPathsAreDispatched();
+    void droppedTorchScriptModelIsTheModel();
     void checkpointResumesTheRun();
     void interruptedRunIsOfferedOnNextStart();
     void stoppedOrFinishedRunIsNotOffered();
@@ -258,6 +260,43 @@ void TestMainWindow::droppedPathsAreDispatched()
     QVERIFY(!window.openPath(broken));
     QCOMPARE(window.config().epochs, 7);  // a bad file changes nothing
     QVERIFY(!window.openPath(QDir(dir.path()).filePath(QStringLiteral("notes.txt"))));
+}
+
+// A TorchScript file dropped on the window becomes the run's model, whatever its name: its layers show
+// before Start. One whose input does not fit the dataset says so in the dataset dock and the Setup
+// panel, and Start stays off.
+void TestMainWindow::droppedTorchScriptModelIsTheModel()
+{
+    const QDir models(qEnvironmentVariable("CSQ_SCRIPTED_MODELS"));
+    const auto tiny = models.filePath(QStringLiteral("tiny_cnn.pt")), rgb = models.filePath(QStringLiteral("rgb_cnn.pt"));
+    QVERIFY2(QFileInfo(tiny).isFile() && QFileInfo(rgb).isFile(),
+             "CSQ_SCRIPTED_MODELS must hold tests/make_scripted_models.py's files (ctest runs it first)");
+    QTemporaryDir dir;
+    const auto renamed = QDir(dir.path()).filePath(QStringLiteral("weights.pth"));
+    QVERIFY(QFile::copy(tiny, renamed));
+    MainWindow window;
+    auto config = window.config();
+    config.data = liveRunData().toStdString();
+    window.setConfig(config);
+    QVERIFY(window.openPath(renamed));
+    QCOMPARE(QString::fromStdString(window.config().modelSpec), QFileInfo(renamed).absoluteFilePath());
+    QVERIFY(window.store().plannedStart().has_value());
+    QStringList layers;
+    for (const auto& l : window.store().plannedStart()->layers) layers << QString::fromStdString(l.name + " " + l.type);
+    QCOMPARE(layers, (QStringList{QStringLiteral("stem.0 Conv2d"), QStringLiteral("depthwise.0 Conv2d"),
+                                   QStringLiteral("head Linear")}));
+    QCOMPARE(window.store().plannedStart()->layers[1].groups, int64_t{16});
+    QVERIFY(window.datasetInspector()->modelFitText().isEmpty());
+    QVERIFY(window.runControls()->startAction()->isEnabled());
+
+    QVERIFY(window.openPath(rgb));
+    QVERIFY(!window.store().plannedStart().has_value());
+    const auto fit = window.datasetInspector()->modelFitText();
+    QVERIFY2(fit.contains(QStringLiteral("takes 3 input channels")) && fit.contains(QStringLiteral("1-channel 28x28")),
+             qPrintable(fit));
+    QVERIFY2(window.setupPanel()->issueText(QStringLiteral("model_spec")).contains(QStringLiteral("3 input channels")),
+             qPrintable(window.setupPanel()->issueText(QStringLiteral("model_spec"))));
+    QVERIFY(!window.runControls()->startAction()->isEnabled());
 }
 
 void TestMainWindow::checkpointResumesTheRun()

@@ -1,5 +1,6 @@
 #include "io/run_files.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +41,11 @@ json::array layersArray(const std::vector<LayerScheme>& layers)
         o["bits"] = l.bits();
         o["kept"] = keptArray(l.kept);  // kept[b], b = 0 is the least significant bit
         o["searchable"] = l.searchable;
+        if (!l.type.empty()) {
+            o["type"] = l.type;
+            o["shape"] = json::array(l.shape.begin(), l.shape.end());
+            o["groups"] = l.groups;
+        }
         out.push_back(std::move(o));
     }
     return out;
@@ -205,6 +211,11 @@ std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std
             throw bad("(" + layer.name + ") has params or max_bits out of range");
         layer.kept.resize(static_cast<size_t>(layer.maxBits), false);
         if (const auto* s = o->if_contains("searchable"); s && s->is_bool()) layer.searchable = s->get_bool();
+        if (const auto* t = o->if_contains("type"); t && t->is_string()) layer.type = std::string(t->get_string());
+        if (const auto* shape = o->if_contains("shape"); shape && shape->is_array())
+            for (const auto& d : shape->get_array())
+                if (d.is_number()) layer.shape.push_back(d.to_number<int64_t>());
+        layer.groups = std::max<int64_t>(1, static_cast<int64_t>(number("groups", 1)));
         layers.push_back(std::move(layer));
     }
     return layers;

@@ -178,6 +178,11 @@ std::shared_ptr<ScriptNetwork> ScriptNetwork::load(const std::string& archive, L
         throw Error(source, "cannot be loaded as TorchScript: " + errorLine(e),
                     "save it with the same or an older PyTorch: " + std::string(kHowToSave));
     }
+    // A checkpoint is a TorchScript archive too (torch::serialize writes one), of a run's state.
+    if (net->module_.hasattr("format") && net->module_.attr("format").isString() &&
+        net->module_.attr("format").toStringRef().rfind("csq-checkpoint", 0) == 0)
+        throw Error(source, "is a CSQ checkpoint (a run's state), not a model",
+                    "resume it (csq-train --resume), or give the model's own TorchScript file");
     // A frozen module (torch.jit.freeze, optimize_for_inference) has its weights inlined as constants.
     if (net->module_.parameters().size() == 0)
         throw Error(source,

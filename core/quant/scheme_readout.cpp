@@ -16,7 +16,15 @@ std::vector<NamedBitLayer> findBitLayers(torch::nn::Module& model)
 LayerScheme readLayerScheme(const NamedBitLayer& named)
 {
     const auto& bits = named.layer->bits();
-    return {named.name, bits->numel(), bits->maxBits(), bits->keptBits(), bits->searchable()};
+    LayerScheme out{named.name, bits->numel(), bits->maxBits(), bits->keptBits(), bits->searchable()};
+    out.shape = bits->shape();
+    if (const auto* conv = dynamic_cast<const BitConv2dImpl*>(named.layer.get())) {
+        out.type = "Conv2d";
+        out.groups = conv->options.groups;
+    } else if (dynamic_cast<const BitLinearImpl*>(named.layer.get())) {
+        out.type = "Linear";
+    }
+    return out;
 }
 
 std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers)

@@ -9,6 +9,7 @@
 #include <QToolTip>
 
 #include "plots/csv_field.h"
+#include "plots/layer_axis.h"
 #include "plots/qcustomplot_include.h"
 
 namespace csq::ui {
@@ -210,16 +211,20 @@ void SchemeGridView::addGrid(QCPLayoutGrid* top, int g, const QCPColorGradient& 
     auto* x = grid.rect->axis(QCPAxis::atBottom);
     auto* y = grid.rect->axis(QCPAxis::atLeft);
     auto xTicker = QSharedPointer<QCPAxisTickerText>::create();
-    auto yTicker = QSharedPointer<QCPAxisTickerText>::create();
     for (int c = 0; c < columns_; ++c) xTicker->addTick(c, QStringLiteral("b%1").arg(bitOfColumn(c)));
-    for (int r = 0; r < rowCount(); ++r) yTicker->addTick(r, rows_[r]);
     x->setTicker(xTicker);
-    y->setTicker(yTicker);
     x->setLabel(tr("bit (MSB … LSB)"));
+    QStringList labels;
+    for (const auto& name : rows_) labels << shortLayerName(name);
+    (new LayerAxisLabels(y, /*scrollable=*/true))->setLabels(labels);
     y->setTickLabels(g == 0);  // one set of layer names for side-by-side grids
     y->setRangeReversed(true);  // first layer on top, as in the network
     x->setRange(-0.5, columns - 0.5);
-    y->setRange(-0.5, rows - 0.5);
+    if (g > 0) {  // side-by-side grids scroll together
+        auto* first = grids_[0].rect->axis(QCPAxis::atLeft);
+        connect(first, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), y, qOverload<const QCPRange&>(&QCPAxis::setRange));
+        connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), first, qOverload<const QCPRange&>(&QCPAxis::setRange));
+    }
     for (auto* axis : {x, y}) {
         axis->grid()->setVisible(false);
         axis->setSubTicks(false);

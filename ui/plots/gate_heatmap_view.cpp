@@ -11,6 +11,7 @@
 
 #include "run/metrics_store.h"
 #include "plots/csv_field.h"
+#include "plots/layer_axis.h"
 #include "plots/qcustomplot_include.h"
 #include "plots/viridis_gradient.h"
 
@@ -59,7 +60,7 @@ GateHeatmapView::GateHeatmapView(MetricsStore& store, QWidget* parent) : PlotPan
 
     p.xAxis->setLabel(tr("bit (MSB … LSB)"));
     p.xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    p.yAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
+    rowLabels_ = new LayerAxisLabels(p.yAxis, /*scrollable=*/true);
     p.yAxis->setRangeReversed(true);  // first layer on top, as in the network
     p.xAxis->grid()->setVisible(false);
     p.yAxis->grid()->setVisible(false);
@@ -69,7 +70,8 @@ GateHeatmapView::GateHeatmapView(MetricsStore& store, QWidget* parent) : PlotPan
     connect(&p, &QCustomPlot::mouseMove, this, &GateHeatmapView::showHover);
     setToolTip(
         tr("Rows: quantized layers. Columns: bits, most significant first. Colour: the mask gate; "
-           "a dot marks a kept bit (m_b ≥ 0). Hover a cell for details; right-click to export."));
+           "a dot marks a kept bit (m_b ≥ 0). Hover a cell for details; the wheel zooms along the layers "
+           "and dragging scrolls them; right-click to export."));
     styleAllAxes();
     applyPalette();
 }
@@ -105,7 +107,7 @@ void GateHeatmapView::readLatest()
     for (const auto& layer : s.layers) columns_ = std::max(columns_, layer.maxBits);
     for (size_t l = 0; l < s.layers.size(); ++l) {
         const auto& layer = s.layers[l];
-        Row row{QString::fromStdString(layer.name), layer.params, layer.searchable, {}, {}, {}};
+        Row row{QString::fromStdString(layer.name), layerDescription(layer), layer.params, layer.searchable, {}, {}, {}};
         row.gates.fill(kNaN, columns_);
         row.logits.fill(kNaN, columns_);
         row.kept.fill(false, columns_);
@@ -139,13 +141,15 @@ void GateHeatmapView::updateAxes()
 {
     auto& p = plot();
     auto xTicker = qSharedPointerCast<QCPAxisTickerText>(p.xAxis->ticker());
-    auto yTicker = qSharedPointerCast<QCPAxisTickerText>(p.yAxis->ticker());
     xTicker->clear();
-    yTicker->clear();
     for (int c = 0; c < columns_; ++c) xTicker->addTick(c, QStringLiteral("b%1").arg(bitOfColumn(c)));
-    for (int r = 0; r < rowCount(); ++r) yTicker->addTick(r, rowLabel(r));
+    QStringList labels;
+    for (const auto& r : rows_) {
+        const auto name = shortLayerName(r.name);
+        labels << (r.searchable ? name : tr("%1 (held)").arg(name));
+    }
+    rowLabels_->setLabels(labels);
     p.xAxis->setRange(-0.5, std::max(columns_, 1) - 0.5);
-    p.yAxis->setRange(-0.5, std::max(rowCount(), 1) - 0.5);
 }
 
 void GateHeatmapView::fillCells()
@@ -181,6 +185,8 @@ QString GateHeatmapView::rowLabel(int row) const
     return r.searchable ? r.name : tr("%1 (held)").arg(r.name);
 }
 
+int GateHeatmapView::labelStep() const { return rowLabels_->step(); }
+
 double GateHeatmapView::gate(int row, int column) const
 {
     if (row < 0 || row >= rowCount() || column < 0 || column >= columns_) return kNaN;
@@ -210,7 +216,7 @@ QString GateHeatmapView::cellToolTip(int row, int column) const
     const QLocale locale;
     const double share =
         totalParams_ > 0 ? 100.0 * static_cast<double>(r.params) / static_cast<double>(totalParams_) : 0;
-    return tr("<b>%1</b>%2<br>bit b%3 (weight 2<sup>%3</sup>)<br>gate f_β(m) = %4<br>logit m = %5<br>%6<br>"
+    return tr("<b>%1</b>%2<br>%9bit b%3 (weight 2<sup>%3</sup>)<br>gate f_β(m) = %4<br>logit m = %5<br>%6<br>"
               "%7 weights (%8 % of the model)")
         .arg(r.name.toHtmlEscaped(), r.searchable ? QString() : tr(" — held at max bits"))
         .arg(bitOfColumn(column))
@@ -218,7 +224,8 @@ QString GateHeatmapView::cellToolTip(int row, int column) const
         .arg(r.logits[column], 0, 'f', 3)
         .arg(r.kept[column] ? tr("kept") : tr("dropped"))
         .arg(locale.toString(r.params))
-        .arg(share, 0, 'f', 1);
+        .arg(share, 0, 'f', 1)
+        .arg(r.description.isEmpty() ? QString() : r.description.toHtmlEscaped() + QStringLiteral("<br>"));
 }
 
 void GateHeatmapView::showHover(QMouseEvent* event)

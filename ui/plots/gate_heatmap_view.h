@@ -1,6 +1,8 @@
 #pragma once
 // The scheme as it forms: quantized layers (named rows) by bits (MSB … LSB columns), coloured by the
-// mask gate f_β(m_b) in [0, 1], kept bits marked, hover for details; exports PNG/SVG/PDF and CSV.
+// mask gate f_β(m_b) in [0, 1], kept bits marked, hover for details; exports PNG/SVG/PDF and CSV. A
+// model of many layers packs its rows, labelled where labels fit; the wheel zooms and dragging
+// scrolls along the layers (layer_axis.h).
 #include <QStringList>
 #include <QVector>
 
@@ -13,6 +15,8 @@ class QCPTextElement;
 class QMouseEvent;
 
 namespace csq::ui {
+
+class LayerAxisLabels;
 
 class GateHeatmapView : public PlotPanel {
     Q_OBJECT
@@ -27,7 +31,8 @@ public:
     // What is on screen, for tests and the CSV: column 0 is the MSB.
     int rowCount() const { return static_cast<int>(rows_.size()); }
     int columnCount() const { return columns_; }
-    QString rowLabel(int row) const;
+    QString rowLabel(int row) const;  // the layer's full name ("(held)" when held)
+    int labelStep() const;            // one axis label every this many rows
     int bitOfColumn(int column) const { return columns_ - 1 - column; }
     double gate(int row, int column) const;            // NaN where the layer has no such bit
     double displayedValue(int row, int column) const;  // read back from the colour map's data
@@ -42,7 +47,7 @@ protected:
 
 private:
     struct Row {
-        QString name;
+        QString name, description;
         qint64 params = 0;
         bool searchable = true;
         QVector<double> gates, logits;  // by column (MSB first)
@@ -61,6 +66,7 @@ private:
     QCPColorScale* scale_;
     QCPGraph* keptMarks_;
     QCPTextElement* caption_;
+    LayerAxisLabels* rowLabels_;
 };
 
 }  // namespace csq::ui

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "run/metrics_store.h"
+#include "plots/layer_axis.h"
 #include "plots/qcustomplot_include.h"
 
 namespace csq::ui {
@@ -21,8 +22,8 @@ LayerBitsView::LayerBitsView(MetricsStore& store, QWidget* parent) : PlotPanel(s
         bars->setWidth(0.38);
         bars->setBarsGroup(group);
     }
-    p.xAxis->setTicker(QSharedPointer<QCPAxisTickerText>::create());
-    p.xAxis->setTickLabelRotation(-30);
+    layerLabels_ = new LayerAxisLabels(p.xAxis, /*scrollable=*/true);
+    p.xAxis->setTickLabelRotation(-90);  // upright: a label takes a line's height along the axis
     p.xAxis->setSubTicks(false);
     p.xAxis->grid()->setVisible(false);
     p.yAxis->setLabel(tr("kept bits"));
@@ -34,7 +35,8 @@ LayerBitsView::LayerBitsView(MetricsStore& store, QWidget* parent) : PlotPanel(s
     p.axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
     setToolTip(
         tr("Left bars: bits each layer keeps. Right bars: the layer's share of all quantized weights; "
-           "the model's size is the share-weighted mean of the bits."));
+           "the model's size is the share-weighted mean of the bits. The wheel zooms along the layers and "
+           "dragging scrolls them."));
     styleAllAxes();
     applyPalette();
 }
@@ -52,8 +54,7 @@ void LayerBitsView::applyPalette()
 
 void LayerBitsView::rebuild()
 {
-    auto ticker = qSharedPointerCast<QCPAxisTickerText>(plot().xAxis->ticker());
-    ticker->clear();
+    QStringList labels;
     QVector<double> keys, bits, share;
     int maxBits = 1;
     double maxShare = 1;
@@ -67,13 +68,13 @@ void LayerBitsView::rebuild()
             share.append(total > 0 ? 100.0 * static_cast<double>(layer.params) / total : 0);
             maxBits = std::max(maxBits, layer.maxBits);
             maxShare = std::max(maxShare, share.constLast());
-            ticker->addTick(static_cast<double>(i), QString::fromStdString(layer.name));
+            labels << shortLayerName(QString::fromStdString(layer.name));
         }
     }
     bits_->setData(keys, bits, true);
     share_->setData(keys, share, true);
     auto& p = plot();
-    p.xAxis->setRange(-0.6, std::max<double>(keys.size(), 1) - 0.4);
+    layerLabels_->setLabels(labels);
     p.yAxis->setRange(0, maxBits + 0.5);
     p.yAxis2->setRange(0, std::min(100.0, maxShare * 1.15));
 }

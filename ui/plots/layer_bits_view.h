@@ -1,11 +1,14 @@
 #pragma once
 // Per-layer precision: kept bits of each quantized layer as bars, next to its share of the model's
-// weights on a second axis, so a bit saved in a big layer reads as the bigger saving it is.
+// weights on a second axis, so a bit saved in a big layer reads as the bigger saving it is. Layers are
+// labelled where labels fit and can be zoomed and scrolled (layer_axis.h).
 #include "plots/plot_panel.h"
 
 class QCPBars;
 
 namespace csq::ui {
+
+class LayerAxisLabels;
 
 class LayerBitsView : public PlotPanel {
     Q_OBJECT
@@ -25,6 +28,7 @@ protected:
 private:
     QCPBars* bits_;
     QCPBars* share_;
+    LayerAxisLabels* layerLabels_;
 };
 
 }  // namespace csq::ui

@@ -189,13 +189,22 @@ void ConfigRows::addRemaining(const std::function<QFormLayout*()>& group)
         } else if (f.kind() == csq::FlagKind::Real) {
             addReal(form, f.key, label, QString(), tip);
         } else {
-            auto* edit = new QLineEdit;
-            connect(edit, &QLineEdit::textChanged, this, &ConfigRows::edited);
-            add(form, key, label, edit, tip,
-                {nullptr, nullptr, [edit, m = *text](TrainingConfig& c) { c.*m = edit->text().toStdString(); },
-                 [edit, m = *text](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*m)); }});
+            addText(form, f.key, label, QString(), tip);
         }
     }
+}
+
+QLineEdit* ConfigRows::addText(QFormLayout* form, const char* key, const QString& label, const QString& placeholder,
+                               const QString& tip)
+{
+    const auto member = std::get<csq::ConfigMember<std::string>>(tableField(key).member);
+    auto* edit = new QLineEdit;
+    edit->setPlaceholderText(placeholder);
+    connect(edit, &QLineEdit::textChanged, this, &ConfigRows::edited);
+    add(form, QString::fromLatin1(key), label, edit, tip,
+        {nullptr, nullptr, [edit, member](TrainingConfig& c) { c.*member = edit->text().trimmed().toStdString(); },
+         [edit, member](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*member)); }});
+    return edit;
 }
 
 void ConfigRows::write(const TrainingConfig& config) const

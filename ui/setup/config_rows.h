@@ -43,6 +43,9 @@ public:
     // the file does not exist.
     QLineEdit* addFile(QFormLayout* form, const char* key, const QString& label, const QString& filter,
                        const QString& tip);
+    // A line of text (a small grammar such as layer rules), with a placeholder that shows an example.
+    QLineEdit* addText(QFormLayout* form, const char* key, const QString& label, const QString& placeholder,
+                       const QString& tip);
     template <class E>
     void addChoice(QFormLayout* form, const char* key, const QString& label, const QList<QPair<QString, E>>& choices,
                    const QString& tip);

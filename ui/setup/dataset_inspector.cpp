@@ -98,6 +98,7 @@ DatasetInspector::DatasetInspector(QWidget* parent)
       summary_(new QLabel(this)),
       shape_(new QLabel(this)),
       error_(new QLabel(this)),
+      modelFit_(new QLabel(this)),
       progress_(new QProgressBar(this)),
       table_(new QTableWidget(0, 3, this)),
       samples_(new QScrollArea(this))
@@ -125,6 +126,11 @@ DatasetInspector::DatasetInspector(QWidget* parent)
     error_->setStyleSheet(QStringLiteral("color: #d32f2f;"));
     error_->setVisible(false);
     column->addWidget(error_);
+    modelFit_->setWordWrap(true);
+    modelFit_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    modelFit_->setStyleSheet(QStringLiteral("color: #b26a00;"));
+    modelFit_->setVisible(false);
+    column->addWidget(modelFit_);
 
     table_->setHorizontalHeaderLabels({tr("Class"), tr("Train"), tr("Test")});
     table_->verticalHeader()->setVisible(false);
@@ -337,6 +343,14 @@ QWidget* DatasetInspector::buildSamples(const csq::DatasetPreview& p)
     layout->setColumnStretch(kSamplesPerClass + 1, 1);
     return grid;
 }
+
+void DatasetInspector::setModelFit(const QString& problem)
+{
+    modelFit_->setText(problem.isEmpty() ? QString() : tr("The model does not fit these images: %1").arg(problem));
+    modelFit_->setVisible(!problem.isEmpty());
+}
+
+QString DatasetInspector::modelFitText() const { return modelFit_->text(); }
 
 QString DatasetInspector::summaryText() const
 {

@@ -37,6 +37,9 @@ public:
     void setSource(const QString& path, int imageSize, int imageChannels);
     // Reads the current source now (visible or not).
     void reload();
+    // Why the chosen model cannot take this dataset's images ("" when it can), shown above the preview.
+    void setModelFit(const QString& problem);
+    QString modelFitText() const;
 
     // What the panel shows (tests).
     bool busy() const { return workerBusy_; }
@@ -76,6 +79,7 @@ private:
     QLabel* summary_;
     QLabel* shape_;
     QLabel* error_;
+    QLabel* modelFit_;
     QProgressBar* progress_;
     QTableWidget* table_;
     QScrollArea* samples_;

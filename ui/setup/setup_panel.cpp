@@ -79,10 +79,12 @@ void SetupPanel::buildModelGroup()
     modelNote_->setStyleSheet(QStringLiteral("color: #b26a00; font-style: italic;"));
     modelNote_->setVisible(false);
     static_cast<QVBoxLayout*>(model->parentWidget()->layout())->insertWidget(1, modelNote_);
-    modelSpec_ =
-        rows_->addFile(form, "model_spec", tr("Model spec"), tr("Model spec (*.json)"),
-                       tr("A JSON file describing your own network (layers, shapes); when given it replaces the "
-                          "zoo network above. Clear it to use the zoo network again."));
+    modelSpec_ = rows_->addFile(
+        form, "model_spec", tr("Model file"), tr("Models (*.pt *.pth *.json)"),
+        tr("Your own network, replacing the zoo network above: any PyTorch model saved with "
+           "torch.jit.script(model).save(path) (its Conv2d and Linear layers are quantized, its weights are the "
+           "start), or a JSON model spec. You can also drop the file on the window. Clear it to use the zoo "
+           "network again."));
     connect(modelSpec_, &QLineEdit::textChanged, this, &SetupPanel::updateModelOverride);
     rows_->addFile(form, "weights", tr("Pretrained weights"), tr("Weights (*.pt *.pth *.zip)"),
                    tr("Float weights to start from: a PyTorch state_dict (.pt, .pth, saved with torch.save) or a "
@@ -90,6 +92,10 @@ void SetupPanel::buildModelGroup()
     rows_->addFile(form, "name_map", tr("Weight name map"), tr("Name map (*.json)"),
                    tr("A JSON object {\"their.name\": \"our.name\", …} renaming the imported weights' names to "
                       "the network's; needs pretrained weights."));
+    rows_->addText(form, "layer_rules", tr("Layer rules"), tr("e.g. features.0.0=float, classifier.*=8"),
+                   tr("Layers by name or glob (* any text) kept float or given their own max bits: "
+                      "NAME=float or NAME=BITS, separated by commas; a later rule wins. Hover a heatmap row for "
+                      "a layer's full name."));
     rows_->addFlag(form, "float", tr("Float baseline"),
                    tr("Train the same network without quantization: the accuracy to compare the scheme against."));
     rows_->addChoice<csq::EdgeLayerPolicy>(
@@ -125,6 +131,11 @@ void SetupPanel::buildDataGroup()
     rows_->addChoice<int>(
         form, "image_channels", tr("Image channels"), {{tr("automatic"), 0}, {tr("gray (1)"), 1}, {tr("RGB (3)"), 3}},
         tr("Image folders: read as gray or RGB; automatic reads gray only when every image is gray."));
+    rows_->addText(form, "input_normalization", tr("Input normalization"), tr("dataset, none or 0.5/0.25"),
+                   tr("What the model's input is: dataset (each channel's mean and std of the training images), "
+                      "none (pixels / 255) or means/stds per channel in pixel / 255 (torchvision's Normalize, "
+                      "e.g. 0.485,0.456,0.406/0.229,0.224,0.225). Your own model expects the input it was "
+                      "trained on."));
     connect(dataset_, &DatasetField::pathChanged, this, &SetupPanel::updateImageFields);
     updateImageFields();
 }

@@ -15,7 +15,9 @@
 #include "window/about_dialog.h"
 #include "plots/beta_schedule_view.h"
 #include "setup/budget_panel.h"
+#include "csq/errors.h"
 #include "csq/planned_start.h"
+#include "csq/torch_file.h"
 #include "csq/version.h"
 #include "setup/dataset_inspector.h"
 #include "window/file_actions.h"
@@ -43,15 +45,22 @@ namespace csq::ui {
 
 namespace {
 
-// The heatmap's rows before Start: none while the setup is invalid or its data or spec cannot be read
-// (the setup panel says why).
-std::optional<csq::Snapshot> plannedStartOf(const csq::TrainingConfig& config, bool invalid)
+// The heatmap's rows before Start: none while the setup is invalid or its data or model cannot be read
+// (the setup panel says why), and why the model file cannot take the data, when that is the reason.
+struct Planned {
+    std::optional<csq::Snapshot> snapshot;
+    QString modelIssue;
+};
+Planned plannedStartOf(const csq::TrainingConfig& config, bool invalid)
 {
-    if (invalid) return std::nullopt;
+    if (invalid) return {};
     try {
-        return csq::plannedStart(config);
+        return {csq::plannedStart(config), {}};
+    } catch (const csq::Error& e) {
+        if (config.modelSpec.empty() || e.where() != config.modelSpec) return {};
+        return {std::nullopt, QString::fromStdString(std::string(e.what()).substr(e.where().size() + 2))};
     } catch (const std::exception&) {
-        return std::nullopt;
+        return {};
     }
 }
 
@@ -154,7 +163,17 @@ void MainWindow::onConfigEdited()
     controls_->setStartBlocked(
         issues.empty() ? QString() : QString::fromStdString(issues.front().field + ": " + issues.front().message));
     beta_->setPlan(BetaPlan::of(current));
-    if (!bridge_->running()) store_->setPlannedStart(plannedStartOf(current, !issues.empty()));
+    if (!bridge_->running()) {
+        const auto planned = plannedStartOf(current, !issues.empty());
+        store_->setPlannedStart(planned.snapshot);
+        inspector_->setModelFit(planned.modelIssue);
+        if (!planned.modelIssue.isEmpty()) {
+            auto withModel = issues;
+            withModel.push_back({"model_spec", planned.modelIssue.toStdString()});
+            setup_->showIssues(withModel);
+            controls_->setStartBlocked(QStringLiteral("model_spec: ") + planned.modelIssue);
+        }
+    }
     inspector_->setSource(QString::fromStdString(current.data), current.imageSize, current.imageChannels);
 }
 
@@ -206,10 +225,27 @@ bool MainWindow::openPath(const QString& path)
     }
     if (info.suffix().compare(u"json", Qt::CaseInsensitive) == 0)
         return !bridge_->running() && files_->openConfig(path);
-    if (info.suffix().compare(u"pt", Qt::CaseInsensitive) == 0 && info.isFile()) {
-        files_->openCheckpoint(path);
+    if (!info.isFile()) return false;
+    // A .pt is a checkpoint (resume it) or a TorchScript model (train it), whatever its name says.
+    switch (csq::torchFileKind(path.toStdString())) {
+    case csq::TorchFileKind::Checkpoint: files_->openCheckpoint(path); return true;
+    case csq::TorchFileKind::TorchScriptModel: {
+        if (bridge_->running()) {
+            log_->appendError(tr("a run is in progress: stop it before opening the model %1").arg(path));
+            return false;
+        }
+        auto config = this->config();
+        config.modelSpec = info.absoluteFilePath().toStdString();
+        setConfig(config);
+        log_->appendLine(tr("model: %1").arg(QDir::toNativeSeparators(info.absoluteFilePath())));
         return true;
     }
+    case csq::TorchFileKind::Other: break;
+    }
+    if (info.suffix().compare(u"pt", Qt::CaseInsensitive) == 0 || info.suffix().compare(u"pth", Qt::CaseInsensitive) == 0)
+        log_->appendError(tr("%1 is neither a checkpoint nor a TorchScript model (save one with "
+                             "torch.jit.script(model).save(path))")
+                              .arg(QDir::toNativeSeparators(path)));
     return false;
 }
 
@@ -385,7 +421,8 @@ void MainWindow::closeEvent(QCloseEvent* event)
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)
 {
     const QFileInfo info(droppedPath(event->mimeData()));
-    if (info.isDir() || info.suffix() == u"json" || info.suffix() == u"pt") event->acceptProposedAction();
+    if (info.isDir() || info.suffix() == u"json" || info.suffix() == u"pt" || info.suffix() == u"pth")
+        event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent* event)

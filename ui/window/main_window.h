@@ -51,6 +51,7 @@ public:
     SessionBridge& bridge() const { return *bridge_; }
     MetricsStore& store() const { return *store_; }
     SetupPanel* setupPanel() const { return setup_; }
+    DatasetInspector* datasetInspector() const { return inspector_; }
     BudgetPanel* budgetPanel() const { return budget_; }
     RunControls* runControls() const { return controls_; }
     GateHeatmapView* heatmap() const { return heatmap_; }

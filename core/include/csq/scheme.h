@@ -24,6 +24,9 @@ struct LayerScheme {
     int maxBits = 0;          // N
     std::vector<bool> kept;   // kept[b], b = 0 (LSB) .. N-1 (MSB); kept bits need not be contiguous
     bool searchable = true;   // false: held at max bits and outside the budget term
+    std::string type{};           // the layer's kind: "Conv2d" or "Linear" ("" when unknown)
+    std::vector<int64_t> shape{}; // its weight's shape: [out, in / groups, kh, kw] or [out, in]
+    int64_t groups = 1;           // a convolution's groups (its input channels when depthwise)
 
     int bits() const;  // k_l = number of kept bits
 };
@@ -44,7 +47,8 @@ ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
 double weightKiB(const std::vector<LayerScheme>& layers, int64_t totalParams);
 
 // The layers of a scheme.json or summary.json text ({"layers": [{name, params, max_bits, kept,
-// searchable}]}); max_bits defaults to kept's length, searchable to true. Throws csq::Error naming
+// searchable, type, shape, groups}]}); max_bits defaults to kept's length, searchable to true, the
+// rest to unknown. Throws csq::Error naming
 // `source` and the layer at fault. The one reader the GUI and the engine share.
 std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std::string& source);
 
