@@ -1,5 +1,7 @@
 // csq-shots: saves the README's pictures from the real windows, outside the test suite.
-//   csq-shots window OUT.png [--theme dark]  the main window during the default run (lenet5, Fashion-MNIST)
+//   csq-shots window OUT.png [--theme dark] [--config FILE --at T --size WxH]
+//                                            the main window during the default run (lenet5, Fashion-MNIST),
+//                                            or during a run of FILE's config at epoch T
 //   csq-shots pareto SWEEP_DIR OUT_STEM [FLOAT_RUN_DIR]
 //                                            a sweep's Pareto view (OUT_STEM.png, .csv) and the
 //                                            comparison window (OUT_STEM-window.png)
@@ -12,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 
+#include "csq/config.h"
 #include "csq/runtime.h"
 #include "window/main_window.h"
 #include "run/metrics_store.h"
@@ -31,14 +34,19 @@ int fail(const QString& message)
 // The app's defaults (one click on Start: lenet5 on Fashion-MNIST), saved late in the search (0.4
 // epochs before the ticket): the ramped target has been reached, bits are pruned and gates still soft.
 // A few minutes on 2 cores.
-int windowShot(const QString& out)
+int windowShot(const QString& out, const QString& configFile, double at, QSize size)
 {
     QTemporaryDir runDir;
     csq::TrainingConfig config;
+    try {
+        if (!configFile.isEmpty()) config = csq::loadConfig(configFile.toStdString());
+    } catch (const std::exception& e) {
+        return fail(QString::fromUtf8(e.what()));
+    }
     config.outDir = runDir.path().toStdString();
-    const double shotAt = config.ticketEpoch - 0.4;
+    const double shotAt = at >= 0 ? at : config.ticketEpoch - 0.4;
     csq::ui::MainWindow window;
-    window.resize(1600, 1000);
+    window.resize(size.isValid() ? size : QSize(1600, 1000));
     window.setConfig(config);
     window.show();
     bool saved = false;
@@ -94,17 +102,29 @@ int main(int argc, char** argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Saves the README's pictures.\n"
-        "  window OUT.png                          the main window late in the default run's search\n"
+        "  window OUT.png                          the main window late in the default run's search (or a\n"
+        "                                          run of --config FILE at epoch --at T)\n"
         "  pareto SWEEP_DIR OUT_STEM [FLOAT_RUN]   a sweep's Pareto view and the comparison window"));
     parser.addHelpOption();
     const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"));
     parser.addOption(themeOption);
+    const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("window: the run's config.json."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption atOption(QStringLiteral("at"), QStringLiteral("window: the epoch to save at."),
+                                      QStringLiteral("T"));
+    const QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("window: its size, WxH."),
+                                        QStringLiteral("WxH"));
+    parser.addOptions({configOption, atOption, sizeOption});
     parser.addPositionalArgument(QStringLiteral("what"), QStringLiteral("window or pareto"));
     parser.process(app);
     csq::configureThreads();
     csq::ui::Theme::apply(csq::ui::Theme::fromKey(parser.value(themeOption)));
     const auto args = parser.positionalArguments();
-    if (args.size() == 2 && args[0] == u"window") return windowShot(args[1]);
+    const auto size = parser.value(sizeOption).split(u'x');
+    if (args.size() == 2 && args[0] == u"window")
+        return windowShot(args[1], parser.value(configOption),
+                          parser.isSet(atOption) ? parser.value(atOption).toDouble() : -1.0,
+                          size.size() == 2 ? QSize(size[0].toInt(), size[1].toInt()) : QSize());
     if ((args.size() == 3 || args.size() == 4) && args[0] == u"pareto")
         return paretoShot(args[1], args[2], args.size() == 4 ? args[3] : QString());
     parser.showHelp(2);

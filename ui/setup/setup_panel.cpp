@@ -75,7 +75,7 @@ void SetupPanel::buildModelGroup()
              model->setCurrentIndex(model->findData(QString::fromStdString(c.model)));
          }});
     // The note sits in the chooser's own cell, under the combo box, so the override shows where it applies.
-    modelNote_ = new QLabel(tr("overridden by the model spec below"), model->parentWidget());
+    modelNote_ = new QLabel(tr("overridden by the model file below"), model->parentWidget());
     modelNote_->setStyleSheet(QStringLiteral("color: #b26a00; font-style: italic;"));
     modelNote_->setVisible(false);
     static_cast<QVBoxLayout*>(model->parentWidget()->layout())->insertWidget(1, modelNote_);

@@ -187,7 +187,9 @@ bool MainWindow::startRun()
     syncPanelsFromRun_ = false;
     rememberRun_ = true;
     log_->appendLine(tr("starting %1 on %2 → %3")
-                         .arg(QString::fromStdString(config.model), QString::fromStdString(config.data),
+                         .arg(config.modelSpec.empty() ? QString::fromStdString(config.model)
+                                                       : QFileInfo(QString::fromStdString(config.modelSpec)).fileName(),
+                              QString::fromStdString(config.data),
                               QDir::toNativeSeparators(QString::fromStdString(config.outDir))));
     if (!bridge_->start(config).isEmpty()) return false;
     status_->showState(tr("loading…"));
