@@ -66,7 +66,6 @@ private:
     torch::nn::Module& levelFor(const std::string& path);  // the container a dotted path's tensors go in
 
     c10::IValue run(torch::Tensor x);  // every layer's weight set, then the module's forward
-    torch::Tensor inLayout(torch::Tensor x) const;
     torch::Tensor weightInLayout(torch::Tensor w) const;
 
     torch::jit::Module module_;
