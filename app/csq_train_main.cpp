@@ -77,7 +77,7 @@ po::options_description describeOptions()
     addConfigFlags(general, csq::FieldSection::General);
     general.add_options()
         ("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")
-        ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt and exit")
+        ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt or quantized_module.pt and exit")
         ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images")
         ("sweep", po::value<std::string>(),
          "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "

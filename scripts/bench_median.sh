@@ -6,7 +6,7 @@
 # machine. Our own float step against PyTorch's shows as ratio_float_pytorch (and _nhwc).
 # Usage: [MODEL_SPEC=FILE.pt] scripts/bench_median.sh [RUNS] [OUT_DIR] (defaults 3, runs/bench; about 10
 # min): MODEL_SPEC times that model file (a TorchScript archive, on 1x28x28 at batch 128) instead of
-# lenet5 and resnet20.
+# lenet5 and resnet20; MAX_BITS sets the CSQ variants' max bits (default 8).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=build/release/app/csq-bench
@@ -16,7 +16,8 @@ out=${2:-runs/bench}
 mkdir -p "$out"
 for i in $(seq 1 "$runs"); do
   if [ -n "${MODEL_SPEC:-}" ]; then models=(--model-spec "$MODEL_SPEC"); else models=(--models lenet5,resnet20); fi
-  "$bench" "${models[@]}" --steps 20 --threads 2 --no-memory --json "$out/run-$i.json" | tee "$out/run-$i.log"
+  "$bench" "${models[@]}" --max-bits "${MAX_BITS:-8}" --steps 20 --threads 2 --no-memory --json "$out/run-$i.json" |
+    tee "$out/run-$i.log"
 done
 python3 - "$out" "$runs" <<'PY'
 import json, pathlib, statistics, sys
