@@ -30,6 +30,7 @@ private Q_SLOTS:
     void invalidConfigIsRejectedAtStart();
     void fullDiskKeepsThePreviousFiles();
     void unwritableOutputIsAReason();
+    void finishedRunIsNotResumed();
 
 private:
     TrainingConfig tinyConfig(const QString& runName) const { return runs_.config(runName.toUtf8().constData()); }
@@ -112,6 +113,29 @@ void TestSessionFailures::failuresArriveAsReasons()
     QCOMPARE(recorder.ends, 1);
     QVERIFY(recorder.toldBeforeTheEnd);
     QVERIFY(!runningAtTheEnd);
+}
+
+// Resuming the checkpoint of a run that finished would end at once with empty figures: it is refused,
+// and the finished run's summary stays as it was.
+void TestSessionFailures::finishedRunIsNotResumed()
+{
+    const auto config = tinyConfig(QStringLiteral("finished"));
+    {
+        Recorder recorder;
+        Session session(recorder);
+        session.start(config);
+        session.wait();
+        QVERIFY(recorder.finished);
+    }
+    const auto summary = io::readFile(config.outDir + "/summary.json");
+    Recorder recorder;
+    Session session(recorder);
+    session.startFromCheckpoint(config.outDir + "/checkpoint.pt");
+    session.wait();
+    QVERIFY(!recorder.finished);
+    QVERIFY2(recorder.failure.find("finished") != std::string::npos && recorder.failure.find("checkpoint.pt") != std::string::npos,
+             recorder.failure.c_str());
+    QCOMPARE(io::readFile(config.outDir + "/summary.json"), summary);
 }
 
 void TestSessionFailures::invalidConfigIsRejectedAtStart()

@@ -50,6 +50,10 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
 {
     auto header = io::readCheckpointHeader(checkpointPath);
     auto config = configFromJson(header.configJson, checkpointPath + ": config");
+    // Its last epoch done, a run would "resume" into empty figures over its own summary.json.
+    if (header.position.epoch >= config.totalEpochs())
+        throw Error(checkpointPath, "holds a run that finished: there is nothing to resume",
+                    "start a new run, or open its folder to compare it");
     config.lr *= lrScale;
     config.bitLr *= lrScale;
     config.maskLr *= lrScale;
