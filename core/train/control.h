@@ -2,6 +2,7 @@
 // The thread-safe mailbox between a session's callers and its training thread: stop / pause flags
 // and live config patches, all taken by the trainer at a batch boundary.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -11,15 +12,25 @@
 
 namespace csq::train {
 
+// Every flag a waiter's condition reads changes under the mutex, and is notified after: a stop can
+// then never fall between a waiter's check and its sleep (a lost wake-up would leave a paused run
+// waiting for ever). A linked flag belongs to its caller, who cannot notify this condition: a pause
+// looks at it every kLinkedStopPollMs.
 class Control {
 public:
+    static constexpr int kLinkedStopPollMs = 50;
+
     void requestStop()
     {
-        stop_ = true;
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
         wake_.notify_all();
     }
     bool stopRequested() const { return stop_ || (linkedStop_ && linkedStop_->load()); }
-    // A flag the caller owns (a sweep's stop) that stops the run too, at its next batch boundary.
+    // A flag the caller owns (a sweep's stop) that stops the run too, at its next batch boundary or
+    // while it is paused. Set before the run starts.
     void linkStop(const std::atomic<bool>* flag) { linkedStop_ = flag; }
     void setPaused(bool paused)
     {
@@ -40,9 +51,10 @@ public:
     {
         std::unique_lock lock(mutex_);
         while (true) {
-            wake_.wait(lock, [this] { return !paused_ || stop_ || !tasks_.empty(); });
+            wake_.wait_for(lock, std::chrono::milliseconds(kLinkedStopPollMs),
+                           [this] { return !paused_ || stopRequested() || !tasks_.empty(); });
             runTasks(lock);
-            if (!paused_ || stop_) return;
+            if (!paused_ || stopRequested()) return;
         }
     }
     // Work for the training thread at its next batch boundary (exports, checkpoints).

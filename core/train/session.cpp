@@ -13,6 +13,13 @@
 
 namespace csq {
 
+namespace {
+
+// The session whose training thread this is (null elsewhere).
+thread_local const void* trainingFor = nullptr;
+
+}  // namespace
+
 struct Session::Impl {
     explicit Impl(Observer& o) : observer(o) {}
 
@@ -20,6 +27,9 @@ struct Session::Impl {
     mutable std::mutex mutex;
     std::unique_ptr<train::Trainer> trainer;
     std::unique_ptr<train::Control> control;
+    // The training thread is joined and replaced under its own lock: joining under `mutex` would
+    // block the thread's own last steps, which take it.
+    std::mutex threadMutex;
     std::thread thread;
     bool running = false;
     TrainingConfig config;  // the config in force, kept here so readers need not touch the trainer
@@ -76,6 +86,7 @@ struct Session::Impl {
 
     void launch(std::function<std::unique_ptr<train::Trainer>()> build)
     {
+        std::lock_guard threadLock(threadMutex);
         std::unique_lock lock(mutex);
         if (running) throw Error("session", "a run is already in progress", "stop it first");
         lock.unlock();
@@ -85,6 +96,7 @@ struct Session::Impl {
         control->linkStop(linkedStop);
         running = true;
         thread = std::thread([this, build] {
+            trainingFor = this;
             try {
                 auto built = build();
                 if (distributed.enabled()) built->joinCluster(dist::Cluster::join(distributed));
@@ -176,7 +188,9 @@ void Session::update(const ConfigPatch& patch)
 
 void Session::wait()
 {
-    if (d->thread.joinable() && d->thread.get_id() != std::this_thread::get_id()) d->thread.join();
+    if (trainingFor == d.get()) return;  // its own training thread (an observer's callback) cannot join itself
+    std::lock_guard lock(d->threadMutex);
+    if (d->thread.joinable()) d->thread.join();
 }
 
 bool Session::running() const
