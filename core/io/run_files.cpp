@@ -205,17 +205,21 @@ std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std
             if (!f->is_number()) throw bad("(" + layer.name + ") has a " + key + " that is not a number");
             return f->to_number<double>();
         };
-        layer.params = static_cast<int64_t>(number("params", 0));
-        layer.maxBits = static_cast<int>(number("max_bits", static_cast<double>(layer.kept.size())));
-        if (layer.params < 0 || layer.maxBits < 0 || layer.maxBits > 64)
-            throw bad("(" + layer.name + ") has params or max_bits out of range");
+        // A whole number in [low, high], checked before the cast (a float beyond int64 is undefined).
+        const auto whole = [&](const char* key, double value, double low, double high) {
+            if (!(value >= low && value <= high))
+                throw bad("(" + layer.name + ") has " + key + " out of range");
+            return static_cast<int64_t>(value);
+        };
+        layer.params = whole("params", number("params", 0), 0, 1e15);
+        layer.maxBits = static_cast<int>(whole("max_bits", number("max_bits", static_cast<double>(layer.kept.size())), 0, 64));
         layer.kept.resize(static_cast<size_t>(layer.maxBits), false);
         if (const auto* s = o->if_contains("searchable"); s && s->is_bool()) layer.searchable = s->get_bool();
         if (const auto* t = o->if_contains("type"); t && t->is_string()) layer.type = std::string(t->get_string());
         if (const auto* shape = o->if_contains("shape"); shape && shape->is_array())
             for (const auto& d : shape->get_array())
-                if (d.is_number()) layer.shape.push_back(d.to_number<int64_t>());
-        layer.groups = std::max<int64_t>(1, static_cast<int64_t>(number("groups", 1)));
+                layer.shape.push_back(whole("shape", d.is_number() ? d.to_number<double>() : -1.0, 1, 1e12));
+        layer.groups = whole("groups", number("groups", 1), 1, 1e12);
         layers.push_back(std::move(layer));
     }
     return layers;
