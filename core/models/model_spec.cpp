@@ -216,11 +216,6 @@ ModelSpec parseModelSpec(const std::string& jsonText, const std::string& source)
     return Parser(source).model(jsonText);
 }
 
-ModelSpec loadModelSpec(const std::string& path)
-{
-    return parseModelSpec(io::readFile(path), path);
-}
-
 std::string zooSpecText(const std::string& name)
 {
     for (const auto& [zooName, text] : kZooSpecs)

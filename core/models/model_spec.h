@@ -46,7 +46,6 @@ struct ModelSpec {
 // Parses and checks a spec; errors name `source` and the JSON path, e.g.
 // "spec.json: layers[2].kernel: expected a whole number >= 1".
 ModelSpec parseModelSpec(const std::string& jsonText, const std::string& source);
-ModelSpec loadModelSpec(const std::string& path);
 
 // The built-in models' spec text (compiled in from resources/models/<name>.json); "" when unknown.
 std::string zooSpecText(const std::string& name);

@@ -94,14 +94,6 @@ int64_t exactCorrectCount(models::Network& model, const std::vector<quant::Named
     }
 }
 
-double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
-                     const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings)
-{
-    const int64_t n = dataset.size();
-    if (n == 0) return 0.0;
-    return 100.0 * static_cast<double>(exactCorrectCount(model, layers, dataset, norm, settings)) / static_cast<double>(n);
-}
-
 torch::Tensor logits(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                      int64_t count, const EvalSettings& settings)
 {

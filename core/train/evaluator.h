@@ -56,9 +56,7 @@ double crossEntropySum(models::Network& model, const data::Dataset& dataset, con
 double accuracy(models::Network& model, const data::Dataset& dataset, const data::Normalization& norm,
                 const EvalSettings& settings);
 
-// Same, with every BitLayer in exact mode for the duration.
-double exactAccuracy(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
-                     const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings);
+// Images classified correctly with every BitLayer in exact mode for the duration.
 int64_t exactCorrectCount(models::Network& model, const std::vector<quant::NamedBitLayer>& layers,
                           const data::Dataset& dataset, const data::Normalization& norm, const EvalSettings& settings);
 

@@ -27,7 +27,6 @@ public:
     // Parses text as metrics.csv (source names it in messages).
     static MetricsCsv parse(const QString& text, const QString& source);
 
-    bool hasColumn(const QString& column) const { return columns_.contains(column); }
     int rowCount(Kind kind) const;
     // Every row, step and epoch rows interleaved in file order.
     int rowCount() const { return static_cast<int>(rows_.size()); }

@@ -56,7 +56,6 @@ public:
     QLineEdit* uniformEdit() const { return uniform_; }
     QLineEdit* seedsEdit() const { return seeds_; }
     QLineEdit* directoryEdit() const { return directory_; }
-    QSpinBox* parallelBox() const { return parallel_; }
     QPushButton* startButton() const { return startButton_; }
     QPushButton* stopButton() const { return stopButton_; }
     QString budgetsError() const;

@@ -16,7 +16,6 @@ public:
     // Adds the new rows; starts the store over when the file no longer extends what was fed (a run
     // restarted into the same folder rewrites it from the top).
     void feed(const MetricsCsv& metrics);
-    int fedRows() const { return fedRows_; }
 
     // The scalar part of a snapshot as a step row holds it (no gates, no layers); empty cells read as 0.
     static csq::Snapshot snapshotOf(const MetricsCsv& metrics, int row);

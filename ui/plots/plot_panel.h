@@ -26,7 +26,6 @@ public:
 
     // Rebuilds the plot from the store now (tests; exports call it too).
     void refreshNow();
-    int replotCount() const { return replots_; }
     bool refreshPending() const { return dirty_; }
 
     QCustomPlot& plot() { return *plot_; }

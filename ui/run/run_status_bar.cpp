@@ -77,11 +77,6 @@ void RunStatusBar::showIdle()
     eta_->setText(QStringLiteral("ETA --:--"));
 }
 
-QString RunStatusBar::phaseText() const
-{
-    return phase_->text();
-}
-
 int RunStatusBar::progress() const
 {
     return progress_->value();

@@ -18,7 +18,6 @@ public:
     void showSnapshot(const csq::Snapshot& snapshot, int totalEpochs);
     void showState(const QString& state);  // in the phase field: "loading data…", "paused", "stopping…"
     void showIdle();                       // no run: dashes everywhere
-    QString phaseText() const;
     int progress() const;
 
     static QString formatDuration(double seconds);

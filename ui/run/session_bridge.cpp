@@ -57,7 +57,6 @@ QString SessionBridge::startFromCheckpoint(const QString& checkpointPath, const 
 void SessionBridge::began()
 {
     stopRequested_ = false;
-    hasModel_ = false;
     wasRunning_ = true;
     Q_EMIT stateChanged();
 }
@@ -183,7 +182,6 @@ void SessionBridge::onSnapshot(const csq::Snapshot& snapshot)
     QMetaObject::invokeMethod(
         this,
         [this, snapshot, pausedHere] {
-            hasModel_ = true;
             Q_EMIT snapshotArrived(snapshot);
             if (pausedHere) Q_EMIT stateChanged();
         },

@@ -46,7 +46,6 @@ public:
     bool running() const;
     bool paused() const;
     bool stopping() const { return stopRequested_ && running(); }
-    bool hasModel() const { return hasModel_; }  // a snapshot arrived: exports have a model to write
     csq::TrainingConfig config() const;
     QString runDir() const;
 
@@ -90,7 +89,6 @@ private:
     QThreadPool exports_;  // exportLater's writers; waited for before the session goes
     bool wasRunning_ = false;
     bool stopRequested_ = false;
-    bool hasModel_ = false;
     std::atomic<bool> pauseAtSnapshot_{false};
 };
 
