@@ -3,6 +3,7 @@
 // Compare button asks for this run's folder.
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QLabel>
 #include <QtTest>
 
 #include "run/run_result_card.h"
@@ -14,6 +15,7 @@ class TestRunResultCard : public QObject {
 private Q_SLOTS:
     void showsTheSummarysFigures();
     void floatRunHasNoBits();
+    void collapseIsSaid();
 };
 
 namespace {
@@ -35,10 +37,9 @@ csq::RunSummary summary()
               .checkpoints = 2.0};
     s.runDir = "/tmp/runs/lenet5-x";
     s.totalParams = 8192 + 100;  // two quantized layers of 4096 weights, 100 float parameters
-    csq::LayerScheme a{"a", 4096, 8, std::vector<bool>(8, false), true}, b = a;
+    csq::LayerScheme a{"a", 4096, 8, std::vector<bool>(8, false), true}, b{"b", 4096, 8, std::vector<bool>(8, false), true};
     a.kept[0] = true;           // 1 bit
     b.kept[6] = b.kept[7] = true;  // 2 bits
-    b.name = "b";
     s.layers = {a, b};
     return s;
 }
@@ -88,6 +89,17 @@ void TestRunResultCard::floatRunHasNoBits()
     RunResultCard card(s);
     QVERIFY(card.figure(QStringLiteral("bits")).startsWith(QStringLiteral("float")));
     QVERIFY(card.figure(QStringLiteral("size")).startsWith(QStringLiteral("32.4 KiB as float")));
+}
+
+void TestRunResultCard::collapseIsSaid()
+{
+    auto s = summary();
+    QVERIFY(!RunResultCard(s).findChild<QLabel*>(QStringLiteral("collapseWarning")));
+    s.collapsedEpoch = 2;
+    RunResultCard card(s);
+    const auto* warning = card.findChild<QLabel*>(QStringLiteral("collapseWarning"));
+    QVERIFY(warning);
+    QVERIFY(warning->text().contains(QStringLiteral("collapsed to chance in epoch 2")));
 }
 
 QTEST_MAIN(TestRunResultCard)

@@ -161,6 +161,7 @@ std::string summaryJson(const RunSummary& s)
     o["images_per_second"] = s.imagesPerSecond;
     o["total_params"] = s.totalParams;
     if (s.importedTestAccuracy >= 0) o["imported_test_accuracy"] = s.importedTestAccuracy;
+    if (s.collapsedEpoch > 0) o["collapsed_epoch"] = s.collapsedEpoch;
     const auto& t = s.time;
     o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},     {"steps", t.steps},
                              {"data", t.data},           {"evaluation", t.evaluation}, {"ticket", t.ticket},

@@ -1,5 +1,7 @@
 #include "csq/snapshot.h"
 
+#include <cmath>
+
 namespace csq {
 
 std::string toString(Phase phase)
@@ -12,6 +14,14 @@ std::string toString(Phase phase)
     case Phase::Done: return "done";
     }
     return "unknown";
+}
+
+bool collapsedToChance(const EpochResult& e, int64_t classes)
+{
+    if (classes < 2) return false;
+    const double chance = 100.0 / static_cast<double>(classes);
+    return e.trainAccuracy <= 1.15 * chance && e.testAccuracy <= 1.15 * chance &&
+           std::abs(e.trainLoss - std::log(static_cast<double>(classes))) < 0.05;
 }
 
 }  // namespace csq

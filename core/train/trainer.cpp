@@ -408,6 +408,7 @@ void Trainer::endEpoch()
     epochSeconds_ = epochImages_ = 0;
     metrics_.addEpoch(lastEpoch_, position_.step);
     observer_.onEpoch(lastEpoch_);
+    reportCollapse();
     ++position_.epoch;
     position_.batch = 0;
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
@@ -417,6 +418,23 @@ void Trainer::endEpoch()
         Timed timed(time_.files);
         metrics_.write(file("metrics.csv"));
     }
+}
+
+// An epoch at chance is said once, with what to try; under on_divergence rollback it is a divergence
+// (thrown before this epoch's checkpoint replaces the last one).
+void Trainer::reportCollapse()
+{
+    if (collapsedEpoch_ > 0 || !collapsedToChance(lastEpoch_, shape_.classes)) return;
+    collapsedEpoch_ = lastEpoch_.epoch + 1;
+    char line[400];
+    std::snprintf(line, sizeof line,
+                  "the network has collapsed to chance in epoch %d: train %.2f%%, test %.2f%%, loss %.4f = ln %lld; "
+                  "it guesses one class. Try a float warm-up (float_epochs 1 or more) or lower learning rates "
+                  "(lr, bit_lr)",
+                  collapsedEpoch_, lastEpoch_.trainAccuracy, lastEpoch_.testAccuracy, lastEpoch_.trainLoss,
+                  static_cast<long long>(shape_.classes));
+    if (config_.onDivergence == DivergencePolicy::Rollback) throw Diverged("epoch " + std::to_string(collapsedEpoch_), line);
+    observer_.onLog(std::string("warning: ") + line);
 }
 
 // Phase changes due at the very end (a ticket at t = epochs with no finetune epochs) come after the
@@ -452,6 +470,7 @@ RunSummary Trainer::summarize() const
     s.runDir = runDir_;
     s.floatModel = config_.floatModel;
     s.importedTestAccuracy = importedAccuracy_;
+    s.collapsedEpoch = collapsedEpoch_;
     for (const auto& p : model_->named_parameters())
         if (!io::csqOwn(p.key())) s.totalParams += p.value().numel();
     return s;

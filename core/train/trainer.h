@@ -81,6 +81,7 @@ private:
 
     bool runEpoch(data::Batcher& batcher, Control& control);  // false when stopped
     void endEpoch();
+    void reportCollapse();  // an epoch at chance (collapsedToChance)
     void seedEpochSums();
     void syncEpochSums();
     void applyControl(Control& control, double t);
@@ -109,6 +110,7 @@ private:
     data::Normalization norm_;
     io::NameMap names_;            // their weight names <-> ours, for import and export
     double importedAccuracy_ = -1;  // float test accuracy of the imported weights
+    int collapsedEpoch_ = 0;        // the first epoch at chance (1-based); 0: none
     std::string definition_;               // the spec or TorchScript archive the network was built from
     std::string modelName_ = config_.model;  // the spec's name when a spec file is used
     models::InputShape shape_;

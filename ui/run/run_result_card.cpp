@@ -29,6 +29,16 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
                                                                  QString::fromStdString(s.dataset).toHtmlEscaped()),
                              this);
     column->addWidget(title);
+    if (s.collapsedEpoch > 0) {
+        auto* warning = new QLabel(tr("The network collapsed to chance in epoch %1: it guesses one class. Try a "
+                                      "float warm-up or lower learning rates (the log says more).")
+                                       .arg(s.collapsedEpoch),
+                                   this);
+        warning->setObjectName(QStringLiteral("collapseWarning"));
+        warning->setWordWrap(true);
+        warning->setStyleSheet(QStringLiteral("color: #d32f2f;"));
+        column->addWidget(warning);
+    }
     auto* form = new QFormLayout;
     column->addLayout(form);
     setLayout(column);

@@ -42,6 +42,11 @@ struct EpochResult {
     double seconds = 0, imagesPerSecond = 0;
 };
 
+// Whether an epoch ended at chance, the network collapsed to a constant guess: training and test
+// accuracy within 15 % of 100 / classes and the training loss within 0.05 nats of ln(classes). A
+// healthy run leaves chance within its first epoch.
+bool collapsedToChance(const EpochResult& epoch, int64_t classes);
+
 // Where a run's wall time went, in seconds: this process's part of the run (a resumed run's from its
 // resume). The parts are measured on the training thread and do not overlap; other() is the rest
 // (phase changes, the prefetcher's start at each epoch, the observer's work).
@@ -70,6 +75,7 @@ struct RunSummary {
     std::string runDir;
     bool floatModel = false;
     double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
+    int collapsedEpoch = 0;  // the first epoch (1-based) that ended at chance (collapsedToChance); 0: none
     int64_t totalParams = 0;  // the network's weights, biases and batch-norm parameters (as a float model)
     TimeProfile time;
 };
