@@ -12,8 +12,10 @@ std::string clock(double seconds)
 {
     const auto s = static_cast<long>(seconds + 0.5);
     char out[32];
-    if (s >= 3600) std::snprintf(out, sizeof out, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(out, sizeof out, "%ld:%02ld", s / 60, s % 60);
+    if (s >= 3600)
+        std::snprintf(out, sizeof out, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+    else
+        std::snprintf(out, sizeof out, "%ld:%02ld", s / 60, s % 60);
     return out;
 }
 
@@ -55,10 +57,11 @@ void ProgressPrinter::onEpoch(const EpochResult& e)
     std::lock_guard lock(mutex_);
     if (quiet_) return;
     endLine();
-    std::printf("epoch %d/%d done (%s): loss %.4f train %.2f%% test %.2f%% quantized %.2f%% bits %.3f (size-weighted "
-                "%.3f) %.1f s\n",
-                e.epoch + 1, totalEpochs_, toString(e.phase).c_str(), e.trainLoss, e.trainAccuracy, e.testAccuracy,
-                e.testAccuracyQuantized, e.precision.avgBits, e.precision.weightedAvgBits, e.seconds);
+    std::printf(
+        "epoch %d/%d done (%s): loss %.4f train %.2f%% test %.2f%% quantized %.2f%% bits %.3f (size-weighted "
+        "%.3f) %.1f s\n",
+        e.epoch + 1, totalEpochs_, toString(e.phase).c_str(), e.trainLoss, e.trainAccuracy, e.testAccuracy,
+        e.testAccuracyQuantized, e.precision.avgBits, e.precision.weightedAvgBits, e.seconds);
     std::fflush(stdout);
 }
 
@@ -76,17 +79,18 @@ void ProgressPrinter::onFinished(const RunSummary& s)
     finished_ = true;
     if (quiet_) return;
     endLine();
-    std::printf("finished: %s on %s, bits %.3f (size-weighted %.3f, target %.2f %s), test %.2f%%, quantized %.2f%%, "
-                "%.0f s, %.0f img/s\nrun files: %s\n",
-                s.model.c_str(), s.dataset.c_str(), s.precision.avgBits, s.precision.weightedAvgBits, s.targetBits,
-                s.budgetMode.c_str(), s.testAccuracy, s.testAccuracyQuantized, s.seconds, s.imagesPerSecond,
-                s.runDir.c_str());
+    std::printf(
+        "finished: %s on %s, bits %.3f (size-weighted %.3f, target %.2f %s), test %.2f%%, quantized %.2f%%, "
+        "%.0f s, %.0f img/s\nrun files: %s\n",
+        s.model.c_str(), s.dataset.c_str(), s.precision.avgBits, s.precision.weightedAvgBits, s.targetBits,
+        s.budgetMode.c_str(), s.testAccuracy, s.testAccuracyQuantized, s.seconds, s.imagesPerSecond, s.runDir.c_str());
     const auto& t = s.time;
     if (t.wall > 0)
-        std::printf("time: %.1f s wall = start-up %.1f + steps %.1f + data %.1f + evaluation %.1f + ticket %.1f + "
-                    "snapshots %.1f + files %.1f + checkpoints %.1f + other %.1f; wall/steps %.3f\n",
-                    t.wall, t.startup, t.steps, t.data, t.evaluation, t.ticket, t.snapshots, t.files, t.checkpoints, t.other(),
-                    t.steps > 0 ? t.wall / t.steps : 0.0);
+        std::printf(
+            "time: %.1f s wall = start-up %.1f + steps %.1f + data %.1f + evaluation %.1f + ticket %.1f + "
+            "snapshots %.1f + files %.1f + checkpoints %.1f + other %.1f; wall/steps %.3f\n",
+            t.wall, t.startup, t.steps, t.data, t.evaluation, t.ticket, t.snapshots, t.files, t.checkpoints, t.other(),
+            t.steps > 0 ? t.wall / t.steps : 0.0);
     std::fflush(stdout);
 }
 

@@ -120,13 +120,13 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
         const auto line = output.substr(output.rfind('{') == std::string::npos ? 0 : output.rfind('{'));
         const auto json = boost::json::parse(line).as_object();
         if (status == 0)
-            return PytorchStep{json.at("seconds_per_step").to_number<double>(), json.at("parameters").to_number<int64_t>(),
-                               json.at("torch").as_string().c_str()};
+            return PytorchStep{json.at("seconds_per_step").to_number<double>(),
+                               json.at("parameters").to_number<int64_t>(), json.at("torch").as_string().c_str()};
     } catch (const std::exception&) {
     }
     const auto last = output.find_last_not_of('\n');
-    std::cout << "  pytorch_float" << (channelsLast ? "_nhwc" : "     ") << " not measured: " << (output.empty() ? python + " did not run" : output.substr(0, last + 1))
-              << '\n';
+    std::cout << "  pytorch_float" << (channelsLast ? "_nhwc" : "     ")
+              << " not measured: " << (output.empty() ? python + " did not run" : output.substr(0, last + 1)) << '\n';
     return std::nullopt;
 }
 
@@ -208,7 +208,8 @@ void addPeakMemory(boost::json::object& row, const char* argv0, const std::strin
 
 constexpr int kTraceSteps = 20;
 
-int probe(const std::vector<BenchModel>& models, const std::string& spec, int maxBits, int steps, const std::string& trace)
+int probe(const std::vector<BenchModel>& models, const std::string& spec, int maxBits, int steps,
+          const std::string& trace)
 {
     const auto colon = spec.rfind(':');
     const auto model = std::find_if(models.begin(), models.end(),
@@ -243,8 +244,13 @@ std::vector<BenchModel> benchModels(const po::variables_map& vm)
     if (vm.count("model-spec")) {
         const auto path = vm["model-spec"].as<std::string>();
         const auto shape = shapeFrom(vm["shape"].as<std::string>());
-        BenchModel m{std::filesystem::path(path).stem().string(), shape[0], shape[1], shape[2],
-                     std::max(1, vm["batch"].as<int>()), csq::io::readFile(path), path,
+        BenchModel m{std::filesystem::path(path).stem().string(),
+                     shape[0],
+                     shape[1],
+                     shape[2],
+                     std::max(1, vm["batch"].as<int>()),
+                     csq::io::readFile(path),
+                     path,
                      std::max(2, vm["classes"].as<int>())};
         return {m};
     }
@@ -257,7 +263,8 @@ std::vector<BenchModel> benchModels(const po::variables_map& vm)
         if (name.empty()) continue;
         const auto model = kModels.find(name);
         if (model == kModels.end())
-            throw csq::Error("--models", "unknown model '" + name + "'", "use resnet20 and/or lenet5, or --model-spec FILE");
+            throw csq::Error("--models", "unknown model '" + name + "'",
+                             "use resnet20 and/or lenet5, or --model-spec FILE");
         out.push_back(model->second);
     }
     return out;
@@ -268,7 +275,8 @@ std::string modelFlags(const po::variables_map& vm)
 {
     if (!vm.count("model-spec")) return {};
     return "--model-spec '" + vm["model-spec"].as<std::string>() + "' --shape " + vm["shape"].as<std::string>() +
-           " --batch " + std::to_string(vm["batch"].as<int>()) + " --classes " + std::to_string(vm["classes"].as<int>());
+           " --batch " + std::to_string(vm["batch"].as<int>()) + " --classes " +
+           std::to_string(vm["classes"].as<int>());
 }
 
 }  // namespace
@@ -277,29 +285,27 @@ int main(int argc, char** argv)
 {
     csq::configureAllocator();  // first, before any thread starts
     po::options_description options("csq-bench options");
-    options.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit")
-        ("models", po::value<std::string>()->default_value("resnet20,lenet5"),
-         "comma-separated: resnet20 (3x32x32, batch 128), lenet5 (1x28x28, batch 256)")
-        ("model-spec", po::value<std::string>(),
-         "time this model instead: a TorchScript archive (PyTorch times the very module) or a JSON model spec")
-        ("shape", po::value<std::string>()->default_value("1,28,28"), "with --model-spec: input CHANNELS,HEIGHT,WIDTH")
-        ("batch", po::value<int>()->default_value(128), "with --model-spec: batch size")
-        ("classes", po::value<int>()->default_value(10), "with --model-spec: classes of the output")
-        ("threads", po::value<int>()->default_value(0), "intra-op threads, 0 = physical cores")
-        ("steps", po::value<int>()->default_value(20), "timed steps per variant (median reported)")
-        ("warmup", po::value<int>()->default_value(3), "untimed steps per variant first")
-        ("max-bits", po::value<int>()->default_value(8), "max bits N of the CSQ variants")
-        ("no-memory", "skip the per-variant peak-memory probes")
-        ("python", po::value<std::string>()->default_value("/usr/bin/python3"),
-         "Python whose PyTorch times the float step of the same network, in NCHW and in NHWC (Debian's python3-torch)")
-        ("no-pytorch", "skip PyTorch's float steps")
-        ("json", po::value<std::string>(), "also write the figures to this JSON file")
-        ("probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory")
-        ("trace", po::value<std::string>(),
-         "with --probe: after its steps, write a Chrome trace (chrome://tracing) of 20 more steps to this "
-         "file, every ATen operator with its time; scripts/step_trace.py compares two");
+    options.add_options()("help,h", "print this help and exit")("version", "print the version and exit")(
+        "models", po::value<std::string>()->default_value("resnet20,lenet5"),
+        "comma-separated: resnet20 (3x32x32, batch 128), lenet5 (1x28x28, batch 256)")(
+        "model-spec", po::value<std::string>(),
+        "time this model instead: a TorchScript archive (PyTorch times the very module) or a JSON model spec")(
+        "shape", po::value<std::string>()->default_value("1,28,28"), "with --model-spec: input CHANNELS,HEIGHT,WIDTH")(
+        "batch", po::value<int>()->default_value(128), "with --model-spec: batch size")(
+        "classes", po::value<int>()->default_value(10), "with --model-spec: classes of the output")(
+        "threads", po::value<int>()->default_value(0), "intra-op threads, 0 = physical cores")(
+        "steps", po::value<int>()->default_value(20), "timed steps per variant (median reported)")(
+        "warmup", po::value<int>()->default_value(3), "untimed steps per variant first")(
+        "max-bits", po::value<int>()->default_value(8), "max bits N of the CSQ variants")(
+        "no-memory", "skip the per-variant peak-memory probes")(
+        "python", po::value<std::string>()->default_value("/usr/bin/python3"),
+        "Python whose PyTorch times the float step of the same network, in NCHW and in NHWC (Debian's python3-torch)")(
+        "no-pytorch", "skip PyTorch's float steps")("json", po::value<std::string>(),
+                                                    "also write the figures to this JSON file")(
+        "probe", po::value<std::string>(), "internal: run MODEL:VARIANT alone and print its peak memory")(
+        "trace", po::value<std::string>(),
+        "with --probe: after its steps, write a Chrome trace (chrome://tracing) of 20 more steps to this "
+        "file, every ATen operator with its time; scripts/step_trace.py compares two");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, options), vm);
@@ -318,16 +324,19 @@ int main(int argc, char** argv)
         const int steps = std::max(1, vm["steps"].as<int>()), warmup = std::max(0, vm["warmup"].as<int>());
         const int maxBits = vm["max-bits"].as<int>();
         const auto models = benchModels(vm);
-        if (vm.count("probe")) return probe(models, vm["probe"].as<std::string>(), maxBits, warmup + steps,
-                                                vm.count("trace") ? vm["trace"].as<std::string>() : std::string());
+        if (vm.count("probe"))
+            return probe(models, vm["probe"].as<std::string>(), maxBits, warmup + steps,
+                         vm.count("trace") ? vm["trace"].as<std::string>() : std::string());
 
         boost::json::object report;
         for (const auto& m : models) {
             std::cout << m.name << ": batch " << m.batch << ", " << m.channels << "x" << m.height << "x" << m.width
                       << ", max " << maxBits << " bits, " << threads << " thread(s), median of " << steps << " steps\n";
             auto row = timeSteps(m, maxBits, threads, warmup, steps);
-            if (!vm.count("no-pytorch")) addPytorchSteps(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
-            if (!vm.count("no-memory")) addPeakMemory(row, argv[0], modelFlags(vm), m, threads, std::min(steps + warmup, 5));
+            if (!vm.count("no-pytorch"))
+                addPytorchSteps(row, vm["python"].as<std::string>(), m, maxBits, threads, warmup, steps);
+            if (!vm.count("no-memory"))
+                addPeakMemory(row, argv[0], modelFlags(vm), m, threads, std::min(steps + warmup, 5));
             report[m.name] = std::move(row);
         }
         if (vm.count("json")) {

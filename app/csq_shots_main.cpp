@@ -55,8 +55,10 @@ int windowShot(const QString& out, const QString& configFile, double at, QSize s
         saved = true;
         QTimer::singleShot(200, &window, [&] {  // one coalesced replot first
             const double t = window.store().latest() ? window.store().latest()->t : 0.0;
-            if (!window.grab().save(out)) std::fprintf(stderr, "csq-shots: cannot write %s\n", qPrintable(out));
-            else std::printf("saved %s at t = %.2f\n", qPrintable(out), t);
+            if (!window.grab().save(out))
+                std::fprintf(stderr, "csq-shots: cannot write %s\n", qPrintable(out));
+            else
+                std::printf("saved %s at t = %.2f\n", qPrintable(out), t);
             window.bridge().stopAndWait();
             QApplication::quit();
         });
@@ -88,7 +90,8 @@ int paretoShot(const QString& sweep, const QString& stem, const QString& floatRu
         QApplication::quit();
     });
     QApplication::exec();
-    if (code == 0) std::printf("saved %s.png, %s.csv and %s-window.png\n", qPrintable(stem), qPrintable(stem), qPrintable(stem));
+    if (code == 0)
+        std::printf("saved %s.png, %s.csv and %s-window.png\n", qPrintable(stem), qPrintable(stem), qPrintable(stem));
     return code;
 }
 
@@ -106,7 +109,8 @@ int main(int argc, char** argv)
         "                                          run of --config FILE at epoch --at T)\n"
         "  pareto SWEEP_DIR OUT_STEM [FLOAT_RUN]   a sweep's Pareto view and the comparison window"));
     parser.addHelpOption();
-    const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light or dark."), QStringLiteral("THEME"));
+    const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light or dark."),
+                                         QStringLiteral("THEME"));
     parser.addOption(themeOption);
     const QCommandLineOption configOption(QStringLiteral("config"), QStringLiteral("window: the run's config.json."),
                                           QStringLiteral("FILE"));

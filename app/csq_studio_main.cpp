@@ -109,7 +109,8 @@ int main(int argc, char** argv)
     if (parser.isSet(cli.follow)) {
         const auto dir = parser.value(cli.follow);
         if (!QFileInfo(dir).isDir())
-            std::fprintf(stderr, "csq-studio: %s does not exist (yet); following it until it appears\n", qPrintable(dir));
+            std::fprintf(stderr, "csq-studio: %s does not exist (yet); following it until it appears\n",
+                         qPrintable(dir));
         window.followRun(dir);
     }
     if (!parser.isSet(cli.autostart) && parser.positionalArguments().isEmpty() && !parser.isSet(cli.follow))

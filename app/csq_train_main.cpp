@@ -59,10 +59,18 @@ void addConfigFlags(po::options_description& section, csq::FieldSection which)
                                                                              : std::string(f.help) + dflt(value);
         auto add = section.add_options();
         switch (f.kind()) {
-        case csq::FlagKind::Text: add(f.flag, po::value<std::string>(), help.c_str()); break;
-        case csq::FlagKind::Whole: add(f.flag, po::value<int64_t>(), help.c_str()); break;
-        case csq::FlagKind::Real: add(f.flag, po::value<double>(), help.c_str()); break;
-        case csq::FlagKind::Switch: add(f.flag, help.c_str()); break;
+            case csq::FlagKind::Text:
+                add(f.flag, po::value<std::string>(), help.c_str());
+                break;
+            case csq::FlagKind::Whole:
+                add(f.flag, po::value<int64_t>(), help.c_str());
+                break;
+            case csq::FlagKind::Real:
+                add(f.flag, po::value<double>(), help.c_str());
+                break;
+            case csq::FlagKind::Switch:
+                add(f.flag, help.c_str());
+                break;
         }
     }
 }
@@ -70,24 +78,25 @@ void addConfigFlags(po::options_description& section, csq::FieldSection which)
 po::options_description describeOptions()
 {
     po::options_description general("General");
-    general.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the versions of csq-train, LibTorch and Boost and exit")
-        ("config", po::value<std::string>(), "read settings from a config.json; flags below override it");
+    general.add_options()("help,h", "print this help and exit")(
+        "version", "print the versions of csq-train, LibTorch and Boost and exit")(
+        "config", po::value<std::string>(), "read settings from a config.json; flags below override it");
     addConfigFlags(general, csq::FieldSection::General);
-    general.add_options()
-        ("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")
-        ("evaluate", po::value<std::string>(), "print the test accuracy of this quantized.pt or quantized_module.pt and exit")
-        ("logits", po::value<int>()->default_value(0), "with --evaluate: also print the logits of the first N test images")
-        ("sweep", po::value<std::string>(),
-         "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "
-         "resumes an interrupted sweep")
-        ("uniform", po::value<std::string>(), "with --sweep: also uniform baselines at these bits, e.g. 2,3,4")
-        ("seeds", po::value<std::string>(),
-         "run once per seed, e.g. 1,2,3, each in <out>/seed-<k>, and write their aggregate (mean, sd, min, max "
-         "of accuracy and bits) to <out>/summary.json; with --sweep each point is such a group, "
-         "<out>/mixed-2/seed-<k>, and results.csv holds the aggregates; rerunning resumes")
-        ("parallel", po::value<int>()->default_value(1), "with --sweep or --seeds: runs side by side, sharing the threads");
+    general.add_options()("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")(
+        "evaluate", po::value<std::string>(),
+        "print the test accuracy of this quantized.pt or quantized_module.pt and exit")(
+        "logits", po::value<int>()->default_value(0),
+        "with --evaluate: also print the logits of the first N test images")(
+        "sweep", po::value<std::string>(),
+        "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "
+        "resumes an interrupted sweep")("uniform", po::value<std::string>(),
+                                        "with --sweep: also uniform baselines at these bits, e.g. 2,3,4")(
+        "seeds", po::value<std::string>(),
+        "run once per seed, e.g. 1,2,3, each in <out>/seed-<k>, and write their aggregate (mean, sd, min, max "
+        "of accuracy and bits) to <out>/summary.json; with --sweep each point is such a group, "
+        "<out>/mixed-2/seed-<k>, and results.csv holds the aggregates; rerunning resumes")(
+        "parallel", po::value<int>()->default_value(1),
+        "with --sweep or --seeds: runs side by side, sharing the threads");
     po::options_description model("Model and data");
     addConfigFlags(model, csq::FieldSection::ModelAndData);
     po::options_description quant("Quantization and budget");
@@ -96,14 +105,16 @@ po::options_description describeOptions()
     addConfigFlags(optim, csq::FieldSection::OptimizationAndRun);
     const csq::DistributedSettings dd;
     po::options_description parallel("Data-parallel run: one csq-train per rank (torch c10d, Gloo over TCP)");
-    parallel.add_options()
-        ("world-size", po::value<int>(), "processes in the run (default: $WORLD_SIZE, else 1 = not distributed)")
-        ("rank", po::value<int>(), "this process, 0..world-size-1; rank 0 writes the run files (default: $RANK, else 0)")
-        ("master", po::value<std::string>(),
-         ("HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT, else " + dd.masterAddr + ":" +
-          std::to_string(dd.masterPort) + ")").c_str())
-        ("dist-timeout", po::value<double>(),
-         ("seconds to wait for the other ranks, at the start and at each exchange" + dflt(dd.timeoutSeconds)).c_str());
+    parallel.add_options()("world-size", po::value<int>(),
+                           "processes in the run (default: $WORLD_SIZE, else 1 = not distributed)")(
+        "rank", po::value<int>(),
+        "this process, 0..world-size-1; rank 0 writes the run files (default: $RANK, else 0)")(
+        "master", po::value<std::string>(),
+        ("HOST:PORT where rank 0 listens (default: $MASTER_ADDR:$MASTER_PORT, else " + dd.masterAddr + ":" +
+         std::to_string(dd.masterPort) + ")")
+            .c_str())(
+        "dist-timeout", po::value<double>(),
+        ("seconds to wait for the other ranks, at the start and at each exchange" + dflt(dd.timeoutSeconds)).c_str());
     po::options_description all("csq-train options");
     all.add(general).add(model).add(quant).add(optim).add(parallel);
     return all;
@@ -130,17 +141,26 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
         merged["float_epochs"] = scaled.floatEpochs;
         merged["ticket_epoch"] = scaled.ticketEpoch;
         merged["finetune_epochs"] = scaled.finetuneEpochs;
-        std::cout << "csq-train: --epochs " << scaled.epochs << " without a schedule: the defaults' proportions, float warm-up "
-                  << scaled.floatEpochs << ", ticket at " << scaled.ticketEpoch << ", " << scaled.finetuneEpochs
+        std::cout << "csq-train: --epochs " << scaled.epochs
+                  << " without a schedule: the defaults' proportions, float warm-up " << scaled.floatEpochs
+                  << ", ticket at " << scaled.ticketEpoch << ", " << scaled.finetuneEpochs
                   << " finetune epoch(s) after epoch " << scaled.epochs << std::endl;
     }
     for (const auto& f : csq::configFields()) {
         if (!*f.flag || !vm.count(f.flag)) continue;
         switch (f.kind()) {
-        case csq::FlagKind::Text: merged[f.key] = vm[f.flag].as<std::string>(); break;
-        case csq::FlagKind::Whole: merged[f.key] = vm[f.flag].as<int64_t>(); break;
-        case csq::FlagKind::Real: merged[f.key] = vm[f.flag].as<double>(); break;
-        case csq::FlagKind::Switch: merged[f.key] = true; break;
+            case csq::FlagKind::Text:
+                merged[f.key] = vm[f.flag].as<std::string>();
+                break;
+            case csq::FlagKind::Whole:
+                merged[f.key] = vm[f.flag].as<int64_t>();
+                break;
+            case csq::FlagKind::Real:
+                merged[f.key] = vm[f.flag].as<double>();
+                break;
+            case csq::FlagKind::Switch:
+                merged[f.key] = true;
+                break;
         }
     }
     return csq::configFromJson(boost::json::serialize(merged), "command line");
@@ -164,7 +184,8 @@ csq::DistributedSettings distributedFrom(const po::variables_map& vm)
             s.masterPort = std::stoi(master.substr(colon + 1), &used);
             if (used != master.size() - colon - 1) throw std::invalid_argument("trailing text");
         } catch (const std::exception&) {
-            throw csq::Error("--master", "the port in '" + master + "' is not a number", "e.g. --master 10.0.0.1:29500");
+            throw csq::Error("--master", "the port in '" + master + "' is not a number",
+                             "e.g. --master 10.0.0.1:29500");
         }
     }
     csq::requireValid(s);
@@ -175,7 +196,8 @@ int evaluate(const po::variables_map& vm)
 {
     const auto data = vm.count("data") ? vm["data"].as<std::string>() : std::string();
     const int threads = vm.count("threads") ? static_cast<int>(vm["threads"].as<int64_t>()) : 0;
-    const auto result = csq::evaluateQuantizedModel(vm["evaluate"].as<std::string>(), data, vm["logits"].as<int>(), threads);
+    const auto result =
+        csq::evaluateQuantizedModel(vm["evaluate"].as<std::string>(), data, vm["logits"].as<int>(), threads);
     std::cout.precision(10);
     std::cout << "model: " << result.model << "\ndataset: " << result.dataset << "\nimages: " << result.images
               << "\ntest_accuracy_quantized: " << result.accuracy << '\n';
@@ -197,15 +219,18 @@ int sweep(const po::variables_map& vm)
         throw csq::Error(what, "runs in one process", "start it without --world-size or WORLD_SIZE");
     if (vm.count("seeds")) {
         if (vm.count("seed")) throw csq::Error("--seeds", "given with --seed", "give one of them");
-        if (vm.count("resume")) throw csq::Error("--seeds", "given with --resume", "rerun the --seeds command to resume its runs");
+        if (vm.count("resume"))
+            throw csq::Error("--seeds", "given with --resume", "rerun the --seeds command to resume its runs");
         plan.seeds = csq::parseSeedList(vm["seeds"].as<std::string>(), "--seeds");
     }
-    if (vm.count("sweep")) plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
-    else if (vm.count("uniform")) throw csq::Error("--uniform", "needs --sweep", "add --sweep with the mixed budgets");
+    if (vm.count("sweep"))
+        plan.budgets = csq::parseNumberList(vm["sweep"].as<std::string>(), "--sweep");
+    else if (vm.count("uniform"))
+        throw csq::Error("--uniform", "needs --sweep", "add --sweep with the mixed budgets");
     if (vm.count("uniform")) plan.uniformBits = csq::parseUniformBits(vm["uniform"].as<std::string>(), "--uniform");
     plan.directory = !plan.base.outDir.empty() ? plan.base.outDir
-                     : vm.count("sweep")        ? "runs/sweep-" + plan.base.model
-                                                : "runs/seeds-" + plan.base.model;
+                     : vm.count("sweep")       ? "runs/sweep-" + plan.base.model
+                                               : "runs/seeds-" + plan.base.model;
     plan.parallel = std::max(1, vm["parallel"].as<int>());
     std::mutex printing;
     csq::SweepProgress progress;
@@ -278,7 +303,9 @@ int main(int argc, char** argv)
         return 0;
     }
     try {
-        return vm.count("evaluate") ? evaluate(vm) : vm.count("sweep") || vm.count("seeds") || vm.count("uniform") ? sweep(vm) : train(vm);
+        return vm.count("evaluate")                                            ? evaluate(vm)
+               : vm.count("sweep") || vm.count("seeds") || vm.count("uniform") ? sweep(vm)
+                                                                               : train(vm);
     } catch (const std::exception& e) {
         std::cerr << "csq-train: " << e.what() << '\n';
         return 1;

@@ -59,7 +59,10 @@ void configureAllocator()
     setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8192", /*overwrite=*/0);
 }
 
-std::string torchVersion() { return TORCH_VERSION; }
+std::string torchVersion()
+{
+    return TORCH_VERSION;
+}
 
 std::string boostVersion()
 {
@@ -67,6 +70,9 @@ std::string boostVersion()
            std::to_string(BOOST_VERSION % 100);
 }
 
-bool cudaAvailable() { return torch::cuda::is_available(); }
+bool cudaAvailable()
+{
+    return torch::cuda::is_available();
+}
 
 }  // namespace csq

@@ -14,8 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         const auto again = csq::schemeLayersFromJson(text, "round trip");
         if (again.size() != layers.size()) __builtin_trap();
         for (size_t i = 0; i < layers.size(); ++i)
-            if (again[i].name != layers[i].name || again[i].kept != layers[i].kept || again[i].params != layers[i].params ||
-                again[i].maxBits != layers[i].maxBits || again[i].searchable != layers[i].searchable)
+            if (again[i].name != layers[i].name || again[i].kept != layers[i].kept ||
+                again[i].params != layers[i].params || again[i].maxBits != layers[i].maxBits ||
+                again[i].searchable != layers[i].searchable)
                 __builtin_trap();
     } catch (const csq::Error&) {
     }

@@ -21,8 +21,9 @@ packages=(
   # the round-trip tests with real PyTorch (your own model, TorchScript architectures from torchvision);
   # Debian's, not pip ones
   python3-torch python3-torchvision
-  # the libFuzzer build of the fuzz targets (CTest's fuzz_build): clang with its sanitizer runtimes
-  clang libclang-rt-14-dev
+  # the libFuzzer build of the fuzz targets (CTest's fuzz_build): clang with its sanitizer runtimes;
+  # the layout check (CTest's format_check)
+  clang libclang-rt-14-dev clang-format
   # a real window and screenshots without a display
   xvfb xauth
   # packaging: man pages from --help (help2man), checks of the desktop entry and the AppStream

@@ -80,6 +80,9 @@ inline QTimer* answerCloseQuestion(QMessageBox::StandardButton answer, bool* ask
     return answerQuestionWhenShown(QStringLiteral("confirmCloseBox"), answer, asked);
 }
 
-inline bool nonEmptyFile(const QString& path) { return QFileInfo(path).isFile() && QFileInfo(path).size() > 0; }
+inline bool nonEmptyFile(const QString& path)
+{
+    return QFileInfo(path).isFile() && QFileInfo(path).size() > 0;
+}
 
 }  // namespace csq::ui::testing

@@ -21,7 +21,7 @@ inline TrainingConfig tinyRunConfig(const std::string& data, const std::string& 
     c.floatEpochs = 1;
     c.finetuneEpochs = 1;
     c.ticketEpoch = 2;
-    c.maskLr = 0.05;  // a few dozen batches must be enough to move the scheme
+    c.maskLr = 0.05;     // a few dozen batches must be enough to move the scheme
     c.targetBits = 7.0;  // a few dozen search batches prune a bit per layer, not more
     c.batchSize = 64;
     c.logEvery = 4;

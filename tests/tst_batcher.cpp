@@ -275,7 +275,8 @@ void TestBatcher::shardsMakeTheWholeBatch_data()
     QTest::addColumn<int>("world");
     QTest::addColumn<bool>("augment");
     for (int world : {2, 3})
-        for (bool augment : {false, true}) QTest::addRow("%d ranks%s", world, augment ? ", augmented" : "") << world << augment;
+        for (bool augment : {false, true})
+            QTest::addRow("%d ranks%s", world, augment ? ", augmented" : "") << world << augment;
 }
 
 // Data-parallel ranks each take a contiguous share of every batch (the last, short one included):
@@ -342,8 +343,9 @@ void TestBatcher::toFloatBatchNormalizes()
     const auto x = toFloatBatch(images, stats);
     QCOMPARE(x.scalar_type(), torch::kFloat);
     QCOMPARE(x.sizes(), images.sizes());
-    auto reference = (images.to(torch::kDouble) / 255.0 - torch::tensor(stats.mean).to(torch::kDouble).view({1, 3, 1, 1})) /
-                     torch::tensor(stats.std).to(torch::kDouble).view({1, 3, 1, 1});
+    auto reference =
+        (images.to(torch::kDouble) / 255.0 - torch::tensor(stats.mean).to(torch::kDouble).view({1, 3, 1, 1})) /
+        torch::tensor(stats.std).to(torch::kDouble).view({1, 3, 1, 1});
     QVERIFY((x.to(torch::kDouble) - reference).abs().max().item<double>() < 1e-5);
     auto perChannel = x.transpose(0, 1).reshape({3, -1}).to(torch::kDouble);
     QVERIFY((perChannel.mean(1)).abs().max().item<double>() < 1e-5);

@@ -119,11 +119,14 @@ void TestBitAllocation::allocationIsTheCheapestWithinTheBudget()
         const double budget = std::uniform_real_distribution<double>(minimum, maximum + 5)(rng);
         const auto bits = allocateBits(layers, budget);
         QCOMPARE(bits.size(), layers.size());
-        for (size_t i = 0; i < bits.size(); ++i) QVERIFY(bits[i] >= 1 && bits[i] <= static_cast<int>(layers[i].cost.size()));
-        QVERIFY2(sizeOf(layers, bits) <= budget + 1e-9, qPrintable(QStringLiteral("trial %1 over the budget").arg(trial)));
+        for (size_t i = 0; i < bits.size(); ++i)
+            QVERIFY(bits[i] >= 1 && bits[i] <= static_cast<int>(layers[i].cost.size()));
+        QVERIFY2(sizeOf(layers, bits) <= budget + 1e-9,
+                 qPrintable(QStringLiteral("trial %1 over the budget").arg(trial)));
         const double best = bruteForceBest(layers, budget);
-        QVERIFY2(std::abs(costOf(layers, bits) - best) < 1e-12,
-                 qPrintable(QStringLiteral("trial %1: cost %2, best %3").arg(trial).arg(costOf(layers, bits)).arg(best)));
+        QVERIFY2(
+            std::abs(costOf(layers, bits) - best) < 1e-12,
+            qPrintable(QStringLiteral("trial %1: cost %2, best %3").arg(trial).arg(costOf(layers, bits)).arg(best)));
     }
 }
 
@@ -212,7 +215,8 @@ void TestBitAllocation::measuredLossesAreWholeForwardPasses()
     train::EvalSettings eval;
     eval.batchSize = 32;
     const int counts = 2;
-    const auto costs = train::measureBitCosts({*small.net, small.layers, small.trained, small.images, {}, eval, one}, counts);
+    const auto costs =
+        train::measureBitCosts({*small.net, small.layers, small.trained, small.images, {}, eval, one}, counts);
     QVERIFY(costs.layer.size() >= 18);
 
     // The same losses from the images through the whole network, each layer set by hand: equal to the
@@ -224,7 +228,8 @@ void TestBitAllocation::measuredLossesAreWholeForwardPasses()
     }
     auto meanLoss = [&] { return train::crossEntropySum(*small.net, small.images, {}, eval) / 80.0; };
     const double reference = meanLoss();
-    QVERIFY2(costs.reference == reference, qPrintable(QStringLiteral("%1 != %2").arg(costs.reference, 0, 'g', 17).arg(reference, 0, 'g', 17)));
+    QVERIFY2(costs.reference == reference,
+             qPrintable(QStringLiteral("%1 != %2").arg(costs.reference, 0, 'g', 17).arg(reference, 0, 'g', 17)));
     for (size_t r = 0; r < costs.layer.size(); ++r) {
         auto& layer = *small.layers[costs.layer[r]].layer;
         const auto& trained = small.trained[costs.layer[r]];
@@ -233,7 +238,11 @@ void TestBitAllocation::measuredLossesAreWholeForwardPasses()
             layer.weight.copy_(latticeWeight(trained, layer.bits()->maxBits(), k));
             atLeast = std::max(atLeast, meanLoss() - reference);
             QVERIFY2(costs.increase[r][static_cast<size_t>(k - 1)] == atLeast,
-                     qPrintable(QStringLiteral("%1 at %2 bits %3 %4").arg(QString::fromStdString(small.layers[costs.layer[r]].name)).arg(k).arg(costs.increase[r][static_cast<size_t>(k - 1)], 0, 'g', 17).arg(atLeast, 0, 'g', 17)));
+                     qPrintable(QStringLiteral("%1 at %2 bits %3 %4")
+                                    .arg(QString::fromStdString(small.layers[costs.layer[r]].name))
+                                    .arg(k)
+                                    .arg(costs.increase[r][static_cast<size_t>(k - 1)], 0, 'g', 17)
+                                    .arg(atLeast, 0, 'g', 17)));
         }
         layer.weight.copy_(trained);
     }
@@ -254,9 +263,11 @@ void TestBitAllocation::ticketByLossMeetsTheBudget()
         QVERIFY2(line.find(l.name) != std::string::npos, line.c_str());
         const auto kept = l.layer->bits()->keptBits();
         const int count = static_cast<int>(std::count(kept.begin(), kept.end(), true));
-        for (int b = 0; b < 4; ++b) QCOMPARE(static_cast<bool>(kept[static_cast<size_t>(b)]), b >= 4 - count);  // the top bits
+        for (int b = 0; b < 4; ++b)
+            QCOMPARE(static_cast<bool>(kept[static_cast<size_t>(b)]), b >= 4 - count);  // the top bits
         // ticket_costs.csv: one row per measured count, the kept count marked
-        const auto keptRow = l.name + "," + std::to_string(l.layer->bits()->numel()) + "," + std::to_string(count) + ",";
+        const auto keptRow =
+            l.name + "," + std::to_string(l.layer->bits()->numel()) + "," + std::to_string(count) + ",";
         const auto at = ticket.csv.find("\n" + keptRow);
         QVERIFY2(at != std::string::npos, ticket.csv.c_str());
         QCOMPARE(ticket.csv.substr(ticket.csv.find('\n', at + 1) - 2, 2), std::string(",1"));

@@ -35,7 +35,8 @@ Result run(const Inputs& in, double beta, bool fused)
     const int bits = static_cast<int>(in.P.size(0));
     auto coeff = torch::pow(2.0, torch::arange(bits, in.P.options().requires_grad(false))) / (std::pow(2.0, bits) - 1) *
                  torch::sigmoid(in.mask * beta);
-    auto w = fused ? composeBits(in.P, in.Q, coeff, in.scale, beta) : composeBitsPlain(in.P, in.Q, coeff, in.scale, beta);
+    auto w =
+        fused ? composeBits(in.P, in.Q, coeff, in.scale, beta) : composeBitsPlain(in.P, in.Q, coeff, in.scale, beta);
     auto upstream = torch::linspace(-1.0, 1.0, w.numel(), w.options().requires_grad(false)).view(w.sizes());
     (w * upstream).sum().backward();
     return {w.detach(), in.P.grad().clone(), in.Q.grad().clone(), in.mask.grad().clone(), in.scale.grad().clone()};
@@ -70,7 +71,8 @@ void TestBitCompose::fusedEqualsPlain()
     QFETCH(int, bits);
     QFETCH(double, beta);
     QFETCH(bool, isDouble);
-    const auto in = makeInputs(std::vector<int64_t>(shape.begin(), shape.end()), bits, isDouble ? torch::kDouble : torch::kFloat);
+    const auto in =
+        makeInputs(std::vector<int64_t>(shape.begin(), shape.end()), bits, isDouble ? torch::kDouble : torch::kFloat);
     const auto plain = run(in, beta, false), fused = run(in, beta, true);
     const double tol = isDouble ? 1e-12 : 2e-5;
     // Relative to each quantity's size: the scale and mask gradients sum thousands of terms.

@@ -127,8 +127,9 @@ void TestBitLattice::nearestIndexIsBucketize()
         const double span = values.max().item<double>();
         auto mids = (values.slice(0, 1) + values.slice(0, 0, -1)) / 2;
         const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
-        auto v = torch::cat({(torch::rand({4000}, torch::kDouble) * 2.4 - 1.2) * span, mids, mids + 1e-9, mids - 1e-9,
-                             torch::tensor({0.0, span, -span, span + 0.5, -span - 0.5, inf, -inf, nan}, torch::kDouble)});
+        auto v =
+            torch::cat({(torch::rand({4000}, torch::kDouble) * 2.4 - 1.2) * span, mids, mids + 1e-9, mids - 1e-9,
+                        torch::tensor({0.0, span, -span, span + 0.5, -span - 0.5, inf, -inf, nan}, torch::kDouble)});
         for (auto type : {torch::kDouble, torch::kFloat}) {
             auto x = v.to(type);
             auto expected = torch::bucketize(x.to(torch::kDouble), mids);
@@ -158,8 +159,8 @@ void TestBitLattice::setFromCodesUsesKeptBitsOnly()
     QVERIFY(w->integerCodes().to(torch::kInt64).equal(codes));
     w->setExact(true);
     QVERIFY(maxAbsDifference(w->forward(), codes.to(torch::kFloat) * 0.5 / 255.0) < 1e-7);
-    QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
-                             w->setFromCodes(torch::full({2, 3}, 64, torch::kInt64), torch::tensor(0.5), keptSet(8, {5, 7})));
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, w->setFromCodes(torch::full({2, 3}, 64, torch::kInt64),
+                                                                    torch::tensor(0.5), keptSet(8, {5, 7})));
 }
 
 void TestBitLattice::latticeForwardEqualsExactModel()

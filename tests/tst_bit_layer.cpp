@@ -161,7 +161,8 @@ void TestBitLayer::forwardScaledIsForwardThenChannelMap()
         const auto scale = torch::rand({6}) + 0.5, shift = torch::randn({6});
         const auto expected = conv->forward(x) * scale.view({1, -1, 1, 1}) + shift.view({1, -1, 1, 1});
         const auto folded = conv->forwardScaled(x, scale, shift);
-        QVERIFY2(maxAbsDifference(folded, expected) <= 1e-5, qPrintable(QString::number(maxAbsDifference(folded, expected))));
+        QVERIFY2(maxAbsDifference(folded, expected) <= 1e-5,
+                 qPrintable(QString::number(maxAbsDifference(folded, expected))));
 
         BitLinear linear(BitLinearOptions{5, 4, bias, 4});
         const auto v = torch::randn({3, 5});

@@ -1,4 +1,4 @@
-// BitWeight: the bit-level parameterization of one weight tensor (ARCHITECTURE §1).
+// BitWeight: the bit-level parameterization of one weight tensor (docs/method.md).
 #include <cmath>
 
 #include <torch/torch.h>
@@ -153,7 +153,10 @@ void TestBitWeight::gradientsMatchFiniteDifferences()
         const double autograd = analytic.view(-1)[i].item<double>();
         QVERIFY2(std::abs(numeric - autograd) <= 1e-7 * std::max(1.0, std::abs(numeric)),
                  qPrintable(QStringLiteral("%1[%2]: autograd %3, finite difference %4")
-                                .arg(parameter).arg(i).arg(autograd, 0, 'g', 12).arg(numeric, 0, 'g', 12)));
+                                .arg(parameter)
+                                .arg(i)
+                                .arg(autograd, 0, 'g', 12)
+                                .arg(numeric, 0, 'g', 12)));
     }
 }
 

@@ -25,9 +25,18 @@ uint8_t pixel(int64_t i, int64_t c, int64_t y, int64_t x)
     return static_cast<uint8_t>((i * 11 + c * 85 + y * 7 + x) % 256);
 }
 
-int64_t fineLabel(int64_t i) { return (i * 13) % 100; }
-int64_t coarseLabel(int64_t i) { return i % 20; }
-int64_t cifar10Label(int64_t i) { return (i * 3) % 10; }
+int64_t fineLabel(int64_t i)
+{
+    return (i * 13) % 100;
+}
+int64_t coarseLabel(int64_t i)
+{
+    return i % 20;
+}
+int64_t cifar10Label(int64_t i)
+{
+    return (i * 3) % 10;
+}
 
 // Records first..first+count-1 as the file format stores them: labels, then R plane, G plane, B plane.
 std::string records(CifarVariant variant, int64_t first, int64_t count)

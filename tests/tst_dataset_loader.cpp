@@ -105,14 +105,30 @@ void TestDatasetLoader::detectFormat_data()
     QTest::addColumn<QString>("layout");
     QTest::addColumn<QString>("subdir");  // where the files go, relative to the path passed
     QTest::addColumn<QString>("format");
-    QTest::addRow("idx plain") << "idx" << "" << "idx";
-    QTest::addRow("idx gz") << "idx.gz" << "" << "idx";
-    QTest::addRow("cifar10") << "cifar10" << "" << "cifar10";
-    QTest::addRow("cifar10 in archive folder") << "cifar10" << "cifar-10-batches-bin" << "cifar10";
-    QTest::addRow("cifar100") << "cifar100" << "" << "cifar100";
-    QTest::addRow("cifar100 in archive folder") << "cifar100" << "cifar-100-binary" << "cifar100";
-    QTest::addRow("empty folder") << "" << "" << "";
-    QTest::addRow("idx, labels missing") << "idx-no-labels" << "" << "";
+    QTest::addRow("idx plain") << "idx"
+                               << ""
+                               << "idx";
+    QTest::addRow("idx gz") << "idx.gz"
+                            << ""
+                            << "idx";
+    QTest::addRow("cifar10") << "cifar10"
+                             << ""
+                             << "cifar10";
+    QTest::addRow("cifar10 in archive folder") << "cifar10"
+                                               << "cifar-10-batches-bin"
+                                               << "cifar10";
+    QTest::addRow("cifar100") << "cifar100"
+                              << ""
+                              << "cifar100";
+    QTest::addRow("cifar100 in archive folder") << "cifar100"
+                                                << "cifar-100-binary"
+                                                << "cifar100";
+    QTest::addRow("empty folder") << ""
+                                  << ""
+                                  << "";
+    QTest::addRow("idx, labels missing") << "idx-no-labels"
+                                         << ""
+                                         << "";
 }
 
 void TestDatasetLoader::detectFormat()
@@ -234,8 +250,9 @@ void TestDatasetLoader::testLabelsOutsideTrainingClasses()
     writeIdxSplit(dir, "train", 30, 10, true);
     writeIdxSplit(dir, "t10k", 10, 10, true, 2);  // labels 2..11
     const auto message = loadError(dir.string());
-    QVERIFY2(message.contains(QLatin1String("t10k-labels-idx1-ubyte.gz")) && message.contains(QLatin1String("label 11")),
-             qPrintable(message));
+    QVERIFY2(
+        message.contains(QLatin1String("t10k-labels-idx1-ubyte.gz")) && message.contains(QLatin1String("label 11")),
+        qPrintable(message));
 }
 
 // The default dataset's absence is answered with the command that installs it.
@@ -277,8 +294,9 @@ void TestDatasetLoader::unknownLayout()
     QTemporaryDir tmp;
     writeBytes(fs::path(tmp.path().toStdString()) / "images.zip", "PK", false);
     const auto message = loadError(tmp.path().toStdString());
-    for (const char* part : {"recognized layouts", "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "data_batch_1.bin",
-                             "test_batch.bin", "cifar-10-batches-bin", "train.bin", "cifar-100-binary"})
+    for (const char* part :
+         {"recognized layouts", "train-images-idx3-ubyte", "t10k-labels-idx1-ubyte", "data_batch_1.bin",
+          "test_batch.bin", "cifar-10-batches-bin", "train.bin", "cifar-100-binary"})
         QVERIFY2(message.contains(QLatin1String(part)), qPrintable(message));
 }
 

@@ -24,8 +24,9 @@ private Q_SLOTS:
 void TestFashionMnist::initTestCase()
 {
     if (!std::filesystem::exists(kDefaultDatasetPath))
-        QFAIL("Fashion-MNIST is not installed at /usr/share/datasets/fashion-mnist: run "
-              "packaging/install-deps.sh (or apt-get install dataset-fashion-mnist)");
+        QFAIL(
+            "Fashion-MNIST is not installed at /usr/share/datasets/fashion-mnist: run "
+            "packaging/install-deps.sh (or apt-get install dataset-fashion-mnist)");
 }
 
 void TestFashionMnist::loadsBothSplits()

@@ -176,7 +176,8 @@ void TestBetaScheduleView::labelsNeverOverlap()
     QVERIFY(shown.size() >= 2);
     for (int i = 0; i < shown.size(); ++i)
         for (int j = i + 1; j < shown.size(); ++j)
-            QVERIFY2(!shown[i].intersects(shown[j]), qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i).arg(j)));
+            QVERIFY2(!shown[i].intersects(shown[j]),
+                     qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i).arg(j)));
 }
 
 QTEST_MAIN(TestBetaScheduleView)

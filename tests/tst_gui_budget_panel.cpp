@@ -100,7 +100,9 @@ void TestBudgetPanel::rangesFollowTheConfig()
     QCOMPARE(panel.slider(QStringLiteral("target_bits"))->maximum(), 4.0);
     QCOMPARE(panel.slider(QStringLiteral("target_bits"))->minimum(), 0.5);
     QCOMPARE(panel.slider(QStringLiteral("ticket_epoch"))->maximum(), 3.0);
-    panel.slider(QStringLiteral("target_bits"))->slider()->setValue(panel.slider(QStringLiteral("target_bits"))->slider()->maximum());
+    panel.slider(QStringLiteral("target_bits"))
+        ->slider()
+        ->setValue(panel.slider(QStringLiteral("target_bits"))->slider()->maximum());
     QCOMPARE(panel.slider(QStringLiteral("target_bits"))->value(), 4.0);
     // Steps of 0.05 bits.
     panel.slider(QStringLiteral("target_bits"))->slider()->setValue(1);

@@ -59,7 +59,8 @@ void TestDefaultSetup::defaultSetupStartsWithOneClick()
     QTRY_VERIFY_WITH_TIMEOUT(window.runControls()->startAction()->isEnabled(), 30000);
     const auto runDir = window.bridge().runDir();
     QVERIFY(nonEmptyFile(QDir(runDir).filePath(QStringLiteral("checkpoint.pt"))));
-    QVERIFY2(runDir.startsWith(csq::ui::runsRoot() + QStringLiteral("/lenet5-")), qPrintable(runDir));  // the runs folder
+    QVERIFY2(runDir.startsWith(csq::ui::runsRoot() + QStringLiteral("/lenet5-")),
+             qPrintable(runDir));  // the runs folder
     QDir(runDir).removeRecursively();
 }
 

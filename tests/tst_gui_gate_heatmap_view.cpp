@@ -204,7 +204,8 @@ void TestGateHeatmapView::manyLayersKeepLabelsApart()
     plot.yAxis->setRange(-40, 200);  // dragged past the ends: held within the layers
     QVERIFY(plot.yAxis->range().lower >= -0.5 && plot.yAxis->range().upper <= 52.5);
     const auto tip = view.cellToolTip(4, 0);
-    QVERIFY2(tip.contains(QStringLiteral("features.1.conv.1.0")) && tip.contains(QStringLiteral("Conv2d, weight [96, 1, 3, 3]")) &&
+    QVERIFY2(tip.contains(QStringLiteral("features.1.conv.1.0")) &&
+                 tip.contains(QStringLiteral("Conv2d, weight [96, 1, 3, 3]")) &&
                  tip.contains(QStringLiteral("depthwise (groups 96)")),
              qPrintable(tip));
     // A new snapshot of the same layers keeps the user's zoom.

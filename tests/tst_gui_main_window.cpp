@@ -166,16 +166,15 @@ void TestMainWindow::budgetSliderChangesLaterSnapshots()
     window.statusBar()->showMessage(QStringLiteral("Start a run with the setup shown"));  // as hovering Start leaves it
     QVERIFY(window.startRun());
     QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("run started")));
-    QTRY_VERIFY_WITH_TIMEOUT(window.store().latest().has_value() &&
-                                 window.runControls()->state() == RunControls::State::Paused,
-                             60000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        window.store().latest().has_value() && window.runControls()->state() == RunControls::State::Paused, 60000);
     QCOMPARE(window.store().latest()->targetBits, 2.0);
     auto* target = window.budgetPanel()->slider(QStringLiteral("target_bits"));
     target->slider()->setValue(target->positionOf(3.0));  // as a user's drag ends
     const int plan = window.betaView()->planRevision();
     auto* betaFinal = window.budgetPanel()->slider(QStringLiteral("beta_final"));
     betaFinal->slider()->setValue(betaFinal->positionOf(400));
-    QVERIFY(window.betaView()->planRevision() > plan);                          // the plan follows at once
+    QVERIFY(window.betaView()->planRevision() > plan);                           // the plan follows at once
     QTRY_COMPARE_WITH_TIMEOUT(window.bridge().config().targetBits, 3.0, 30000);  // debounced, then sent
     const auto before = window.store().latest()->step;
     window.runControls()->pauseAction()->trigger();  // resume
@@ -268,7 +267,8 @@ void TestMainWindow::droppedPathsAreDispatched()
 void TestMainWindow::droppedTorchScriptModelIsTheModel()
 {
     const QDir models(qEnvironmentVariable("CSQ_SCRIPTED_MODELS"));
-    const auto tiny = models.filePath(QStringLiteral("tiny_cnn.pt")), rgb = models.filePath(QStringLiteral("rgb_cnn.pt"));
+    const auto tiny = models.filePath(QStringLiteral("tiny_cnn.pt")),
+               rgb = models.filePath(QStringLiteral("rgb_cnn.pt"));
     QVERIFY2(QFileInfo(tiny).isFile() && QFileInfo(rgb).isFile(),
              "CSQ_SCRIPTED_MODELS must hold tests/make_scripted_models.py's files (ctest runs it first)");
     QTemporaryDir dir;
@@ -284,7 +284,7 @@ void TestMainWindow::droppedTorchScriptModelIsTheModel()
     QStringList layers;
     for (const auto& l : window.store().plannedStart()->layers) layers << QString::fromStdString(l.name + " " + l.type);
     QCOMPARE(layers, (QStringList{QStringLiteral("stem.0 Conv2d"), QStringLiteral("depthwise.0 Conv2d"),
-                                   QStringLiteral("head Linear")}));
+                                  QStringLiteral("head Linear")}));
     QCOMPARE(window.store().plannedStart()->layers[1].groups, int64_t{16});
     QVERIFY(window.datasetInspector()->modelFitText().isEmpty());
     QVERIFY(window.runControls()->startAction()->isEnabled());
@@ -326,7 +326,9 @@ void TestMainWindow::checkpointResumesTheRun()
     QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("quantized.pt"))));
     // The end of the run says what came out in one card, with the run's folder.
     QTRY_VERIFY_WITH_TIMEOUT(second.findChild<RunResultCard*>() != nullptr, 30000);
-    QVERIFY(second.findChild<RunResultCard*>()->figure(QStringLiteral("folder")).contains(QFileInfo(dir.path()).fileName()));
+    QVERIFY(second.findChild<RunResultCard*>()
+                ->figure(QStringLiteral("folder"))
+                .contains(QFileInfo(dir.path()).fileName()));
 }
 
 void TestMainWindow::interruptedRunIsOfferedOnNextStart()

@@ -37,9 +37,9 @@ csq::RunResult result(const char* name, bool uniform, double target, double weig
 std::vector<csq::RunResult> fixture()
 {
     std::vector<csq::RunResult> results = {
-        result("mixed-1.5", false, 1.5, 1.2, 9.0, 85.0),  result("mixed-2", false, 2, 1.6, 12.0, 88.0),
-        result("mixed-3", false, 3, 2.5, 20.0, 87.5),     result("mixed-4", false, 4, 3.4, 11.0, 89.5),
-        result("uniform-2", true, 2, 2.0, 16.0, 86.0),    result("uniform-4", true, 4, 4.0, 32.0, 89.0),
+        result("mixed-1.5", false, 1.5, 1.2, 9.0, 85.0), result("mixed-2", false, 2, 1.6, 12.0, 88.0),
+        result("mixed-3", false, 3, 2.5, 20.0, 87.5),    result("mixed-4", false, 4, 3.4, 11.0, 89.5),
+        result("uniform-2", true, 2, 2.0, 16.0, 86.0),   result("uniform-4", true, 4, 4.0, 32.0, 89.0),
     };
     auto f = result("float", false, 2, 32.0, 240.0, 91.0);
     f.floatModel = true;
@@ -86,7 +86,8 @@ void TestParetoView::labelsDoNotOverlap()
     QCOMPARE(rects.size(), 6);
     for (int i = 0; i < rects.size(); ++i)
         for (int j = i + 1; j < rects.size(); ++j)
-            QVERIFY2(!rects[i].intersects(rects[j]), qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i).arg(j)));
+            QVERIFY2(!rects[i].intersects(rects[j]),
+                     qPrintable(QStringLiteral("labels %1 and %2 overlap").arg(i).arg(j)));
 }
 
 void TestParetoView::seriesHoldMixedAndUniformRuns()
@@ -176,8 +177,9 @@ void TestParetoView::exportsImagesAndCsv()
     QVERIFY(testing::isPdf(dir.filePath(QStringLiteral("pareto.pdf"))));
     const auto rows = testing::readCsv(dir.filePath(QStringLiteral("pareto.csv")));
     QCOMPARE(rows.size(), 1 + static_cast<int>(results.size()));
-    QCOMPARE(rows.first().mid(0, 10).join(u','), QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
-                                                               "test_accuracy,test_accuracy_quantized,on_front,seeds"));
+    QCOMPARE(rows.first().mid(0, 10).join(u','),
+             QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
+                            "test_accuracy,test_accuracy_quantized,on_front,seeds"));
     QCOMPARE(rows.first().size(), 22);  // and sd, min, max of four figures
     QCOMPARE(rows[1][0], QStringLiteral("mixed-1.5"));
     QCOMPARE(rows[3][8], QStringLiteral("0"));  // mixed-3: dominated
@@ -219,7 +221,8 @@ void TestParetoView::seedGroupsDrawErrorBars()
     view.setXAxis(ParetoView::XAxis::WeightKiB);
     QCOMPARE(view.errorBars(false)[1], QPointF(0.5, 0.4));
     const auto tip = view.toolTipFor(1);
-    QVERIFY2(tip.contains(QStringLiteral("means over 3 seeds")) && tip.contains(QStringLiteral("± 0.40")), qPrintable(tip));
+    QVERIFY2(tip.contains(QStringLiteral("means over 3 seeds")) && tip.contains(QStringLiteral("± 0.40")),
+             qPrintable(tip));
 }
 
 QTEST_MAIN(TestParetoView)

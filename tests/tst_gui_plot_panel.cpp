@@ -116,7 +116,8 @@ void TestPlotPanel::replotRateStaysUnder25Hz()
     const double minGap = 0.95 * PlotPanel::kMinReplotIntervalMs - 1;
     const auto& times = panel.rebuildTimes;
     for (int i = 1; i < times.size(); ++i)
-        QVERIFY2(times[i] - times[i - 1] >= minGap, qPrintable(QStringLiteral("replots %1 ms apart").arg(times[i] - times[i - 1])));
+        QVERIFY2(times[i] - times[i - 1] >= minGap,
+                 qPrintable(QStringLiteral("replots %1 ms apart").arg(times[i] - times[i - 1])));
 }
 
 void TestPlotPanel::exportsValidFiles()

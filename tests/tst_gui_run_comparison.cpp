@@ -160,24 +160,40 @@ void TestRunComparison::initTestCase()
     QVERIFY(tmp_.isValid());
     sweepDir_ = tmp_.filePath(QStringLiteral("sweep"));
     loneRun_ = tmp_.filePath(QStringLiteral("other/mixed-2"));  // same name as a sweep run: labelled apart
-    FakeRun a{QDir(sweepDir_).filePath(QStringLiteral("mixed-2")), false, 2, 1.25, 88.5,
+    FakeRun a{QDir(sweepDir_).filePath(QStringLiteral("mixed-2")),
+              false,
+              2,
+              1.25,
+              88.5,
               {{"features.0", 150, {0, 0, 0, 0, 0, 1, 1, 1}},
                {"features.3", 2400, {0, 0, 0, 0, 0, 0, 0, 1}},
                {"classifier.1", 48000, {0, 0, 0, 1, 1, 0, 0, 0}}},
-              12, 3};
-    FakeRun b{QDir(sweepDir_).filePath(QStringLiteral("uniform-3")), true, 3, 3.0, 88.0,
+              12,
+              3};
+    FakeRun b{QDir(sweepDir_).filePath(QStringLiteral("uniform-3")),
+              true,
+              3,
+              3.0,
+              88.0,
               {{"features.0", 150, {0, 0, 0, 0, 0, 1, 1, 1}},
                {"features.3", 2400, {0, 0, 0, 0, 0, 1, 1, 1}},
                {"classifier.1", 48000, {0, 0, 0, 0, 0, 1, 1, 1}}},
-              8, 2};
-    FakeRun c{loneRun_, false, 4, 3.5, 89.0,
+              8,
+              2};
+    FakeRun c{loneRun_,
+              false,
+              4,
+              3.5,
+              89.0,
               {{"features.0", 150, {0, 0, 0, 0, 1, 1, 1, 1}},
                {"features.3", 2400, {0, 0, 0, 0, 1, 1, 1, 1}},
                {"classifier.1", 48000, {0, 0, 0, 0, 1, 1, 1, 1}}},
-              15, 5};
+              15,
+              5};
     runs_ = {a, b, c};
     for (const auto& run : runs_) writeRun(run);
-    write(QDir(sweepDir_).filePath(QStringLiteral("sweep.json")), QStringLiteral(R"({"runs":["mixed-2","uniform-3"]})"));
+    write(QDir(sweepDir_).filePath(QStringLiteral("sweep.json")),
+          QStringLiteral(R"({"runs":["mixed-2","uniform-3"]})"));
 }
 
 void TestRunComparison::opensRunsOnceAndReportsBadPaths()
@@ -370,8 +386,7 @@ void TestRunComparison::seedGroupIsOnePointAndOverlaysItsSeeds()
     const FakeRun two{QDir(group).filePath(QStringLiteral("seed-2")), false, 2, 2.0, 90.0, layers, 6, 2};
     writeRun(one);
     writeRun(two);
-    const auto aggregate =
-        csq::writeGroupSummary(group.toStdString(), {one.dir.toStdString(), two.dir.toStdString()});
+    const auto aggregate = csq::writeGroupSummary(group.toStdString(), {one.dir.toStdString(), two.dir.toStdString()});
     QCOMPARE(aggregate.testAccuracyQuantized, 89.0);
 
     RunComparisonWindow window;

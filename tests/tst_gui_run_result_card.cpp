@@ -33,12 +33,19 @@ csq::RunSummary summary()
     s.epochs = 10;
     s.seconds = 94.4;
     s.imagesPerSecond = 6355;
-    s.time = {.wall = 110.0, .startup = 2.0, .steps = 94.4, .data = 0.6, .evaluation = 9.0, .snapshots = 0.4, .files = 1.0,
+    s.time = {.wall = 110.0,
+              .startup = 2.0,
+              .steps = 94.4,
+              .data = 0.6,
+              .evaluation = 9.0,
+              .snapshots = 0.4,
+              .files = 1.0,
               .checkpoints = 2.0};
     s.runDir = "/tmp/runs/lenet5-x";
     s.totalParams = 8192 + 100;  // two quantized layers of 4096 weights, 100 float parameters
-    csq::LayerScheme a{"a", 4096, 8, std::vector<bool>(8, false), true}, b{"b", 4096, 8, std::vector<bool>(8, false), true};
-    a.kept[0] = true;           // 1 bit
+    csq::LayerScheme a{"a", 4096, 8, std::vector<bool>(8, false), true},
+        b{"b", 4096, 8, std::vector<bool>(8, false), true};
+    a.kept[0] = true;              // 1 bit
     b.kept[6] = b.kept[7] = true;  // 2 bits
     s.layers = {a, b};
     return s;
@@ -55,9 +62,11 @@ void TestRunResultCard::showsTheSummarysFigures()
     RunResultCard card(s);
     QCOMPARE(card.figure(QStringLiteral("exact")), QStringLiteral("89.21 %"));
     QCOMPARE(card.figure(QStringLiteral("soft")), QStringLiteral("89.37 %"));
-    QVERIFY2(card.figure(QStringLiteral("bits")).startsWith(QStringLiteral("2.000 per layer · 1.250 per weight (target 2, layer")),
+    QVERIFY2(card.figure(QStringLiteral("bits"))
+                 .startsWith(QStringLiteral("2.000 per layer · 1.250 per weight (target 2, layer")),
              qPrintable(card.figure(QStringLiteral("bits"))));
-    QVERIFY2(card.figure(QStringLiteral("size")).startsWith(QStringLiteral("1.9 KiB against 32.4 KiB as float (17.1× smaller)")),
+    QVERIFY2(card.figure(QStringLiteral("size"))
+                 .startsWith(QStringLiteral("1.9 KiB against 32.4 KiB as float (17.1× smaller)")),
              qPrintable(card.figure(QStringLiteral("size"))));
     QCOMPARE(card.figure(QStringLiteral("time")), QStringLiteral("94 s over 10 epochs (6355 images/s)"));
     // Where the wall time went; the rest: data 0.6 + snapshots 0.4 + unnamed 0.6 s.
@@ -68,7 +77,8 @@ void TestRunResultCard::showsTheSummarysFigures()
     measured.time.ticket = 6.0;
     measured.time.wall += 6.0;
     QCOMPARE(RunResultCard(measured).figure(QStringLiteral("wall")),
-             QStringLiteral("116 s: steps 94, evaluation 9, measured ticket 6, start-up 2, files and checkpoints 3, the rest 2"));
+             QStringLiteral(
+                 "116 s: steps 94, evaluation 9, measured ticket 6, start-up 2, files and checkpoints 3, the rest 2"));
     QVERIFY(card.figure(QStringLiteral("folder")).contains(QStringLiteral("lenet5-x")));
 
     QSignalSpy compare(&card, &RunResultCard::compareRequested);

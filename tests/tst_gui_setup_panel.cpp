@@ -116,7 +116,8 @@ void TestSetupPanel::knobsWithoutWordsStillGetRows()
     QCOMPARE(groups, 1);
     for (const auto& f : csq::configFields()) {
         auto* editor = rows.editor(QLatin1String(f.key));
-        const bool isEnum = f.kind() == csq::FlagKind::Text && !std::holds_alternative<csq::ConfigMember<std::string>>(f.member);
+        const bool isEnum =
+            f.kind() == csq::FlagKind::Text && !std::holds_alternative<csq::ConfigMember<std::string>>(f.member);
         QVERIFY2(f.live || isEnum ? !editor : editor && editor->toolTip().contains(QString::fromUtf8(f.help)), f.key);
     }
     csq::TrainingConfig in;
@@ -299,7 +300,8 @@ void TestSetupPanel::imageFieldsApplyToImageFoldersOnly()
     QVERIFY(!enabled("image_size") && !enabled("image_channels"));
     config.data = dir.filePath(QStringLiteral("folder")).toStdString();
     panel.setConfig(config);
-    QVERIFY2(DatasetField::detectFormat(dir.filePath(QStringLiteral("folder"))) != QString(), "the folder is a dataset");
+    QVERIFY2(DatasetField::detectFormat(dir.filePath(QStringLiteral("folder"))) != QString(),
+             "the folder is a dataset");
     QVERIFY(enabled("image_size") && enabled("image_channels"));
     config.data = idx.path().toStdString();
     panel.setConfig(config);

@@ -31,8 +31,8 @@ enum class Step { Start, TogglePause, Pause, Resume, Update, Stop, Finalize, Exp
 
 const char* nameOf(Step step)
 {
-    static const char* names[] = {"start", "pause/resume", "pause", "resume", "update", "stop",
-                                  "finalize", "export", "close", "wait"};
+    static const char* names[] = {"start", "pause/resume", "pause",  "resume", "update",
+                                  "stop",  "finalize",     "export", "close",  "wait"};
     return names[static_cast<int>(step)];
 }
 
@@ -106,50 +106,63 @@ void TestStress::randomControlSequence()
         trace += QStringLiteral(" %1").arg(QLatin1String(nameOf(step)));
         auto& bridge = window->bridge();
         switch (step) {
-        case Step::Start:
-            // A run asked to stop ends at its next batch, however slow the machine: wait for that, so
-            // the number of runs a seed starts does not depend on speed (only runs that end by
-            // themselves can add to it).
-            if (bridge.stopping()) QTRY_VERIFY2_WITH_TIMEOUT(!bridge.running(), qPrintable(trace), kEndTimeoutMs);
-            if (!bridge.running()) {
-                configure();
-                if (window->startRun()) ++runs;
+            case Step::Start:
+                // A run asked to stop ends at its next batch, however slow the machine: wait for that, so
+                // the number of runs a seed starts does not depend on speed (only runs that end by
+                // themselves can add to it).
+                if (bridge.stopping()) QTRY_VERIFY2_WITH_TIMEOUT(!bridge.running(), qPrintable(trace), kEndTimeoutMs);
+                if (!bridge.running()) {
+                    configure();
+                    if (window->startRun()) ++runs;
+                }
+                break;
+            case Step::TogglePause:
+                window->runControls()->pauseAction()->trigger();
+                break;
+            case Step::Pause:
+                bridge.pause();
+                break;
+            case Step::Resume:
+                bridge.resume();
+                break;
+            case Step::Update: {
+                csq::ConfigPatch patch;
+                patch.set("target_bits", uniform(1.0, 6.0));
+                if (rng() % 2) patch.set("lambda", uniform(0.01, 0.5));
+                if (rng() % 3 == 0)
+                    patch.set("ticket_epoch", uniform(0.5, 1.9));  // may lie in the past: refused, not a crash
+                if (bridge.update(patch).isEmpty()) ++updatesTaken;
+                break;
             }
-            break;
-        case Step::TogglePause: window->runControls()->pauseAction()->trigger(); break;
-        case Step::Pause: bridge.pause(); break;
-        case Step::Resume: bridge.resume(); break;
-        case Step::Update: {
-            csq::ConfigPatch patch;
-            patch.set("target_bits", uniform(1.0, 6.0));
-            if (rng() % 2) patch.set("lambda", uniform(0.01, 0.5));
-            if (rng() % 3 == 0) patch.set("ticket_epoch", uniform(0.5, 1.9));  // may lie in the past: refused, not a crash
-            if (bridge.update(patch).isEmpty()) ++updatesTaken;
-            break;
-        }
-        case Step::Stop: window->runControls()->stopAction()->trigger(); break;
-        case Step::Finalize: window->runControls()->finalizeAction()->trigger(); break;
-        case Step::Export:
-            // Answered at the next batch boundary, or while paused, or at once when idle: never hangs.
-            bridge.exportScheme(QDir(dir.path()).filePath(QStringLiteral("export-scheme.json")));
-            break;
-        case Step::Close: {
-            const bool yes = rng() % 2;
-            bool asked = false;
-            QPointer<QTimer> answer = answerCloseQuestion(yes ? QMessageBox::Yes : QMessageBox::No, &asked);
-            const bool closed = window->close();
-            delete answer.data();  // not asked (no run): it must not answer a later question
-            QVERIFY2(closed == (!asked || yes), qPrintable(trace));
-            if (closed) {
-                QVERIFY2(!window->bridge().running(), qPrintable(trace));  // stopped and joined by close()
-                window = std::make_unique<MainWindow>();
-                ++windows;
-                configure();
+            case Step::Stop:
+                window->runControls()->stopAction()->trigger();
+                break;
+            case Step::Finalize:
+                window->runControls()->finalizeAction()->trigger();
+                break;
+            case Step::Export:
+                // Answered at the next batch boundary, or while paused, or at once when idle: never hangs.
+                bridge.exportScheme(QDir(dir.path()).filePath(QStringLiteral("export-scheme.json")));
+                break;
+            case Step::Close: {
+                const bool yes = rng() % 2;
+                bool asked = false;
+                QPointer<QTimer> answer = answerCloseQuestion(yes ? QMessageBox::Yes : QMessageBox::No, &asked);
+                const bool closed = window->close();
+                delete answer.data();  // not asked (no run): it must not answer a later question
+                QVERIFY2(closed == (!asked || yes), qPrintable(trace));
+                if (closed) {
+                    QVERIFY2(!window->bridge().running(), qPrintable(trace));  // stopped and joined by close()
+                    window = std::make_unique<MainWindow>();
+                    ++windows;
+                    configure();
+                }
+                break;
             }
-            break;
-        }
-        case Step::Wait:
-        case Step::Count: QTest::qWait(std::uniform_int_distribution<int>(0, 150)(rng)); break;
+            case Step::Wait:
+            case Step::Count:
+                QTest::qWait(std::uniform_int_distribution<int>(0, 150)(rng));
+                break;
         }
         QCoreApplication::processEvents();
     }

@@ -160,7 +160,7 @@ void TestSweepDialog::planErrorsComeFromTheEngine()
     base.maxBits = 4;
     dialog.setConfigSource([base] { return base; });
     fill(dialog, QStringLiteral("2,6"), QString(), tmp_.filePath(QStringLiteral("c")));
-    QCOMPARE(dialog.budgetsError(), QString());  // the list itself is fine…
+    QCOMPARE(dialog.budgetsError(), QString());                           // the list itself is fine…
     QVERIFY(dialog.planError().contains(QStringLiteral("target_bits")));  // …but 6 bits is over max bits
     QVERIFY(!dialog.startButton()->isEnabled());
     dialog.budgetsEdit()->setText(QStringLiteral("2,3"));

@@ -212,12 +212,14 @@ void TestIdxReader::corruptGzip()
     auto compressed = gzipped(idxBytes({4000}, data));
     QVERIFY(compressed.size() > 100);
     if (position != 0) {
-        const auto at = position > 0 ? static_cast<size_t>(position) : compressed.size() - static_cast<size_t>(-position);
+        const auto at =
+            position > 0 ? static_cast<size_t>(position) : compressed.size() - static_cast<size_t>(-position);
         compressed[at] = static_cast<char>(~compressed[at]);
     }
     if (cutInHalf) compressed.resize(compressed.size() / 2);
     const auto path = writeFile(dir, "corrupt.gz", compressed);
-    const auto failure = expectError([&] { readIdx(path); }, {"corrupt gzip stream", problem, QString::fromStdString(path)});
+    const auto failure =
+        expectError([&] { readIdx(path); }, {"corrupt gzip stream", problem, QString::fromStdString(path)});
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
 }
 
@@ -237,7 +239,7 @@ void TestIdxReader::hugeClaimFailsFast()
     const auto path = writeFile(dir, "huge", gzip ? gzipped(bytes) : bytes);
     const long peakBefore = peakRssKiB();
     const auto failure = expectError([&] { readIdx(path); }, {"truncated", "4000000000 x 255 x 255", "260100000000000",
-                                                               "only 1000", QString::fromStdString(path)});
+                                                              "only 1000", QString::fromStdString(path)});
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QVERIFY2(peakRssKiB() - peakBefore < 64 * 1024, "a lying header must be rejected without allocating its claim");
 }
@@ -247,9 +249,9 @@ void TestIdxReader::countMismatch()
     QTemporaryDir dir;
     const auto images = writeFile(dir, "train-images", idxBytes({7, 5, 4}, imageData(7, 5, 4)));
     const auto labels = writeFile(dir, "train-labels", gzipped(idxBytes({6}, labelData(6, 10))));
-    const auto failure = expectError([&] { readIdxPair(images, labels); },
-                                     {"mismatch", "7 images", "6 labels", QString::fromStdString(images),
-                                      QString::fromStdString(labels)});
+    const auto failure = expectError(
+        [&] { readIdxPair(images, labels); },
+        {"mismatch", "7 images", "6 labels", QString::fromStdString(images), QString::fromStdString(labels)});
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
 }
 

@@ -53,7 +53,8 @@ void write(const fs::path& path, const Image& image)
     fs::create_directories(path.parent_path());
     const auto ext = path.extension().string();
     if constexpr (std::is_same_v<Image, gil::gray8_image_t> || std::is_same_v<Image, gil::rgb8_image_t>)
-        if (ext != ".png" && ext != ".PNG") return gil::write_view(path.string(), gil::const_view(image), gil::jpeg_tag());
+        if (ext != ".png" && ext != ".PNG")
+            return gil::write_view(path.string(), gil::const_view(image), gil::jpeg_tag());
     gil::write_view(path.string(), gil::const_view(image), gil::png_tag());
 }
 
@@ -86,9 +87,10 @@ std::string handmadePng(uint32_t width, uint32_t height, int depth, int colorTyp
     compress(reinterpret_cast<Bytef*>(packed.data()), &packedSize, reinterpret_cast<const Bytef*>(raw.data()),
              static_cast<uLong>(raw.size()));
     packed.resize(packedSize);
-    const std::string header = be32(width) + be32(height) + static_cast<char>(depth) + static_cast<char>(colorType) +
-                               std::string(3, '\0');
-    return "\x89PNG\r\n\x1a\n" + pngChunk("IHDR", header) + extraChunks + pngChunk("IDAT", packed) + pngChunk("IEND", "");
+    const std::string header =
+        be32(width) + be32(height) + static_cast<char>(depth) + static_cast<char>(colorType) + std::string(3, '\0');
+    return "\x89PNG\r\n\x1a\n" + pngChunk("IHDR", header) + extraChunks + pngChunk("IDAT", packed) +
+           pngChunk("IEND", "");
 }
 
 // root/<class>/<i>.png: a constant gray image of value 10 * class + i, so every sample shows its origin.
@@ -96,7 +98,8 @@ void writeGrayClasses(const fs::path& root, const std::vector<std::pair<std::str
 {
     for (size_t c = 0; c < classes.size(); ++c)
         for (int i = 0; i < classes[c].second; ++i)
-            write(root / classes[c].first / (std::to_string(i) + ".png"), grayImage(6, 5, static_cast<int>(10 * c + i)));
+            write(root / classes[c].first / (std::to_string(i) + ".png"),
+                  grayImage(6, 5, static_cast<int>(10 * c + i)));
 }
 
 std::set<int> valuesOf(const Dataset& d)
@@ -125,8 +128,9 @@ QString loadError(const fs::path& path, const LoadOptions& o = options(8))
     return {};
 }
 
-#define VERIFY_CONTAINS(message, part) \
-    QVERIFY2((message).contains(QString::fromStdString(part)), qPrintable(QStringLiteral("missing '%1' in: %2").arg(QString::fromStdString(part), message)))
+#define VERIFY_CONTAINS(message, part)                         \
+    QVERIFY2((message).contains(QString::fromStdString(part)), \
+             qPrintable(QStringLiteral("missing '%1' in: %2").arg(QString::fromStdString(part), message)))
 
 }  // namespace
 
@@ -198,15 +202,18 @@ void TestImageFolder::everyPngColourType()
     const fs::path dir = tmp.path().toStdString();
     const std::string palette = pngChunk("PLTE", std::string("\x00\x00\x00\xff\x00\x00\x00\xff\x00\x00\x00\xff", 12));
     writeBytes(dir / "palette.png", handmadePng(4, 1, 8, 3, {std::string("\x00\x01\x02\x03", 4)}, palette));
-    writeBytes(dir / "trns.png", handmadePng(2, 1, 8, 3, {std::string("\x01\x02", 2)}, palette + pngChunk("tRNS", std::string("\xff\xff\x00", 3))));
+    writeBytes(dir / "trns.png", handmadePng(2, 1, 8, 3, {std::string("\x01\x02", 2)},
+                                             palette + pngChunk("tRNS", std::string("\xff\xff\x00", 3))));
     writeBytes(dir / "bits.png", handmadePng(8, 1, 1, 0, {std::string("\xa5", 1)}));
     writeBytes(dir / "gray-alpha.png", handmadePng(1, 1, 8, 4, {std::string("\xc8\xff", 2)}));
-    write(dir / "gray16.png", makeImage<gil::gray16_image_t>(2, 1, [](int x, int) { return gil::gray16_pixel_t(x ? 0xffff : 0x8080); }));
-    write(dir / "rgba.png", makeImage<gil::rgba8_image_t>(1, 1, [](int, int) { return gil::rgba8_pixel_t(9, 99, 199, 255); }));
+    write(dir / "gray16.png",
+          makeImage<gil::gray16_image_t>(2, 1, [](int x, int) { return gil::gray16_pixel_t(x ? 0xffff : 0x8080); }));
+    write(dir / "rgba.png",
+          makeImage<gil::rgba8_image_t>(1, 1, [](int, int) { return gil::rgba8_pixel_t(9, 99, 199, 255); }));
     // Square outputs as wide as the image: the single row is repeated, the columns stay exact.
     std::vector<uint8_t> out(3 * 4 * 4);
     QCOMPARE(decodeImage((dir / "palette.png").string(), 3, 4, out.data()).gray, false);
-    QCOMPARE(std::vector<uint8_t>(out.begin(), out.begin() + 4), (std::vector<uint8_t>{0, 255, 0, 0}));       // red
+    QCOMPARE(std::vector<uint8_t>(out.begin(), out.begin() + 4), (std::vector<uint8_t>{0, 255, 0, 0}));        // red
     QCOMPARE(std::vector<uint8_t>(out.begin() + 16, out.begin() + 20), (std::vector<uint8_t>{0, 0, 255, 0}));  // green
     QCOMPARE(std::vector<uint8_t>(out.begin() + 32, out.begin() + 36), (std::vector<uint8_t>{0, 0, 0, 255}));  // blue
     std::vector<uint8_t> two(3 * 2 * 2);
@@ -215,7 +222,8 @@ void TestImageFolder::everyPngColourType()
     QCOMPARE(two[5], uint8_t{0});    // transparent green, composited onto black
     std::vector<uint8_t> bits(8 * 8);
     QCOMPARE(decodeImage((dir / "bits.png").string(), 1, 8, bits.data()).gray, true);
-    QCOMPARE(std::vector<uint8_t>(bits.begin(), bits.begin() + 8), (std::vector<uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
+    QCOMPARE(std::vector<uint8_t>(bits.begin(), bits.begin() + 8),
+             (std::vector<uint8_t>{255, 0, 255, 0, 0, 255, 0, 255}));
     uint8_t one = 0;
     QCOMPARE(decodeImage((dir / "gray-alpha.png").string(), 1, 1, &one).gray, true);
     QCOMPARE(one, uint8_t{200});
@@ -234,8 +242,9 @@ void TestImageFolder::knownResizes()
     const fs::path root = tmp.path().toStdString();
     for (const char* split : {"train", "test"}) {
         write(root / split / "flat" / "a.png", grayImage(13, 9, 77));
-        write(root / split / "checker" / "a.png",
-              makeImage<gil::gray8_image_t>(16, 16, [](int x, int y) { return gil::gray8_pixel_t((x + y) % 2 ? 255 : 0); }));
+        write(root / split / "checker" / "a.png", makeImage<gil::gray8_image_t>(16, 16, [](int x, int y) {
+                  return gil::gray8_pixel_t((x + y) % 2 ? 255 : 0);
+              }));
     }
     const auto splits = loadDataset(root.string(), options(8, 1));
     QCOMPARE(splits.train.classNames, (std::vector<std::string>{"checker", "flat"}));
@@ -268,7 +277,8 @@ void TestImageFolder::grayOrRgbDetection()
     const auto forced = loadDataset(root.string(), options(5, 3));
     QCOMPARE(forced.train.channels(), int64_t{3});
     QVERIFY(torch::equal(forced.train.images.select(1, 0), forced.train.images.select(1, 2)));
-    write(root / "a" / "colour.jpg", makeImage<gil::rgb8_image_t>(6, 5, [](int, int) { return gil::rgb8_pixel_t(250, 10, 10); }));
+    write(root / "a" / "colour.jpg",
+          makeImage<gil::rgb8_image_t>(6, 5, [](int, int) { return gil::rgb8_pixel_t(250, 10, 10); }));
     const auto colour = loadDataset(root.string(), options(5));
     QCOMPARE(colour.train.channels(), int64_t{3});
     QCOMPARE(colour.test.channels(), int64_t{3});
@@ -301,12 +311,15 @@ void TestImageFolder::givenTrainTestFolders()
 void TestImageFolder::heldOutSplitIsSeededAndStratified()
 {
     QTemporaryDir tmp;
-    const fs::path one = fs::path(tmp.path().toStdString()) / "one", other = fs::path(tmp.path().toStdString()) / "other";
+    const fs::path one = fs::path(tmp.path().toStdString()) / "one",
+                   other = fs::path(tmp.path().toStdString()) / "other";
     writeGrayClasses(one, {{"a", 9}, {"b", 3}, {"c", 20}});
     // The same files created in another order: the split must not depend on the directory's order.
     for (int i = 19; i >= 0; --i)
         for (auto [c, n] : std::vector<std::pair<int, int>>{{2, 20}, {1, 3}, {0, 9}})
-            if (i < n) write(other / std::string(1, static_cast<char>('a' + c)) / (std::to_string(i) + ".png"), grayImage(6, 5, 10 * c + i));
+            if (i < n)
+                write(other / std::string(1, static_cast<char>('a' + c)) / (std::to_string(i) + ".png"),
+                      grayImage(6, 5, 10 * c + i));
     const auto first = loadDataset(one.string(), options(4, 0, 7));
     const auto again = loadDataset(other.string(), options(4, 0, 7));
     QVERIFY(torch::equal(first.test.images, again.test.images));
@@ -358,17 +371,17 @@ void TestImageFolder::damagedFilesAreNamed()
     std::ostringstream png;
     gil::write_view(png, gil::const_view(grayImage(20, 20, 3)), gil::png_tag());
     std::ostringstream jpegOut;  // GIL pads its JPEG output to whole 1 KiB buffers: the image ends at EOI
-    gil::write_view(jpegOut, gil::const_view(makeImage<gil::gray8_image_t>(32, 32, [](int x, int y) {
-                        return gil::gray8_pixel_t(static_cast<uint8_t>(x * y));
-                    })),
+    gil::write_view(jpegOut,
+                    gil::const_view(makeImage<gil::gray8_image_t>(
+                        32, 32, [](int x, int y) { return gil::gray8_pixel_t(static_cast<uint8_t>(x * y)); })),
                     gil::jpeg_tag());
     const auto jpeg = jpegOut.str();
     const auto midScan = (jpeg.find("\xFF\xDA") + jpeg.find("\xFF\xD9")) / 2;
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {"cut.png", png.str().substr(0, png.str().size() / 2)},            // truncated inside the pixel data
-        {"no-end.png", png.str().substr(0, png.str().size() - 12)},        // IEND missing (crashes bare GIL)
-        {"cut.jpg", jpeg.substr(0, midScan)},                              // truncated JPEG (bare GIL: gray rows)
-        {"text.jpeg", "hello"},                                            // not an image at all
+        {"cut.png", png.str().substr(0, png.str().size() / 2)},                 // truncated inside the pixel data
+        {"no-end.png", png.str().substr(0, png.str().size() - 12)},             // IEND missing (crashes bare GIL)
+        {"cut.jpg", jpeg.substr(0, midScan)},                                   // truncated JPEG (bare GIL: gray rows)
+        {"text.jpeg", "hello"},                                                 // not an image at all
         {"huge.png", handmadePng(20000, 20000, 8, 0, {std::string(1, '\0')})},  // header only: never allocated
     };
     for (const auto& [name, bytes] : cases) {

@@ -45,7 +45,10 @@ QString errorOf(F&& f)
     return {};
 }
 
-QString buildError(const std::string& spec) { return errorOf([&] { build(spec); }); }
+QString buildError(const std::string& spec)
+{
+    return errorOf([&] { build(spec); });
+}
 
 }  // namespace
 
@@ -132,20 +135,24 @@ void TestModelSpec::specErrors_data()
     QTest::newRow("conv after flatten")
         << layers(R"({"type": "flatten"}, {"type": "conv", "out": 4}, {"type": "linear", "out": "classes"})")
         << QStringList{"layers[1]", "needs an image input"};
-    QTest::newRow("kernel too large") << layers(QString(R"({"type": "conv", "out": 4, "kernel": 9}, %1)").arg(tail).toUtf8())
-                                      << QStringList{"layers[0]", "input 1x8x8 is smaller than the kernel 9", "image_size"};
+    QTest::newRow("kernel too large")
+        << layers(QString(R"({"type": "conv", "out": 4, "kernel": 9}, %1)").arg(tail).toUtf8())
+        << QStringList{"layers[0]", "input 1x8x8 is smaller than the kernel 9", "image_size"};
     QTest::newRow("residual without projection")
         << layers(QString(R"({"type": "residual", "body": [{"type": "conv", "out": 4, "padding": 1}]}, %1)")
                       .arg(tail)
                       .toUtf8())
         << QStringList{"layers[0]", "body gives 4x8x8 but the shortcut 1x8x8", "shortcut"};
     QTest::newRow("duplicate name")
-        << layers(QString(R"({"type": "conv", "name": "a", "out": 1, "padding": 1}, {"type": "conv", "name": "a", "out": 1, "padding": 1}, %1)")
-                      .arg(tail)
-                      .toUtf8())
+        << layers(
+               QString(
+                   R"({"type": "conv", "name": "a", "out": 1, "padding": 1}, {"type": "conv", "name": "a", "out": 1, "padding": 1}, %1)")
+                   .arg(tail)
+                   .toUtf8())
         << QStringList{"layers[1].name", "'a' names two layers"};
     QTest::newRow("wrong ending") << layers(R"({"type": "flatten"}, {"type": "linear", "out": 3})")
-                                  << QStringList{"spec.json: layers", "ends in 3 features, not 5 class scores", "\"classes\""};
+                                  << QStringList{"spec.json: layers", "ends in 3 features, not 5 class scores",
+                                                 "\"classes\""};
 }
 
 void TestModelSpec::specErrors()
@@ -159,7 +166,8 @@ void TestModelSpec::specErrors()
 
 void TestModelSpec::nameMapRenames()
 {
-    const auto map = io::NameMap::parse(R"({"module.": "", "head.weight": "fc.weight", "enc.": "features."})", "map.json");
+    const auto map =
+        io::NameMap::parse(R"({"module.": "", "head.weight": "fc.weight", "enc.": "features."})", "map.json");
     QCOMPARE(map.ours("module.conv.weight"), std::string("conv.weight"));
     QCOMPARE(map.ours("head.weight"), std::string("fc.weight"));
     QCOMPARE(map.ours("enc.0.bias"), std::string("features.0.bias"));
@@ -177,7 +185,8 @@ void TestModelSpec::importCopiesEveryTensor()
     torch::manual_seed(2);
     auto target = build(kTinySpec);
     io::FloatWeights weights{{}, "state_dict"};
-    for (const auto& [name, tensor] : io::floatTensors(*source)) weights.tensors["m." + name] = tensor.is_floating_point() ? tensor.clone().add_(0.25) : tensor.clone().add_(1);
+    for (const auto& [name, tensor] : io::floatTensors(*source))
+        weights.tensors["m." + name] = tensor.is_floating_point() ? tensor.clone().add_(0.25) : tensor.clone().add_(1);
     const int copied = io::importFloatWeights(*target, weights, io::NameMap::parse(R"({"m.": ""})", "map"), "w.pt");
     QCOMPARE(copied, static_cast<int>(weights.tensors.size()));
     for (const auto& [name, tensor] : io::floatTensors(*target))
@@ -197,9 +206,9 @@ void TestModelSpec::importReportsEveryMismatch()
     weights.tensors["extra.bias"] = torch::zeros({3});
     const auto message = errorOf([&] { io::importFloatWeights(*net, weights, {}, "w.pt"); });
     QVERIFY2(message.startsWith("w.pt: the weights do not match the model"), qPrintable(message));
-    for (const char* part : {"missing from the file: block.proj.weight [8, 4, 1, 1]",
-                             "shapes differ: fc.weight: file [5, 9], model [5, 8]", "not in the model: extra.bias [3]",
-                             "--name-map"})
+    for (const char* part :
+         {"missing from the file: block.proj.weight [8, 4, 1, 1]",
+          "shapes differ: fc.weight: file [5, 9], model [5, 8]", "not in the model: extra.bias [3]", "--name-map"})
         QVERIFY2(message.contains(part), qPrintable(message + " lacks " + part));
     QVERIFY(!message.contains("num_batches_tracked"));
 }
@@ -269,18 +278,21 @@ void TestModelSpec::dequantizedStateDictHoldsInputQuantizers()
     QVERIFY(!state.contains("enc.0.input_quantizer.range"));  // the first layer's input stays float
     for (const char* layer : {"b.conv", "b.proj"}) {
         const auto prefix = std::string(layer) + ".input_quantizer.";
-        QVERIFY2(state.contains(prefix + "range") && state.contains(prefix + "bits") && state.contains(prefix + "signed"),
-                 layer);
+        QVERIFY2(
+            state.contains(prefix + "range") && state.contains(prefix + "bits") && state.contains(prefix + "signed"),
+            layer);
         QCOMPARE(state.at(prefix + "bits").item<int64_t>(), int64_t{4});
         QCOMPARE(state.at(prefix + "signed").item<bool>(), false);  // after relu and max pool
     }
     for (const auto& l : quant::findBitLayers(*net))
         if (l.layer->inputQuantizer())
-            QCOMPARE(state.at(map.theirs(l.name + ".weight").substr(0, map.theirs(l.name + ".weight").size() - 7) +
-                              ".input_quantizer.range")
+            QCOMPARE(state
+                         .at(map.theirs(l.name + ".weight").substr(0, map.theirs(l.name + ".weight").size() - 7) +
+                             ".input_quantizer.range")
                          .item<double>(),
                      l.layer->inputQuantizer()->range());
-    QVERIFY(build(kTinySpec).get() && !io::dequantizedStateDict(*build(kTinySpec), map).contains("b.conv.input_quantizer.range"));
+    QVERIFY(build(kTinySpec).get() &&
+            !io::dequantizedStateDict(*build(kTinySpec), map).contains("b.conv.input_quantizer.range"));
 }
 
 QTEST_GUILESS_MAIN(TestModelSpec)

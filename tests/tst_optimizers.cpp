@@ -83,7 +83,8 @@ void TestOptimizers::boundedStepKeepsASteepScalePositive()
         QVERIFY(after >= before / (1 + OptimizerSet::kMaxScaleStep) * (1 - 1e-12));
     }
     // Bounded, the oscillation stays within one step's reach of the optimum 0.3.
-    QVERIFY2(std::abs(s.item<double>() / 0.3 - 1) <= OptimizerSet::kMaxScaleStep + 1e-9, qPrintable(QString::number(s.item<double>())));
+    QVERIFY2(std::abs(s.item<double>() / 0.3 - 1) <= OptimizerSet::kMaxScaleStep + 1e-9,
+             qPrintable(QString::number(s.item<double>())));
 }
 
 void TestOptimizers::gentleStepsAreUnchanged()

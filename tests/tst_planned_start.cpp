@@ -87,7 +87,8 @@ void TestPlannedStart::isTheRunsFirstScheme()
         QCOMPARE(p.kept, r.kept);
         QCOMPARE(p.searchable, r.searchable);
         QCOMPARE(planned.gates[l].size(), first->gates[l].size());
-        for (size_t b = 0; b < planned.gates[l].size(); ++b) QVERIFY(std::abs(planned.gates[l][b] - first->gates[l][b]) < 1e-9);
+        for (size_t b = 0; b < planned.gates[l].size(); ++b)
+            QVERIFY(std::abs(planned.gates[l][b] - first->gates[l][b]) < 1e-9);
     }
     QCOMPARE(planned.precision.avgBits, first->precision.avgBits);
 
@@ -119,7 +120,10 @@ std::string schemeText(const std::vector<LayerScheme>& layers, const std::functi
     return out.str();
 }
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void write(const std::string& path, const std::string& text)
+{
+    std::ofstream(path) << text;
+}
 
 }  // namespace
 
@@ -132,8 +136,9 @@ void TestPlannedStart::heldSchemeIsTrainedAsGiven()
     QVERIFY(layers.size() >= 3);
     const auto file = dir_.filePath(QStringLiteral("held.json")).toStdString();
     const auto mixed = [](size_t i) {
-        return i % 3 == 0 ? std::vector<int>{1, 0, 1, 0, 0, 0, 0, 1} : i % 3 == 1 ? std::vector<int>{0, 0, 0, 0, 0, 0, 0, 1}
-                                                                                  : std::vector<int>{1, 1, 1, 1, 1, 1, 1, 1};
+        return i % 3 == 0   ? std::vector<int>{1, 0, 1, 0, 0, 0, 0, 1}
+               : i % 3 == 1 ? std::vector<int>{0, 0, 0, 0, 0, 0, 0, 1}
+                            : std::vector<int>{1, 1, 1, 1, 1, 1, 1, 1};
     };
     write(file, schemeText(layers, mixed));
     config.scheme = file;

@@ -60,15 +60,20 @@ void TestSchemeReadout::schemeFilesReadBack_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("error");  // what the message must say; "" when the text reads
-    QTest::newRow("not JSON") << "[1, 2" << "cannot be parsed";
-    QTest::newRow("no layers") << R"({"layer": []})" << "\"layers\" array";
+    QTest::newRow("not JSON") << "[1, 2"
+                              << "cannot be parsed";
+    QTest::newRow("no layers") << R"({"layer": []})"
+                               << "\"layers\" array";
     QTest::newRow("nameless second layer") << R"({"layers": [{"name": "a", "kept": [1]}, {"kept": [1]}]})"
                                            << "layer 1 has no name";
-    QTest::newRow("kept not a number") << R"({"layers": [{"name": "a", "kept": [1, "x"]}]})" << "layer 0 (a) has a kept";
+    QTest::newRow("kept not a number") << R"({"layers": [{"name": "a", "kept": [1, "x"]}]})"
+                                       << "layer 0 (a) has a kept";
     QTest::newRow("negative max_bits") << R"({"layers": [{"name": "a", "kept": [1], "max_bits": -3}]})"
                                        << "out of range";
-    QTest::newRow("params text") << R"({"layers": [{"name": "a", "kept": [1], "params": "9"}]})" << "params";
-    QTest::newRow("defaults") << R"({"layers": [{"name": "a", "kept": [1, 0, 1]}]})" << "";
+    QTest::newRow("params text") << R"({"layers": [{"name": "a", "kept": [1], "params": "9"}]})"
+                                 << "params";
+    QTest::newRow("defaults") << R"({"layers": [{"name": "a", "kept": [1, 0, 1]}]})"
+                              << "";
 }
 
 // scheme.json as the engine writes it reads back as it was; anything else is an error naming the file
@@ -85,7 +90,8 @@ void TestSchemeReadout::schemeFilesReadBack()
         message = QString::fromStdString(e.what());
     }
     if (!error.isEmpty()) {
-        QVERIFY2(message.contains(error) && message.contains(QStringLiteral("runs/x/scheme.json")), qPrintable(message));
+        QVERIFY2(message.contains(error) && message.contains(QStringLiteral("runs/x/scheme.json")),
+                 qPrintable(message));
         return;
     }
     QVERIFY2(message.isEmpty(), qPrintable(message));
@@ -95,7 +101,8 @@ void TestSchemeReadout::schemeFilesReadBack()
     QCOMPARE(layers[0].bits(), 2);
     std::vector<LayerScheme> written{{"features.0", 150, 4, {true, false, true, true}, true},
                                      {"classifier.5", 840, 4, {false, false, false, true}, false}};
-    const auto back = schemeLayersFromJson(io::schemeJson(written, precisionOf(written), BudgetMode::Size, 2), "scheme.json");
+    const auto back =
+        schemeLayersFromJson(io::schemeJson(written, precisionOf(written), BudgetMode::Size, 2), "scheme.json");
     QCOMPARE(back.size(), written.size());
     for (size_t i = 0; i < back.size(); ++i) {
         QCOMPARE(back[i].name, written[i].name);
@@ -121,9 +128,9 @@ void TestSchemeReadout::readout_data()
     QTest::newRow("mixed") << std::vector<int64_t>{100, 50, 10} << mixed << mixed << std::vector<int64_t>{3, 1, 4}
                            << 8.0 / 3.0 << (300.0 + 50.0 + 40.0) / 160.0;
     // Every mask logit below zero: the layer still keeps its most likely bit (here all tie: bit 0).
-    QTest::newRow("all dropped keeps one") << std::vector<int64_t>{30, 10} << QStringList{"00000000", "11111111"}
-                                           << QStringList{"00000001", "11111111"} << std::vector<int64_t>{1, 8} << 4.5
-                                           << (30.0 + 80.0) / 40.0;
+    QTest::newRow("all dropped keeps one")
+        << std::vector<int64_t>{30, 10} << QStringList{"00000000", "11111111"} << QStringList{"00000001", "11111111"}
+        << std::vector<int64_t>{1, 8} << 4.5 << (30.0 + 80.0) / 40.0;
 }
 
 void TestSchemeReadout::readout()
@@ -219,7 +226,7 @@ void TestSchemeReadout::budgetPowerPricesBitRichLayers()
     auto layers = findBitLayers(model);
     std::vector<torch::Tensor> masks;
     for (auto& l : layers) l.layer->bits()->setBeta(2.0);
-    layers[0].layer->bits()->setKeptBits({true, true, true, true, false, false}, 3.0);  // ~4 soft bits
+    layers[0].layer->bits()->setKeptBits({true, true, true, true, false, false}, 3.0);     // ~4 soft bits
     layers[1].layer->bits()->setKeptBits({true, false, false, false, false, false}, 3.0);  // ~1
     for (auto& l : layers) masks.push_back(l.layer->bits()->mask);
     const double lambda = 0.1, target = 2.0;
@@ -251,11 +258,16 @@ void TestSchemeReadout::keptBitsBecomeContiguous_data()
 {
     QTest::addColumn<QString>("before");  // MSB first, as bitsFromMask reads it
     QTest::addColumn<QString>("after");
-    QTest::newRow("a gap below the top") << "10100000" << "11000000";
-    QTest::newRow("gaps low down") << "00111011" << "00111110";
-    QTest::newRow("two low bits below a gap") << "00010011" << "00011100";
-    QTest::newRow("already contiguous") << "00111000" << "00111000";
-    QTest::newRow("one bit") << "00000100" << "00000100";
+    QTest::newRow("a gap below the top") << "10100000"
+                                         << "11000000";
+    QTest::newRow("gaps low down") << "00111011"
+                                   << "00111110";
+    QTest::newRow("two low bits below a gap") << "00010011"
+                                              << "00011100";
+    QTest::newRow("already contiguous") << "00111000"
+                                        << "00111000";
+    QTest::newRow("one bit") << "00000100"
+                             << "00000100";
 }
 
 // contiguous_bits: as many kept bits, one run ending at the top kept bit, so the codes are evenly spaced.
@@ -308,7 +320,8 @@ void TestSchemeReadout::ticketMeetsBudget()
     // Logits: layer i, bit b -> distinct values; negative ones start dropped (2 kept per layer).
     for (size_t i = 0; i < layers.size(); ++i) {
         torch::NoGradGuard noGrad;
-        for (int b = 0; b < 4; ++b) layers[i].layer->bits()->mask[b].fill_(0.1 * (b - 1.5) + 0.01 * static_cast<double>(i));
+        for (int b = 0; b < 4; ++b)
+            layers[i].layer->bits()->mask[b].fill_(0.1 * (b - 1.5) + 0.01 * static_cast<double>(i));
     }
     meetBudget(layers, BudgetMode::Layer, target);
     const auto scheme = readScheme(layers);
@@ -328,7 +341,7 @@ void TestSchemeReadout::ticketKeepsAFallbackBit()
     {
         torch::NoGradGuard noGrad;
         layers[0].layer->bits()->mask.copy_(torch::tensor({-2.0, -1.5, -1.0, -0.5}));  // fallback: bit 3
-        layers[1].layer->bits()->mask.fill_(1.0);                                     // 4 bits
+        layers[1].layer->bits()->mask.fill_(1.0);                                      // 4 bits
     }
     QCOMPARE(readScheme(layers)[0].kept, bitsFromMask(QStringLiteral("1000")));
     meetBudget(layers, BudgetMode::Layer, 2.0);  // (1 + 3) / 2: layer 1 drops one bit, layer 0 gains none

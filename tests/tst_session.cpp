@@ -30,7 +30,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-boost::json::object readJson(const std::string& path) { return boost::json::parse(io::readFile(path)).as_object(); }
+boost::json::object readJson(const std::string& path)
+{
+    return boost::json::parse(io::readFile(path)).as_object();
+}
 
 // metrics.csv rows of kind "epoch" without the timing column, for exact comparisons between runs.
 QStringList epochRows(const std::string& path)
@@ -83,12 +86,14 @@ void TestSession::runWritesEveryFile()
     QCOMPARE(recorder.ends, 1);  // told once, after the summary
     QVERIFY(recorder.toldBeforeTheEnd);
     firstRun_ = session.runDir();
-    for (const char* name : {"config.json", "metrics.csv", "scheme.json", "summary.json", "checkpoint.pt", "quantized.pt"})
+    for (const char* name :
+         {"config.json", "metrics.csv", "scheme.json", "summary.json", "checkpoint.pt", "quantized.pt"})
         QVERIFY2(fs::is_regular_file(fs::path(firstRun_) / name), name);
 
     const auto summary = readJson(firstRun_ + "/summary.json");
-    for (const char* key : {"model", "dataset", "max_bits", "target_bits", "budget_mode", "avg_bits", "weighted_avg_bits",
-                            "test_accuracy", "test_accuracy_quantized", "epochs", "seconds", "images_per_second", "layers"})
+    for (const char* key :
+         {"model", "dataset", "max_bits", "target_bits", "budget_mode", "avg_bits", "weighted_avg_bits",
+          "test_accuracy", "test_accuracy_quantized", "epochs", "seconds", "images_per_second", "layers"})
         QVERIFY2(summary.contains(key), key);
     // avg_bits and weighted_avg_bits are what the layers imply.
     double bitSum = 0, weighted = 0, params = 0;
@@ -182,7 +187,8 @@ void TestSession::liveFilesAreWrittenMidEpoch()
     bool metricsSeen = false, schemeSeen = false, epochRowSeen = true;
     recorder.onEverySnapshot = [&](const Snapshot& s) {
         if (++seen != 2 || s.epoch != 0) return;
-        metricsSeen = fs::is_regular_file(dir / "metrics.csv") && io::readFile((dir / "metrics.csv").string()).find("\nstep,") != std::string::npos;
+        metricsSeen = fs::is_regular_file(dir / "metrics.csv") &&
+                      io::readFile((dir / "metrics.csv").string()).find("\nstep,") != std::string::npos;
         schemeSeen = fs::is_regular_file(dir / "scheme.json");
         epochRowSeen = fs::is_regular_file(dir / "metrics.csv") &&
                        io::readFile((dir / "metrics.csv").string()).find("\nepoch,") != std::string::npos;
@@ -231,9 +237,10 @@ void TestSession::epochRowsShowTheModelOfTheirPhase()
     QCOMPARE(phases, (QStringList{QStringLiteral("float"), QStringLiteral("search"), QStringLiteral("finetune")}));
     for (const auto& s : recorder.snapshots) {
         const Phase expected = s.t <= 1.0 ? Phase::Float : s.t <= 2.0 ? Phase::Search : Phase::Finetune;
-        QVERIFY2(s.phase == expected, qPrintable(QStringLiteral("snapshot at t = %1 names %2")
-                                                     .arg(s.t)
-                                                     .arg(QString::fromStdString(toString(s.phase)))));
+        QVERIFY2(
+            s.phase == expected,
+            qPrintable(
+                QStringLiteral("snapshot at t = %1 names %2").arg(s.t).arg(QString::fromStdString(toString(s.phase)))));
     }
 }
 
@@ -283,7 +290,7 @@ void TestSession::ticketByLossInARun()
     const auto costs = io::readFile(config.outDir + "/ticket_costs.csv");
     QVERIFY2(costs.rfind("layer,params,bits,loss_added,kept\n", 0) == 0, costs.c_str());
     QCOMPARE(std::count(costs.begin(), costs.end(), '\n'), std::ptrdiff_t{1 + 5 * 5});  // 5 layers x 1..5 bits
-    QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);  // on the lattice: exact
+    QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);    // on the lattice: exact
     QVERIFY(recorder.summary.time.ticket > 0);  // its passes timed as their own part
     QVERIFY(recorder.summary.time.other() >= 0);
     const auto evaluated = evaluateQuantizedModel(config.outDir + "/quantized.pt", runs_.data(), 0, 2);

@@ -133,7 +133,8 @@ void TestSessionFailures::finishedRunIsNotResumed()
     session.startFromCheckpoint(config.outDir + "/checkpoint.pt");
     session.wait();
     QVERIFY(!recorder.finished);
-    QVERIFY2(recorder.failure.find("finished") != std::string::npos && recorder.failure.find("checkpoint.pt") != std::string::npos,
+    QVERIFY2(recorder.failure.find("finished") != std::string::npos &&
+                 recorder.failure.find("checkpoint.pt") != std::string::npos,
              recorder.failure.c_str());
     QCOMPARE(io::readFile(config.outDir + "/summary.json"), summary);
 }

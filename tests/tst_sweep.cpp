@@ -113,9 +113,9 @@ void TestSweep::numberListErrors()
 
 void TestSweep::paretoFrontOnATable()
 {
-    std::vector<RunResult> table{point("a", 1.2, 80), point("b", 2.0, 85), point("c", 2.0, 84),  // c: b is as small
-                                 point("d", 3.0, 84.5), point("e", 4.0, 90, true), point("f", 1.2, 80),
-                                 point("float", 32, 95, false, true)};
+    std::vector<RunResult> table{
+        point("a", 1.2, 80),   point("b", 2.0, 85),       point("c", 2.0, 84),  // c: b is as small
+        point("d", 3.0, 84.5), point("e", 4.0, 90, true), point("f", 1.2, 80), point("float", 32, 95, false, true)};
     markParetoFront(table);
     QStringList front;
     for (const auto& r : table)
@@ -140,10 +140,11 @@ void TestSweep::layoutAndResume()
     std::mutex mutex;
     std::vector<std::string> lines;
     SweepProgress progress{[&](const std::string& run, const std::string& line) {
-        std::lock_guard lock(mutex);
-        lines.push_back(run + ": " + line);
-        if (run == "mixed-3" && line.rfind("epoch 1 done", 0) == 0) stop = true;
-    }, {}};
+                               std::lock_guard lock(mutex);
+                               lines.push_back(run + ": " + line);
+                               if (run == "mixed-3" && line.rfind("epoch 1 done", 0) == 0) stop = true;
+                           },
+                           {}};
     auto results = runSweep(plan, progress, &stop);
     QVERIFY(results.empty());
     QVERIFY(fs::exists(fs::path(plan.directory) / "sweep.json"));
@@ -220,7 +221,8 @@ void TestSweep::seedPlanAndSpread()
     QCOMPARE(parseSeedList("1,2,3", "--seeds"), (std::vector<uint64_t>{1, 2, 3}));
     for (const char* bad : {"1,1", "1.5", "0", "x"}) QVERIFY_THROWS_EXCEPTION(Error, parseSeedList(bad, "--seeds"));
     QCOMPARE(parseUniformBits("2,3,16", "--uniform"), (std::vector<int>{2, 3, 16}));
-    for (const char* bad : {"2.5", "17", "0", "x", ""}) QVERIFY_THROWS_EXCEPTION(Error, parseUniformBits(bad, "--uniform"));
+    for (const char* bad : {"2.5", "17", "0", "x", ""})
+        QVERIFY_THROWS_EXCEPTION(Error, parseUniformBits(bad, "--uniform"));
 
     // The sample standard deviation: 2, 4, 4, 4, 5, 5, 7, 9 has mean 5 and sd sqrt(32 / 7).
     const auto s = Spread::of({2, 4, 4, 4, 5, 5, 7, 9});
@@ -252,7 +254,8 @@ void TestSweep::seedGroupsOfASweep()
              "two seeds trained the same run");
     QVERIFY(std::abs(g.testAccuracyQuantized - (one.testAccuracyQuantized + two.testAccuracyQuantized) / 2) < 1e-9);
     QCOMPARE(g.testAccuracyQuantizedSpread.min, std::min(one.testAccuracyQuantized, two.testAccuracyQuantized));
-    QVERIFY(std::abs(g.testAccuracyQuantizedSpread.sd - std::abs(one.testAccuracyQuantized - two.testAccuracyQuantized) / std::sqrt(2.0)) < 1e-9);
+    QVERIFY(std::abs(g.testAccuracyQuantizedSpread.sd -
+                     std::abs(one.testAccuracyQuantized - two.testAccuracyQuantized) / std::sqrt(2.0)) < 1e-9);
     QVERIFY(std::abs(g.avgBits - (one.avgBits + two.avgBits) / 2) < 1e-9);
     QVERIFY(std::abs(g.weightKiB - (one.weightKiB + two.weightKiB) / 2) < 1e-9);
     QCOMPARE(loadConfig(plan.directory + "/mixed-3/seed-2/config.json").seed, uint64_t{2});
@@ -266,10 +269,11 @@ void TestSweep::seedGroupsOfASweep()
     QVERIFY(!back.uniform && !back.floatModel);
 
     const auto csv = QString::fromStdString(io::readFile(plan.directory + "/results.csv")).split('\n');
-    QVERIFY(csv[0].endsWith(",on_front,seeds,test_accuracy_quantized_sd,test_accuracy_quantized_min,"
-                            "test_accuracy_quantized_max,test_accuracy_sd,test_accuracy_min,test_accuracy_max,"
-                            "avg_bits_sd,avg_bits_min,avg_bits_max,weighted_avg_bits_sd,weighted_avg_bits_min,"
-                            "weighted_avg_bits_max"));
+    QVERIFY(
+        csv[0].endsWith(",on_front,seeds,test_accuracy_quantized_sd,test_accuracy_quantized_min,"
+                        "test_accuracy_quantized_max,test_accuracy_sd,test_accuracy_min,test_accuracy_max,"
+                        "avg_bits_sd,avg_bits_min,avg_bits_max,weighted_avg_bits_sd,weighted_avg_bits_min,"
+                        "weighted_avg_bits_max"));
     QVERIFY(csv[1].startsWith("mixed-3,mixed,3,"));
     QCOMPARE(csv[1].split(',')[9], QStringLiteral("2"));
 

@@ -25,9 +25,15 @@ Result step(torch::nn::BatchNorm2d bn, const torch::Tensor& x, const torch::Tens
 {
     bn->train();
     auto input = x.clone().requires_grad_(true);
-    auto y = ranks ? syncedBatchNorm(input, *bn, bn->options.eps(), bn->options.momentum().value(), ranks) : bn->forward(input);
+    auto y = ranks ? syncedBatchNorm(input, *bn, bn->options.eps(), bn->options.momentum().value(), ranks)
+                   : bn->forward(input);
     (y * probe).sum().backward();
-    return {y.detach(), input.grad(), bn->weight.grad(), bn->bias.grad(), bn->running_mean.clone(), bn->running_var.clone()};
+    return {y.detach(),
+            input.grad(),
+            bn->weight.grad(),
+            bn->bias.grad(),
+            bn->running_mean.clone(),
+            bn->running_var.clone()};
 }
 
 torch::nn::BatchNorm2d seededBatchNorm()
@@ -58,7 +64,8 @@ void TestSyncedBatchNorm::oneRankIsTorchBatchNorm()
     const auto x = torch::randn({8, 3, 5, 5}) * 2 + 1;
     const auto probe = torch::randn({8, 3, 5, 5});
     const auto reference = step(seededBatchNorm(), x, probe);
-    const auto synced = step(seededBatchNorm(), x, probe, c10::make_intrusive<RankSumHolder>([](std::vector<torch::Tensor>&) {}));
+    const auto synced =
+        step(seededBatchNorm(), x, probe, c10::make_intrusive<RankSumHolder>([](std::vector<torch::Tensor>&) {}));
     QVERIFY(csq::test::maxAbsDifference(synced.y, reference.y) < 1e-5);
     QVERIFY(csq::test::maxAbsDifference(synced.inputGrad, reference.inputGrad) < 1e-5);
     QVERIFY(csq::test::maxAbsDifference(synced.weightGrad, reference.weightGrad) < 1e-4);
@@ -95,8 +102,9 @@ void TestSyncedBatchNorm::sharesMatchTheWholeBatch()
         const int64_t share = shares[r];
         threads.emplace_back([&, r, start, share] {
             at::set_num_threads(1);
-            results[static_cast<size_t>(r)] = step(seededBatchNorm(), x.narrow(0, start, share), probe.narrow(0, start, share),
-                                                   c10::make_intrusive<RankSumHolder>(ranks.sumFor()));
+            results[static_cast<size_t>(r)] =
+                step(seededBatchNorm(), x.narrow(0, start, share), probe.narrow(0, start, share),
+                     c10::make_intrusive<RankSumHolder>(ranks.sumFor()));
         });
         start += share;
     }
@@ -117,8 +125,9 @@ void TestSyncedBatchNorm::sharesMatchTheWholeBatch()
     QVERIFY(csq::test::maxAbsDifference(weightGrad, whole.weightGrad) < 1e-4);
     QVERIFY(csq::test::maxAbsDifference(biasGrad, whole.biasGrad) < 1e-4);
     // Without the sums each rank would normalise with its own rows' statistics: far from the whole's.
-    QVERIFY(csq::test::maxAbsDifference(step(seededBatchNorm(), x.narrow(0, 0, shares[0]), probe.narrow(0, 0, shares[0])).y,
-                                        whole.y.narrow(0, 0, shares[0])) > 1e-2);
+    QVERIFY(
+        csq::test::maxAbsDifference(step(seededBatchNorm(), x.narrow(0, 0, shares[0]), probe.narrow(0, 0, shares[0])).y,
+                                    whole.y.narrow(0, 0, shares[0])) > 1e-2);
 }
 
 QTEST_APPLESS_MAIN(TestSyncedBatchNorm)

@@ -93,25 +93,42 @@ void TestTrainingConfig::invalidValuesNameTheirField_data()
 {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("field");
-    QTest::newRow("negative epochs") << R"({"epochs": -1})" << "epochs";
-    QTest::newRow("target above max bits") << R"({"max_bits": 4, "target_bits": 5})" << "target_bits";
-    QTest::newRow("beta0 >= beta_final") << R"({"beta0": 10, "beta_final": 10})" << "beta_final";
-    QTest::newRow("ticket after last epoch") << R"({"epochs": 5, "ticket_epoch": 6})" << "ticket_epoch";
-    QTest::newRow("max bits 0") << R"({"max_bits": 0})" << "max_bits";
-    QTest::newRow("max bits 17") << R"({"max_bits": 17, "target_bits": 2})" << "max_bits";
-    QTest::newRow("unknown model") << R"({"model": "vgg"})" << "model";
-    QTest::newRow("zero lr") << R"({"lr": 0})" << "lr";
-    QTest::newRow("batch 0") << R"({"batch_size": 0})" << "batch_size";
+    QTest::newRow("negative epochs") << R"({"epochs": -1})"
+                                     << "epochs";
+    QTest::newRow("target above max bits") << R"({"max_bits": 4, "target_bits": 5})"
+                                           << "target_bits";
+    QTest::newRow("beta0 >= beta_final") << R"({"beta0": 10, "beta_final": 10})"
+                                         << "beta_final";
+    QTest::newRow("ticket after last epoch") << R"({"epochs": 5, "ticket_epoch": 6})"
+                                             << "ticket_epoch";
+    QTest::newRow("max bits 0") << R"({"max_bits": 0})"
+                                << "max_bits";
+    QTest::newRow("max bits 17") << R"({"max_bits": 17, "target_bits": 2})"
+                                 << "max_bits";
+    QTest::newRow("unknown model") << R"({"model": "vgg"})"
+                                   << "model";
+    QTest::newRow("zero lr") << R"({"lr": 0})"
+                             << "lr";
+    QTest::newRow("batch 0") << R"({"batch_size": 0})"
+                             << "batch_size";
     QTest::newRow("ramp in epochs") << R"({"float_epochs": 2, "ticket_epoch": 5, "budget_ramp": 2})"
-                                          << "budget_ramp";
-    QTest::newRow("bit price power below 1") << R"({"budget_power": 0.5})" << "budget_power";
-    QTest::newRow("size price above 1") << R"({"size_price": 1.5})" << "size_price";
-    QTest::newRow("layer rule without =") << R"({"layer_rules": "features.0"})" << "layer_rules";
-    QTest::newRow("layer rule of 17 bits") << R"({"layer_rules": "fc=17"})" << "layer_rules";
-    QTest::newRow("layer rule of words") << R"({"layer_rules": "fc=eight"})" << "layer_rules";
-    QTest::newRow("normalization by name") << R"({"input_normalization": "imagenet"})" << "input_normalization";
-    QTest::newRow("normalization 2 means 1 std") << R"({"input_normalization": "0.5,0.5/0.2"})" << "input_normalization";
-    QTest::newRow("normalization std 0") << R"({"input_normalization": "0.5/0"})" << "input_normalization";
+                                    << "budget_ramp";
+    QTest::newRow("bit price power below 1") << R"({"budget_power": 0.5})"
+                                             << "budget_power";
+    QTest::newRow("size price above 1") << R"({"size_price": 1.5})"
+                                        << "size_price";
+    QTest::newRow("layer rule without =") << R"({"layer_rules": "features.0"})"
+                                          << "layer_rules";
+    QTest::newRow("layer rule of 17 bits") << R"({"layer_rules": "fc=17"})"
+                                           << "layer_rules";
+    QTest::newRow("layer rule of words") << R"({"layer_rules": "fc=eight"})"
+                                         << "layer_rules";
+    QTest::newRow("normalization by name") << R"({"input_normalization": "imagenet"})"
+                                           << "input_normalization";
+    QTest::newRow("normalization 2 means 1 std") << R"({"input_normalization": "0.5,0.5/0.2"})"
+                                                 << "input_normalization";
+    QTest::newRow("normalization std 0") << R"({"input_normalization": "0.5/0"})"
+                                         << "input_normalization";
 }
 
 void TestTrainingConfig::invalidValuesNameTheirField()
@@ -154,11 +171,16 @@ void TestTrainingConfig::jsonErrorsNameTheKey_data()
 {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("unknown key") << R"({"epoch": 3})" << "epoch: unknown setting";
-    QTest::newRow("wrong type") << R"({"epochs": "ten"})" << "epochs: expected a whole number";
-    QTest::newRow("bad enum") << R"({"budget_mode": "bits"})" << "budget_mode: expected one of layer, size";
-    QTest::newRow("not json") << R"({"epochs": )" << "not valid JSON";
-    QTest::newRow("not an object") << R"([1, 2])" << "expected a JSON object";
+    QTest::newRow("unknown key") << R"({"epoch": 3})"
+                                 << "epoch: unknown setting";
+    QTest::newRow("wrong type") << R"({"epochs": "ten"})"
+                                << "epochs: expected a whole number";
+    QTest::newRow("bad enum") << R"({"budget_mode": "bits"})"
+                              << "budget_mode: expected one of layer, size";
+    QTest::newRow("not json") << R"({"epochs": )"
+                              << "not valid JSON";
+    QTest::newRow("not an object") << R"([1, 2])"
+                                   << "expected a JSON object";
 }
 
 void TestTrainingConfig::jsonErrorsNameTheKey()
@@ -221,10 +243,10 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     c.floatEpochs = 0;
     QCOMPARE(betaAt(c, 0), 2.0);
     QVERIFY(std::abs(betaAt(c, 2) - 20.0) < 1e-9);  // halfway on a log scale
-    QCOMPARE(betaAt(c, 5), 200.0);                 // held after the ticket
-    QCOMPARE(betaAt(c, 7), 200.0);                 // the lattice finetune uses no gate: held
+    QCOMPARE(betaAt(c, 5), 200.0);                  // held after the ticket
+    QCOMPARE(betaAt(c, 7), 200.0);                  // the lattice finetune uses no gate: held
     c.finetuneMode = FinetuneMode::Bits;
-    QVERIFY(std::abs(betaAt(c, 6) - 2.0) < 1e-9);   // a bits-mode finetune rewinds
+    QVERIFY(std::abs(betaAt(c, 6) - 2.0) < 1e-9);  // a bits-mode finetune rewinds
     QVERIFY(std::abs(betaAt(c, 7) - 20.0) < 1e-9);
     QVERIFY(phaseAt(c, 3.9) == Phase::Search);
     QVERIFY(phaseAt(c, 4.0) == Phase::Ticket);
@@ -242,7 +264,7 @@ void TestTrainingConfig::scheduleFollowsTheFormula()
     c.targetBits = 2;
     c.budgetRamp = 0;
     QCOMPARE(budgetTargetAt(c, 1.0), 2.0);
-    c.budgetRamp = 2.0 / 3.0;  // two of the search's three epochs [1, 4)
+    c.budgetRamp = 2.0 / 3.0;               // two of the search's three epochs [1, 4)
     QCOMPARE(budgetTargetAt(c, 0.5), 8.0);  // float warm-up: the ramp has not begun
     QCOMPARE(budgetTargetAt(c, 1.0), 8.0);
     QVERIFY(std::abs(budgetTargetAt(c, 2.0) - 5.0) < 1e-12);
@@ -333,11 +355,13 @@ void TestTrainingConfig::tableRangesAreValidatesRanges()
             if (!(whole && beyond < 0 && std::string(f.key) == "seed")) {  // an unsigned seed cannot go below 0
                 auto c = roomy();
                 setNumber(c, f, beyond);
-                QVERIFY2(namedIssue(c, f.key), qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(beyond)));
+                QVERIFY2(namedIssue(c, f.key),
+                         qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(beyond)));
             }
             auto c = roomy();
             setNumber(c, f, end);
-            QVERIFY2(namedIssue(c, f.key) == open, qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(end)));
+            QVERIFY2(namedIssue(c, f.key) == open,
+                     qPrintable(QString::fromLatin1(f.key) + " = " + QString::number(end)));
             ++checked;
         }
         if (!whole) {
@@ -374,7 +398,8 @@ void TestTrainingConfig::readmeTableFollowsTheFieldTable()
         const auto& f = fields[i];
         const auto& [key, shown, flag] = rows[i];
         QCOMPARE(key, QString::fromLatin1(f.key));
-        QVERIFY2(flag == QLatin1String(f.flag), qPrintable(key + ": README says --" + flag + ", the table --" + f.flag));
+        QVERIFY2(flag == QLatin1String(f.flag),
+                 qPrintable(key + ": README says --" + flag + ", the table --" + f.flag));
         const auto value = QString::fromStdString(fieldValueText(f, defaults));
         bool isNumber = false;
         const double number = value.toDouble(&isNumber);

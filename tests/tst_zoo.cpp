@@ -27,11 +27,12 @@ void TestZoo::buildsAndRuns_data()
     QTest::addColumn<int>("channels");
     QTest::addColumn<int>("size");
     QTest::addColumn<int>("quantizedLayers");
-    for (const auto& [name, layers] : std::vector<std::pair<const char*, int>>{{"mlp", 3}, {"lenet5", 5}, {"resnet20", 22}})
+    for (const auto& [name, layers] :
+         std::vector<std::pair<const char*, int>>{{"mlp", 3}, {"lenet5", 5}, {"resnet20", 22}})
         for (const bool f : {false, true})
             for (const auto& [c, hw] : std::vector<std::pair<int, int>>{{1, 28}, {3, 32}})
-                QTest::addRow("%s %s %dx%d", name, f ? "float" : "csq", c, hw) << QString(name) << f << c << hw
-                                                                            << (f ? 0 : layers);
+                QTest::addRow("%s %s %dx%d", name, f ? "float" : "csq", c, hw)
+                    << QString(name) << f << c << hw << (f ? 0 : layers);
 }
 
 void TestZoo::buildsAndRuns()

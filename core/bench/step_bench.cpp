@@ -36,8 +36,10 @@ std::shared_ptr<Rig> makeRig(const BenchModel& m, bool floatModel, int maxBits, 
     rig->layers = quant::findBitLayers(*rig->net);
     const quant::BitInit init{rig->config.bitLogitInit, rig->config.maskLogitInit};
     for (auto& l : rig->layers) {
-        if (rig->net->carriesWeights()) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
-        else l.layer->initFresh(init);
+        if (rig->net->carriesWeights())
+            l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+        else
+            l.layer->initFresh(init);
         l.layer->setFloatMode(false);
         l.layer->bits()->setBeta(20.0);  // mid-search: gates neither flat nor saturated
     }
@@ -56,7 +58,7 @@ std::function<void()> trainingStep(std::shared_ptr<Rig> rig)
             const auto& c = rig->config;
             auto deltaS = quant::precisionTensor(rig->layers, c.budgetMode) - c.targetBits;
             loss = loss + quant::budgetLoss(rig->layers, c.budgetMode, c.lambda, deltaS, c.targetBits,
-                                              {c.budgetPower, c.sizePrice});
+                                            {c.budgetPower, c.sizePrice});
         }
         rig->optim.zeroGrad();
         loss.backward();
@@ -98,8 +100,9 @@ Variant buildVariant(const BenchModel& m, const std::string& name, int maxBits, 
                     rig->net->forward(rig->images);
                 }};
     }
-    throw Error("csq-bench", "unknown variant '" + name + "'", "use one of float, csq_search, csq_finetune, "
-                                                                "csq_finetune_bits, quantized_infer");
+    throw Error("csq-bench", "unknown variant '" + name + "'",
+                "use one of float, csq_search, csq_finetune, "
+                "csq_finetune_bits, quantized_infer");
 }
 
 std::vector<Variant> buildVariants(const BenchModel& m, int maxBits, uint64_t seed)

@@ -10,15 +10,15 @@
 namespace csq::bench {
 
 struct BenchModel {
-    std::string name;                       // zoo name, or the model file's stem
+    std::string name;  // zoo name, or the model file's stem
     int64_t channels, height, width, batch;
-    std::string definition{};               // a spec's JSON or a TorchScript archive; "" = the zoo model `name`
-    std::string source{};                   // the model file, for messages
+    std::string definition{};  // a spec's JSON or a TorchScript archive; "" = the zoo model `name`
+    std::string source{};      // the model file, for messages
     int64_t classes = 10;
 };
 
 struct Variant {
-    std::string name;  // float | csq_search | csq_finetune | csq_finetune_bits | quantized_infer
+    std::string name;            // float | csq_search | csq_finetune | csq_finetune_bits | quantized_infer
     std::function<void()> step;  // one training step (or one inference batch)
 };
 

@@ -33,7 +33,8 @@ CropPlan drawCrops(int64_t batch, int64_t height, int64_t width, const AugmentOp
     auto colRamp = torch::arange(width, torch::kLong).unsqueeze(0);
     // A flip is folded into the column gather: read the crop's columns right to left.
     auto flipped = torch::tensor(flip, torch::kUInt8).to(torch::kBool).unsqueeze(1);
-    auto cols = torch::tensor(colStart, torch::kLong).unsqueeze(1) + torch::where(flipped, (width - 1) - colRamp, colRamp);
+    auto cols =
+        torch::tensor(colStart, torch::kLong).unsqueeze(1) + torch::where(flipped, (width - 1) - colRamp, colRamp);
     return {torch::tensor(rowStart, torch::kLong).unsqueeze(1) + rowRamp, cols};
 }
 

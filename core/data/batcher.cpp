@@ -13,8 +13,7 @@ namespace csq::data {
 Batcher::Batcher(const Dataset& dataset, int64_t batchSize, uint64_t seed, bool shuffle, bool dropLast)
     : dataset_(dataset), batchSize_(batchSize), seed_(seed), shuffle_(shuffle), dropLast_(dropLast)
 {
-    if (batchSize <= 0)
-        throw Error("batch_size", "must be positive, got " + std::to_string(batchSize), "use e.g. 128");
+    if (batchSize <= 0) throw Error("batch_size", "must be positive, got " + std::to_string(batchSize), "use e.g. 128");
     if (!dataset.images.defined() || dataset.images.dim() != 4 || !dataset.labels.defined() ||
         dataset.labels.size(0) != dataset.size())
         throw Error("Batcher", "dataset has no images [N, C, H, W] with matching labels", "load a dataset first");
@@ -57,9 +56,9 @@ bool Batcher::next(Batch& batch)
         batch.labels = dataset_.labels.narrow(0, from, n);
     }
     if (whole) {
-        batch.images = augmentBatch(batch.images, augment_,
-                                    mixSeed(seed_, Stream::Augmentation, static_cast<uint64_t>(epoch_),
-                                            static_cast<uint64_t>(position_)));
+        batch.images = augmentBatch(
+            batch.images, augment_,
+            mixSeed(seed_, Stream::Augmentation, static_cast<uint64_t>(epoch_), static_cast<uint64_t>(position_)));
         if (worldSize_ > 1) {
             batch.images = batch.images.narrow(0, lo, hi - lo);
             batch.labels = batch.labels.narrow(0, lo, hi - lo);
@@ -73,8 +72,8 @@ bool Batcher::next(Batch& batch)
 void Batcher::setShard(int rank, int worldSize)
 {
     if (worldSize < 1 || rank < 0 || rank >= worldSize)
-        throw Error("Batcher::setShard", "rank " + std::to_string(rank) + " is outside a world of " +
-                                             std::to_string(worldSize));
+        throw Error("Batcher::setShard",
+                    "rank " + std::to_string(rank) + " is outside a world of " + std::to_string(worldSize));
     rank_ = rank;
     worldSize_ = worldSize;
 }
@@ -82,9 +81,10 @@ void Batcher::setShard(int rank, int worldSize)
 void Batcher::seek(int64_t batchIndex)
 {
     if (batchIndex < 0 || batchIndex > batchesPerEpoch())
-        throw Error("Batcher::seek", "batch " + std::to_string(batchIndex) + " is outside the epoch's 0.." +
-                                         std::to_string(batchesPerEpoch()),
-                    "the checkpoint was made with another dataset or batch size");
+        throw Error(
+            "Batcher::seek",
+            "batch " + std::to_string(batchIndex) + " is outside the epoch's 0.." + std::to_string(batchesPerEpoch()),
+            "the checkpoint was made with another dataset or batch size");
     position_ = batchIndex;
 }
 

@@ -14,11 +14,11 @@ namespace csq::data {
 
 // Without shuffling or augmentation the tensors are views of the dataset: read them, never write to them.
 struct Batch {
-    torch::Tensor images;  // uint8 [B, C, H, W]
-    torch::Tensor labels;  // int64 [B]
-    int64_t index = 0;     // position of this batch within its epoch
+    torch::Tensor images;     // uint8 [B, C, H, W]
+    torch::Tensor labels;     // int64 [B]
+    int64_t index = 0;        // position of this batch within its epoch
     int64_t globalCount = 0;  // images in the whole batch across every rank (== images.size(0) unsharded)
-    torch::Tensor input;   // the model's input, when prepared ahead (see Prefetcher); else undefined
+    torch::Tensor input;      // the model's input, when prepared ahead (see Prefetcher); else undefined
 };
 
 // Rank `rank`'s contiguous share [begin, end) of `count` items split over `worldSize` ranks (the

@@ -53,11 +53,13 @@ void readFile(const std::string& path, const CifarLayout& layout, int64_t count,
         auto labels = chunk.select(1, layout.labelOffset).to(torch::kLong);
         const int64_t maxLabel = labels.max().item<int64_t>();
         if (maxLabel >= layout.classes)
-            throw Error(path, "label " + std::to_string(maxLabel) + " is out of range [0, " +
-                                  std::to_string(layout.classes) + ")",
-                        "the file is damaged or belongs to another CIFAR variant");
+            throw Error(
+                path,
+                "label " + std::to_string(maxLabel) + " is out of range [0, " + std::to_string(layout.classes) + ")",
+                "the file is damaged or belongs to another CIFAR variant");
         out.labels.narrow(0, first + done, k).copy_(labels);
-        out.images.narrow(0, first + done, k).copy_(chunk.narrow(1, layout.labelBytes, kImageBytes).view({k, kChannels, kSide, kSide}));
+        out.images.narrow(0, first + done, k)
+            .copy_(chunk.narrow(1, layout.labelBytes, kImageBytes).view({k, kChannels, kSide, kSide}));
         done += k;
     }
 }
@@ -75,8 +77,11 @@ Dataset readCifar(const std::vector<std::string>& paths, CifarVariant variant)
     std::vector<int64_t> counts;
     int64_t total = 0;
     for (const auto& path : paths) total += counts.emplace_back(recordCount(path, cifarRecordBytes(variant)));
-    Dataset out{torch::empty({total, kChannels, kSide, kSide}, torch::kUInt8), torch::empty({total}, torch::kLong),
-                layout.classes, variant == CifarVariant::Cifar10 ? "cifar10" : "cifar100", {}};
+    Dataset out{torch::empty({total, kChannels, kSide, kSide}, torch::kUInt8),
+                torch::empty({total}, torch::kLong),
+                layout.classes,
+                variant == CifarVariant::Cifar10 ? "cifar10" : "cifar100",
+                {}};
     int64_t first = 0;
     for (size_t i = 0; i < paths.size(); ++i) {
         readFile(paths[i], layout, counts[i], first, out);

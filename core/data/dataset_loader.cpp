@@ -86,8 +86,10 @@ DataSplits loadIdx(const fs::path& dir)
 DataSplits loadCifar(const Layout& layout)
 {
     if (layout.format == "cifar100")
-        return {readCifar({(layout.dir / "train.bin").string()}, CifarVariant::Cifar100), {},
-                readCifar({(layout.dir / "test.bin").string()}, CifarVariant::Cifar100), {}};
+        return {readCifar({(layout.dir / "train.bin").string()}, CifarVariant::Cifar100),
+                {},
+                readCifar({(layout.dir / "test.bin").string()}, CifarVariant::Cifar100),
+                {}};
     std::vector<std::string> batches;
     std::string missing;
     for (int i = 1; i <= kCifar10TrainBatches; ++i) {
@@ -100,8 +102,10 @@ DataSplits loadCifar(const Layout& layout)
     if (!missing.empty())
         throw Error(layout.dir.string(), "incomplete CIFAR-10: " + missing + " missing",
                     "re-extract cifar-10-binary.tar.gz");
-    return {readCifar(batches, CifarVariant::Cifar10), {},
-            readCifar({(layout.dir / "test_batch.bin").string()}, CifarVariant::Cifar10), {}};
+    return {readCifar(batches, CifarVariant::Cifar10),
+            {},
+            readCifar({(layout.dir / "test_batch.bin").string()}, CifarVariant::Cifar10),
+            {}};
 }
 
 }  // namespace
@@ -159,7 +163,8 @@ DataShape peekShape(const std::string& path, const LoadOptions& options)
     if (layout.format == "idx") {
         const auto images = findIdx(layout.dir, kIdxFiles[0]).string();
         const auto dims = readIdxDims(images);
-        if (dims.size() != 3) throw Error(images, "expected images [N x H x W]", "pass an images file (…-images-idx3-ubyte)");
+        if (dims.size() != 3)
+            throw Error(images, "expected images [N x H x W]", "pass an images file (…-images-idx3-ubyte)");
         const auto labels = readIdx(findIdx(layout.dir, kIdxFiles[1]).string());  // N bytes: cheap
         shape = {1, dims[1], dims[2], labels.numel() > 0 ? labels.max().item<int64_t>() + 1 : 0};
     } else if (layout.format == "folder") {

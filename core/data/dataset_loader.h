@@ -17,8 +17,8 @@ struct LoadOptions {
     int64_t trainLimit = 0;           // use a seeded subset of this many training samples; <= 0: all
     double validationFraction = 0.0;  // held out of the (limited) training set, in [0, 1)
     uint64_t seed = 0;
-    int imageSize = 32;               // image folders: resized to imageSize x imageSize
-    int imageChannels = 0;            // image folders: 1, 3, or 0 (gray only when every image is)
+    int imageSize = 32;     // image folders: resized to imageSize x imageSize
+    int imageChannels = 0;  // image folders: 1, 3, or 0 (gray only when every image is)
 };
 
 // The loading knobs of a run's config.

@@ -29,7 +29,10 @@ std::string folderName(const std::string& path)
 
 }  // namespace
 
-std::string detectDatasetFormat(const std::string& path) { return data::detectFormat(path); }
+std::string detectDatasetFormat(const std::string& path)
+{
+    return data::detectFormat(path);
+}
 
 DatasetPreview previewDataset(const std::string& path, int imageSize, int imageChannels, int samplesPerClass)
 {

@@ -60,8 +60,10 @@ IdxHeader readHeader(std::istream& in, const std::string& path)
     unsigned char magic[4];
     if (readUpTo(in, magic, 4) != 4) throw Error(path, "too short for an IDX header", kRedownload);
     if (magic[0] != 0 || magic[1] != 0)
-        throw Error(path, "not an IDX file: it starts with " + hexByte(magic[0]) + " " + hexByte(magic[1]) +
-                              ", expected 0x00 0x00", "pass an IDX file such as train-images-idx3-ubyte.gz");
+        throw Error(
+            path,
+            "not an IDX file: it starts with " + hexByte(magic[0]) + " " + hexByte(magic[1]) + ", expected 0x00 0x00",
+            "pass an IDX file such as train-images-idx3-ubyte.gz");
     if (magic[2] != kUnsignedByte)
         throw Error(path, "IDX element type " + hexByte(magic[2]) + " is not supported (only unsigned bytes, 0x08)",
                     "use an unsigned-byte IDX file, as MNIST-style datasets are");
@@ -146,13 +148,20 @@ std::string gzipProblem(const std::exception& e)
     const auto* error = dynamic_cast<const boost::iostreams::gzip_error*>(&e);
     if (!error) return e.what();
     switch (error->error()) {
-        case gzip::zlib_error: return "invalid compressed data";
-        case gzip::bad_crc: return "CRC mismatch";
-        case gzip::bad_length: return "length mismatch";
-        case gzip::bad_header: return "malformed gzip header";
-        case gzip::bad_footer: return "missing or malformed gzip footer (is the file cut short?)";
-        case gzip::bad_method: return "unsupported compression method";
-        default: return e.what();
+        case gzip::zlib_error:
+            return "invalid compressed data";
+        case gzip::bad_crc:
+            return "CRC mismatch";
+        case gzip::bad_length:
+            return "length mismatch";
+        case gzip::bad_header:
+            return "malformed gzip header";
+        case gzip::bad_footer:
+            return "missing or malformed gzip footer (is the file cut short?)";
+        case gzip::bad_method:
+            return "unsupported compression method";
+        default:
+            return e.what();
     }
 }
 

@@ -34,8 +34,14 @@ constexpr int64_t kMaxImagePixels = int64_t{1} << 27;  // 128 Mpx: ~400 MB as RG
 const char* const kDamagedHint = "the file is damaged or incomplete; re-export it or remove it from the folder";
 constexpr unsigned char kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
-uint32_t be32(const unsigned char* p) { return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3]; }
-uint32_t be16(const unsigned char* p) { return uint32_t{p[0]} << 8 | p[1]; }
+uint32_t be32(const unsigned char* p)
+{
+    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+uint32_t be16(const unsigned char* p)
+{
+    return uint32_t{p[0]} << 8 | p[1];
+}
 
 std::string readBytes(const std::string& path)
 {
@@ -72,15 +78,17 @@ ImageInfo checkPng(const std::string& path, std::string_view bytes)
     ImageInfo info;
     int colorType = -1;
     bool palette = false, idat = false, afterIdat = false;
-    for (size_t pos = sizeof kPngSignature;; ) {
+    for (size_t pos = sizeof kPngSignature;;) {
         if (bytes.size() - pos < 12) throw damaged("the file ends before its IEND chunk (truncated)");
         const uint32_t length = be32(data + pos);
         const unsigned char* type = data + pos + 4;
-        if (length > 0x7fffffffu || length > bytes.size() - pos - 12) throw damaged("a chunk runs past the end (truncated)");
+        if (length > 0x7fffffffu || length > bytes.size() - pos - 12)
+            throw damaged("a chunk runs past the end (truncated)");
         if (!std::all_of(type, type + 4, [](unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }))
             throw damaged("invalid chunk type at byte " + std::to_string(pos));
         const std::string name(reinterpret_cast<const char*>(type), 4);
-        if (crc32(crc32(0, nullptr, 0), type, length + 4) != be32(type + 4 + length)) throw damaged("CRC error in " + name);
+        if (crc32(crc32(0, nullptr, 0), type, length + 4) != be32(type + 4 + length))
+            throw damaged("CRC error in " + name);
         if ((pos == sizeof kPngSignature) != (name == "IHDR")) throw damaged("IHDR is not the first chunk");
         const unsigned char* body = type + 4;
         if (name == "IHDR") {
@@ -106,9 +114,18 @@ ImageInfo checkPng(const std::string& path, std::string_view bytes)
     return info;
 }
 
-bool isSof(int marker) { return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC; }
-bool isStandalone(int marker) { return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7); }
-bool isAppOrComment(int marker) { return (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE; }
+bool isSof(int marker)
+{
+    return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+}
+bool isStandalone(int marker)
+{
+    return marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7);
+}
+bool isAppOrComment(int marker)
+{
+    return (marker >= 0xE0 && marker <= 0xEF) || marker == 0xFE;
+}
 
 // Position of the marker that ends the entropy-coded data starting at `pos` (0xFF00 is a stuffed byte
 // and 0xFFD0..D7 restart markers belong to the data).
@@ -172,7 +189,8 @@ void resizeImage(const Image& image, int channels, int size, uint8_t* out)
 {
     const auto v = gil::const_view(image);
     const auto* pixels = reinterpret_cast<const uint8_t*>(gil::interleaved_view_get_raw_data(v));
-    resizeBilinear(pixels, v.width(), v.height(), static_cast<int64_t>(v.pixels().row_size()), channels, size, size, out);
+    resizeBilinear(pixels, v.width(), v.height(), static_cast<int64_t>(v.pixels().row_size()), channels, size, size,
+                   out);
 }
 
 template <typename Tag>
@@ -212,8 +230,8 @@ std::vector<Taps> filterTaps(int64_t in, int64_t out)
 
 }  // namespace
 
-void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t stride, int channels,
-                    int64_t outWidth, int64_t outHeight, uint8_t* out)
+void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t stride, int channels, int64_t outWidth,
+                    int64_t outHeight, uint8_t* out)
 {
     const auto columns = filterTaps(width, outWidth), rows = filterTaps(height, outHeight);
     // Rows first filtered horizontally into floats ([height, outWidth, channels]), then vertically.
@@ -234,7 +252,9 @@ void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t s
             for (int64_t x = 0; x < outWidth; ++x) {
                 float sum = 0;
                 for (size_t k = 0; k < t.weights.size(); ++k)
-                    sum += t.weights[k] * wide[static_cast<size_t>(((t.first + static_cast<int64_t>(k)) * outWidth + x) * channels + c)];
+                    sum +=
+                        t.weights[k] *
+                        wide[static_cast<size_t>(((t.first + static_cast<int64_t>(k)) * outWidth + x) * channels + c)];
                 out[(c * outHeight + y) * outWidth + x] = static_cast<uint8_t>(std::clamp(sum, 0.f, 255.f) + 0.5f);
             }
         }
@@ -243,7 +263,8 @@ void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t s
 ImageInfo decodeImage(const std::string& path, int channels, int size, uint8_t* out)
 {
     const auto bytes = readBytes(path);
-    const bool png = bytes.compare(0, sizeof kPngSignature, reinterpret_cast<const char*>(kPngSignature), sizeof kPngSignature) == 0;
+    const bool png =
+        bytes.compare(0, sizeof kPngSignature, reinterpret_cast<const char*>(kPngSignature), sizeof kPngSignature) == 0;
     const bool jpeg = bytes.size() >= 3 && bytes.compare(0, 3, "\xFF\xD8\xFF") == 0;
     if (!png && !jpeg) throw Error(path, "not a PNG or JPEG image", "convert it to PNG or JPEG, or remove it");
     const auto info = png ? checkPng(path, bytes) : checkJpeg(path, bytes);

@@ -24,7 +24,7 @@ ImageInfo decodeImage(const std::string& path, int channels, int size, uint8_t* 
 // outWidth x outHeight, written planar [channels, outHeight, outWidth]. Pixel centres are aligned and the
 // triangle filter widens with the shrink factor (PIL's bilinear): plain bilinear when enlarging,
 // averaging every covered pixel when shrinking (no aliasing); the same size copies exactly.
-void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t stride, int channels,
-                    int64_t outWidth, int64_t outHeight, uint8_t* out);
+void resizeBilinear(const uint8_t* src, int64_t width, int64_t height, int64_t stride, int channels, int64_t outWidth,
+                    int64_t outHeight, uint8_t* out);
 
 }  // namespace csq::data

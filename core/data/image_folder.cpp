@@ -41,7 +41,10 @@ struct SplitFiles {
 };
 
 // Hidden entries (.DS_Store, macOS's "._name.jpg" metadata twins, .ipynb_checkpoints) are never data.
-bool isHidden(const fs::path& path) { return path.filename().string().starts_with('.'); }
+bool isHidden(const fs::path& path)
+{
+    return path.filename().string().starts_with('.');
+}
 
 bool isFolder(const fs::path& path)
 {
@@ -54,7 +57,8 @@ bool isImageFile(const fs::directory_entry& entry)
     std::error_code ec;
     if (isHidden(entry.path()) || !entry.is_regular_file(ec)) return false;
     auto ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg";
 }
 
@@ -77,7 +81,10 @@ std::vector<fs::directory_entry> sortedEntries(const fs::path& dir)
     return entries;
 }
 
-bool hasGivenSplits(const fs::path& root) { return isFolder(root / "train") && isFolder(root / "test"); }
+bool hasGivenSplits(const fs::path& root)
+{
+    return isFolder(root / "train") && isFolder(root / "test");
+}
 
 // The class folders of `dir` (visible sub-folders, sorted by name), each with at least one image.
 std::vector<ClassFolder> scanClasses(const fs::path& dir)
@@ -202,11 +209,11 @@ bool isImageFolder(const std::string& dir)
 DataSplits readImageFolder(const std::string& root, const LoadOptions& options)
 {
     if (options.imageSize < 1 || options.imageSize > kMaxImageSide)
-        throw Error("image_size", "must be in 1.." + std::to_string(kMaxImageSide) + ", got " +
-                                      std::to_string(options.imageSize));
+        throw Error("image_size",
+                    "must be in 1.." + std::to_string(kMaxImageSide) + ", got " + std::to_string(options.imageSize));
     if (options.imageChannels != 0 && options.imageChannels != 1 && options.imageChannels != 3)
-        throw Error("image_channels", "must be 0 (automatic), 1 (gray) or 3 (RGB), got " +
-                                          std::to_string(options.imageChannels));
+        throw Error("image_channels",
+                    "must be 0 (automatic), 1 (gray) or 3 (RGB), got " + std::to_string(options.imageChannels));
     const fs::path dir(root);
     auto split = hasGivenSplits(dir) ? givenSplits(dir) : heldOutSplits(dir, options.seed);
     std::vector<Sample> samples = split.train;

@@ -71,16 +71,21 @@ Normalization normalizationFor(const std::string& setting, const torch::Tensor& 
 {
     const auto parsed = parseInputNormalization(setting);
     switch (parsed.kind) {
-    case InputNormalization::Kind::Dataset: return computeNormalization(trainImages);
-    case InputNormalization::Kind::None: return {};
-    case InputNormalization::Kind::Given: break;
+        case InputNormalization::Kind::Dataset:
+            return computeNormalization(trainImages);
+        case InputNormalization::Kind::None:
+            return {};
+        case InputNormalization::Kind::Given:
+            break;
     }
     const auto channels = static_cast<size_t>(trainImages.size(1));
-    if (parsed.mean.size() == 1) return {std::vector<float>(channels, parsed.mean[0]), std::vector<float>(channels, parsed.std[0])};
+    if (parsed.mean.size() == 1)
+        return {std::vector<float>(channels, parsed.mean[0]), std::vector<float>(channels, parsed.std[0])};
     if (parsed.mean.size() != channels)
-        throw Error("input_normalization", "gives " + std::to_string(parsed.mean.size()) + " channels, the images have " +
-                                               std::to_string(channels),
-                    "give one mean/std pair per channel, or one for all");
+        throw Error(
+            "input_normalization",
+            "gives " + std::to_string(parsed.mean.size()) + " channels, the images have " + std::to_string(channels),
+            "give one mean/std pair per channel, or one for all");
     return {parsed.mean, parsed.std};
 }
 

@@ -24,11 +24,20 @@ struct Cluster::Impl {
 
 namespace {
 
-std::string where(const DistributedSettings& s) { return "rank " + std::to_string(s.rank) + "/" + std::to_string(s.worldSize); }
+std::string where(const DistributedSettings& s)
+{
+    return "rank " + std::to_string(s.rank) + "/" + std::to_string(s.worldSize);
+}
 
-std::string master(const DistributedSettings& s) { return s.masterAddr + ":" + std::to_string(s.masterPort); }
+std::string master(const DistributedSettings& s)
+{
+    return s.masterAddr + ":" + std::to_string(s.masterPort);
+}
 
-bool isLoopback(const std::string& host) { return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1"; }
+bool isLoopback(const std::string& host)
+{
+    return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
 
 // The network device Gloo binds: GLOO_SOCKET_IFNAME when set (as in PyTorch), the loopback for a
 // run on one machine, else the address this host's name resolves to.
@@ -59,7 +68,10 @@ std::string firstDifference(const std::string& root, const std::string& mine, in
     return "the texts differ";
 }
 
-std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> bytes(const std::string& s)
+{
+    return {s.begin(), s.end()};
+}
 
 // c10d's errors carry a C++ backtrace; the user needs the first line.
 std::string reason(const std::exception& e)
@@ -93,8 +105,9 @@ std::unique_ptr<Cluster> Cluster::join(const DistributedSettings& s)
     } catch (const std::exception& e) {
         const std::string seconds = std::to_string(static_cast<int>(s.timeoutSeconds)) + " s";
         if (s.rank == 0)
-            throw Error(where(s), "the master at " + master(s) + " did not gather all " + std::to_string(s.worldSize) +
-                                      " ranks within " + seconds + ": " + reason(e),
+            throw Error(where(s),
+                        "the master at " + master(s) + " did not gather all " + std::to_string(s.worldSize) +
+                            " ranks within " + seconds + ": " + reason(e),
                         "is the port free, and was every other rank started with the same --master and --world-size?");
         throw Error(where(s), "cannot reach the master at " + master(s) + " within " + seconds + ": " + reason(e),
                     "start rank 0 there (it listens on that port) and check the address, port and firewall");
@@ -104,8 +117,9 @@ std::unique_ptr<Cluster> Cluster::join(const DistributedSettings& s)
         groupOptions->devices.push_back(glooDevice(s));
         impl->group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, s.rank, s.worldSize, groupOptions);
     } catch (const std::exception& e) {
-        throw Error(where(s), "the ranks did not all connect within " + std::to_string(static_cast<int>(s.timeoutSeconds)) +
-                                  " s: " + reason(e),
+        throw Error(where(s),
+                    "the ranks did not all connect within " + std::to_string(static_cast<int>(s.timeoutSeconds)) +
+                        " s: " + reason(e),
                     "check that every rank started (see its output); on several machines set GLOO_SOCKET_IFNAME to "
                     "the network interface the ranks share");
     }

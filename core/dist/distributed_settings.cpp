@@ -36,8 +36,9 @@ void requireValid(const DistributedSettings& s)
 {
     if (s.worldSize < 1) throw Error("world size", "must be >= 1, got " + std::to_string(s.worldSize));
     if (s.rank < 0 || s.rank >= s.worldSize)
-        throw Error("rank", "must be in 0.." + std::to_string(s.worldSize - 1) + " for a world of " +
-                                std::to_string(s.worldSize) + ", got " + std::to_string(s.rank),
+        throw Error("rank",
+                    "must be in 0.." + std::to_string(s.worldSize - 1) + " for a world of " +
+                        std::to_string(s.worldSize) + ", got " + std::to_string(s.rank),
                     "give each process its own rank, rank 0 on the master");
     if (s.masterAddr.empty()) throw Error("master", "no address given", "use --master HOST:PORT");
     if (s.masterPort < 1 || s.masterPort > 65535)

@@ -36,8 +36,7 @@ void writeFileAtomic(const std::string& path, std::string_view bytes)
     const fs::path target(path);
     const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw Error(path, std::string("cannot write: ") + std::strerror(errno), "choose a writable folder");
+    if (fd < 0) throw Error(path, std::string("cannot write: ") + std::strerror(errno), "choose a writable folder");
     int error = writeAll(fd, bytes);
     if (!error && ::fsync(fd) != 0 && errno != EINVAL) error = errno;
     if (::close(fd) != 0 && !error) error = errno;

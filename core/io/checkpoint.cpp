@@ -32,10 +32,14 @@ T readValue(torch::serialize::InputArchive& archive, const std::string& key, con
 {
     c10::IValue v;
     if (!archive.try_read(key, v)) throw Error(path, "checkpoint lacks '" + key + "'", "the file is damaged");
-    if constexpr (std::is_same_v<T, double>) return v.toDouble();
-    else if constexpr (std::is_same_v<T, bool>) return v.toBool();
-    else if constexpr (std::is_same_v<T, std::string>) return v.toStringRef();
-    else return static_cast<T>(v.toInt());
+    if constexpr (std::is_same_v<T, double>)
+        return v.toDouble();
+    else if constexpr (std::is_same_v<T, bool>)
+        return v.toBool();
+    else if constexpr (std::is_same_v<T, std::string>)
+        return v.toStringRef();
+    else
+        return static_cast<T>(v.toInt());
 }
 
 }  // namespace

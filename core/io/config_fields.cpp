@@ -21,20 +21,40 @@ constexpr auto Optim = S::OptimizationAndRun;
 
 const std::vector<ConfigField> fields{
     {"model", &C::model, "model", Model, {}, "zoo model: mlp | lenet5 | resnet20"},
-    {"model_spec", &C::modelSpec, "model-spec", Model, {},
+    {"model_spec",
+     &C::modelSpec,
+     "model-spec",
+     Model,
+     {},
      "a JSON model spec (layers, residual blocks) or a TorchScript archive (torch.jit.save of any PyTorch model) "
      "instead of --model"},
-    {"weights", &C::weights, "weights", Model, {},
+    {"weights",
+     &C::weights,
+     "weights",
+     Model,
+     {},
      "pretrained float weights: torch.save(dict(model.state_dict())) or torch.jit.save file; the CSQ bits start "
      "from them"},
-    {"name_map", &C::nameMap, "name-map", Model, {},
+    {"name_map",
+     &C::nameMap,
+     "name-map",
+     Model,
+     {},
      "JSON {\"their.name\": \"our.name\"} renaming the weights' tensors"},
     {"float", &C::floatModel, "float", Model, {}, "train the same network without quantization (the baseline)"},
     {"edge_layers", &C::edgeLayers, "edge-layers", Model, {}, "first/last layer: quantize | max-bits"},
-    {"layer_rules", &C::layerRules, "layer-rules", Model, {},
+    {"layer_rules",
+     &C::layerRules,
+     "layer-rules",
+     Model,
+     {},
      "layers by name or glob kept float or given their own max bits, e.g. \"features.0.0=float, classifier.*=8\"; "
      "a later rule wins"},
-    {"data", &C::data, "data", Model, {},
+    {"data",
+     &C::data,
+     "data",
+     Model,
+     {},
      "dataset folder: IDX (MNIST-style), CIFAR-10/100 binary, or an image folder root/<class>/*.png|jpg"},
     {"train_limit", &C::trainLimit, "train-limit", Model, atLeast(0), "use this many training images, 0 = all"},
     {"validation_fraction", &C::validationFraction, "validation", Model, fromUpTo(0, 0.9),
@@ -46,7 +66,11 @@ const std::vector<ConfigField> fields{
      "image folders: resize every image to this square size"},
     {"image_channels", &C::imageChannels, "image-channels", Model, between(0, 3),
      "image folders: 1 gray, 3 RGB, 0 = gray only if every image is"},
-    {"input_normalization", &C::inputNormalization, "input-normalization", Model, {},
+    {"input_normalization",
+     &C::inputNormalization,
+     "input-normalization",
+     Model,
+     {},
      "the model's input: dataset (each channel's mean and std of the training images) | none (pixels / 255) | "
      "m1,m2,m3/s1,s2,s3 (per channel, in pixel / 255)"},
     {"max_bits", &C::maxBits, "max-bits", Quant, between(1, 16), "max bits per weight N, 1..16"},
@@ -72,18 +96,38 @@ const std::vector<ConfigField> fields{
      "plain float epochs before the bits start from the float weights"},
     {"finetune_epochs", &C::finetuneEpochs, "finetune-epochs", Quant, atLeast(0),
      "extra epochs after the search epochs"},
-    {"finetune_mode", &C::finetuneMode, "finetune-mode", Quant, {},
+    {"finetune_mode",
+     &C::finetuneMode,
+     "finetune-mode",
+     Quant,
+     {},
      "after the ticket: lattice (float latent rounded onto the kept bits) | bits (P, Q with beta rewound)"},
-    {"ticket_meets_budget", &C::ticketMeetsBudget, "", Quant, {},
+    {"ticket_meets_budget",
+     &C::ticketMeetsBudget,
+     "",
+     Quant,
+     {},
      "at the ticket, set the marginal bits so the scheme meets the target"},
-    {"ticket_by_loss", &C::ticketByLoss, "ticket-by-loss", Quant, {},
+    {"ticket_by_loss",
+     &C::ticketByLoss,
+     "ticket-by-loss",
+     Quant,
+     {},
      "at the ticket, give each layer the bits whose measured loss is least within the budget, not the bits of "
      "highest mask logit (lattice finetune only)"},
-    {"contiguous_bits", &C::contiguousBits, "contiguous-bits", Quant, {},
+    {"contiguous_bits",
+     &C::contiguousBits,
+     "contiguous-bits",
+     Quant,
+     {},
      "at the ticket, make each layer's kept bits one contiguous run (an even grid), as many bits"},
     {"uniform_bits", &C::uniformBits, "uniform-bits", Quant, between(0, 16),
      "hold every layer at this many bits, no search: the uniform baseline; 0 = search"},
-    {"scheme", &C::scheme, "scheme", Quant, {},
+    {"scheme",
+     &C::scheme,
+     "scheme",
+     Quant,
+     {},
      "hold every layer at the kept bits of this scheme.json (or run folder), no search: retrain a found scheme "
      "as the uniform baseline trains"},
     {"act_bits", &C::actBits, "act-bits", Quant, between(0, 16), "activation bits, 0 = float"},
@@ -94,7 +138,11 @@ const std::vector<ConfigField> fields{
     {"lr", &C::lr, "lr", Optim, above(0), "learning rate of float parameters (the schedule scales it)", "", true},
     {"bit_optimizer", &C::bitOptimizer, "bit-optimizer", Optim, {}, "optimizer of bit and mask logits: adam | sgd"},
     {"bit_lr", &C::bitLr, "bit-lr", Optim, above(0), "learning rate of bit logits (scales train at --lr)"},
-    {"bit_lr_follows_beta", &C::bitLrFollowsBeta, "", Optim, {},
+    {"bit_lr_follows_beta",
+     &C::bitLrFollowsBeta,
+     "",
+     Optim,
+     {},
      "divide the bit and mask learning rates by beta/beta0"},
     {"momentum", &C::momentum, "", Optim, fromUpTo(0, 1), "SGD momentum, in [0, 1)"},
     {"nesterov", &C::nesterov, "", Optim, {}, "Nesterov momentum"},
@@ -110,7 +158,11 @@ const std::vector<ConfigField> fields{
      "intra-op threads, 0 = physical cores, at most OMP_THREAD_LIMIT"},
     {"seed", &C::seed, "seed", Optim, atLeast(0), "random seed"},
     {"device", &C::device, "device", Optim, {}, "auto | cpu | cuda"},
-    {"on_divergence", &C::onDivergence, "on-divergence", Optim, {},
+    {"on_divergence",
+     &C::onDivergence,
+     "on-divergence",
+     Optim,
+     {},
      "when the loss turns NaN/Inf: stop | rollback (to the last checkpoint with half the learning rates, at most 3 "
      "times)"},
     {"log_every", &C::logEvery, "log-every", Optim, atLeast(1), "batches between snapshots"},
@@ -155,15 +207,22 @@ FlagKind ConfigField::kind() const
     return std::visit(
         [](auto m) {
             using T = std::remove_cvref_t<decltype(TrainingConfig{}.*m)>;
-            if constexpr (std::is_same_v<T, bool>) return FlagKind::Switch;
-            else if constexpr (std::is_same_v<T, double>) return FlagKind::Real;
-            else if constexpr (std::is_integral_v<T>) return FlagKind::Whole;
-            else return FlagKind::Text;
+            if constexpr (std::is_same_v<T, bool>)
+                return FlagKind::Switch;
+            else if constexpr (std::is_same_v<T, double>)
+                return FlagKind::Real;
+            else if constexpr (std::is_integral_v<T>)
+                return FlagKind::Whole;
+            else
+                return FlagKind::Text;
         },
         member);
 }
 
-const std::vector<ConfigField>& configFields() { return fields; }
+const std::vector<ConfigField>& configFields()
+{
+    return fields;
+}
 
 const ConfigField* findConfigField(std::string_view key)
 {
@@ -181,8 +240,10 @@ std::optional<double> numericValue(const ConfigField& field, const TrainingConfi
     return std::visit(
         [&](auto m) -> std::optional<double> {
             using T = std::remove_cvref_t<decltype(config.*m)>;
-            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) return static_cast<double>(config.*m);
-            else return std::nullopt;
+            if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+                return static_cast<double>(config.*m);
+            else
+                return std::nullopt;
         },
         field.member);
 }
@@ -192,8 +253,10 @@ void setNumericValue(const ConfigField& field, TrainingConfig& config, double va
     std::visit(
         [&](auto m) {
             using T = std::remove_cvref_t<decltype(config.*m)>;
-            if constexpr (std::is_same_v<T, double>) config.*m = value;
-            else throw Error(field.key, "not a real-valued setting");
+            if constexpr (std::is_same_v<T, double>)
+                config.*m = value;
+            else
+                throw Error(field.key, "not a real-valued setting");
         },
         field.member);
 }

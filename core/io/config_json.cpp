@@ -17,15 +17,27 @@ namespace csq {
 
 namespace json = boost::json;
 
-std::string toString(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? "sgd" : "adam"; }
-std::string toString(EdgeLayerPolicy policy) { return policy == EdgeLayerPolicy::Quantize ? "quantize" : "max-bits"; }
+std::string toString(OptimizerKind kind)
+{
+    return kind == OptimizerKind::Sgd ? "sgd" : "adam";
+}
+std::string toString(EdgeLayerPolicy policy)
+{
+    return policy == EdgeLayerPolicy::Quantize ? "quantize" : "max-bits";
+}
 std::string toString(DevicePreference device)
 {
     return device == DevicePreference::Auto ? "auto" : device == DevicePreference::Cpu ? "cpu" : "cuda";
 }
 
-std::string toString(FinetuneMode mode) { return mode == FinetuneMode::Lattice ? "lattice" : "bits"; }
-std::string toString(DivergencePolicy policy) { return policy == DivergencePolicy::Stop ? "stop" : "rollback"; }
+std::string toString(FinetuneMode mode)
+{
+    return mode == FinetuneMode::Lattice ? "lattice" : "bits";
+}
+std::string toString(DivergencePolicy policy)
+{
+    return policy == DivergencePolicy::Stop ? "stop" : "rollback";
+}
 
 namespace {
 
@@ -41,11 +53,13 @@ template <class Enum>
 struct EnumNames;
 template <>
 struct EnumNames<BudgetMode> {
-    static constexpr std::array<std::pair<const char*, BudgetMode>, 2> values{{{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}}};
+    static constexpr std::array<std::pair<const char*, BudgetMode>, 2> values{
+        {{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}}};
 };
 template <>
 struct EnumNames<OptimizerKind> {
-    static constexpr std::array<std::pair<const char*, OptimizerKind>, 2> values{{{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}}};
+    static constexpr std::array<std::pair<const char*, OptimizerKind>, 2> values{
+        {{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}}};
 };
 template <>
 struct EnumNames<EdgeLayerPolicy> {
@@ -79,7 +93,7 @@ std::string enumChoices()
 struct Writer {
     json::object& out;
     template <class Enum>
-        requires std::is_enum_v<Enum>
+    requires std::is_enum_v<Enum>
     void operator()(const char* key, const Enum& value)
     {
         for (const auto& [name, v] : EnumNames<Enum>::values)
@@ -108,7 +122,7 @@ struct Reader {
         throw Error(source + ": " + key, "expected " + expected);
     }
     template <class Enum>
-        requires std::is_enum_v<Enum>
+    requires std::is_enum_v<Enum>
     void operator()(const char* key, Enum& value)
     {
         const auto* v = find(key);
@@ -136,7 +150,7 @@ struct Reader {
         }
     }
     template <class Int>
-        requires std::is_integral_v<Int>
+    requires std::is_integral_v<Int>
     void operator()(const char* key, Int& value)
     {
         const auto* v = find(key);
@@ -179,8 +193,8 @@ std::vector<ConfigIssue> validate(const TrainingConfig& c)
     for (const auto& f : configFields())
         if (const auto v = numericValue(f, c); v && f.range.bounded() && !f.range.contains(*v))
             issues.push_back({f.key, "must be " + f.range.text() + ", got " + fieldValueText(f, c)});
-    check(issues, !c.modelSpec.empty() || c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20",
-          "model", "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20, or give a model_spec file");
+    check(issues, !c.modelSpec.empty() || c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20", "model",
+          "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20, or give a model_spec file");
     check(issues, c.nameMap.empty() || !c.weights.empty(), "name_map", "renames imported weights: give weights too");
     check(issues, c.imageChannels == 0 || c.imageChannels == 1 || c.imageChannels == 3, "image_channels",
           "must be 0 (automatic), 1 (gray) or 3 (RGB)");
@@ -256,7 +270,8 @@ TrainingConfig configFromJson(const std::string& text, const std::string& source
     forEachField(config, reader);
     for (const auto& item : value.as_object())
         if (!reader.known.count(std::string(item.key())))
-            throw Error(source + ": " + std::string(item.key()), "unknown setting", "check the spelling; see csq-train --help");
+            throw Error(source + ": " + std::string(item.key()), "unknown setting",
+                        "check the spelling; see csq-train --help");
     return config;
 }
 

@@ -14,7 +14,8 @@ namespace csq::io {
 namespace {
 
 const char* const kHowToSave =
-    "save it in Python with torch.save(dict(model.state_dict()), path) or torch.jit.save(torch.jit.script(model), path)";
+    "save it in Python with torch.save(dict(model.state_dict()), path) or torch.jit.save(torch.jit.script(model), "
+    "path)";
 
 }  // namespace
 
@@ -27,7 +28,10 @@ bool csqOwn(const std::string& name)
 
 namespace {
 
-std::string shapeOf(const torch::Tensor& t) { return c10::str(t.sizes()); }
+std::string shapeOf(const torch::Tensor& t)
+{
+    return c10::str(t.sizes());
+}
 
 std::string joined(const std::vector<std::string>& items, size_t most = 12)
 {
@@ -77,11 +81,16 @@ FloatWeights readFloatWeights(const std::string& path)
         if (out.tensors.empty()) throw Error(path, "holds no tensors", kHowToSave);
         return out;
     }
-    throw Error(path, "neither a state_dict nor a TorchScript archive (an OrderedDict from model.state_dict() "
-                      "cannot be read outside Python)", kHowToSave);
+    throw Error(path,
+                "neither a state_dict nor a TorchScript archive (an OrderedDict from model.state_dict() "
+                "cannot be read outside Python)",
+                kHowToSave);
 }
 
-NameMap NameMap::load(const std::string& path) { return path.empty() ? NameMap{} : parse(readFile(path), path); }
+NameMap NameMap::load(const std::string& path)
+{
+    return path.empty() ? NameMap{} : parse(readFile(path), path);
+}
 
 NameMap NameMap::parse(const std::string& jsonText, const std::string& source)
 {
@@ -190,8 +199,9 @@ c10::Dict<std::string, torch::Tensor> dequantizedStateDict(models::Network& mode
         if (!quantizer) continue;
         const std::string suffix = ".weight";
         auto prefix = names.theirs(l.name + suffix);
-        prefix = prefix.size() > suffix.size() && prefix.ends_with(suffix) ? prefix.substr(0, prefix.size() - suffix.size())
-                                                                           : l.name;
+        prefix = prefix.size() > suffix.size() && prefix.ends_with(suffix)
+                     ? prefix.substr(0, prefix.size() - suffix.size())
+                     : l.name;
         prefix += ".input_quantizer.";
         out.insert(prefix + "range", torch::tensor(quantizer->range(), torch::kFloat));
         out.insert(prefix + "bits", torch::tensor(int64_t{quantizer->options.bits}));

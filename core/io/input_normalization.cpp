@@ -9,7 +9,8 @@ namespace csq {
 
 namespace {
 
-const char* const kAccepted = "write dataset, none, or means/stds per channel such as 0.485,0.456,0.406/0.229,0.224,0.225";
+const char* const kAccepted =
+    "write dataset, none, or means/stds per channel such as 0.485,0.456,0.406/0.229,0.224,0.225";
 
 std::vector<float> numbers(const std::string& list, const std::string& source)
 {

@@ -28,7 +28,8 @@ std::set<std::string> bitParameterNames(const std::vector<quant::NamedBitLayer>&
 }  // namespace
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm, const std::string& definition)
+                         const models::InputShape& shape, const data::Normalization& norm,
+                         const std::string& definition)
 {
     torch::NoGradGuard noGrad;
     auto layers = quant::findBitLayers(model);
@@ -102,7 +103,8 @@ QuantizedModel readQuantizedModel(const std::string& path)
     QuantizedModel out;
     out.config = configFromJson(configIt->value().toStringRef(), path + ": __config__");
     auto shape = tensorAt(dict, "__input_shape__", path).to(torch::kInt64);
-    out.shape = {shape[0].item<int64_t>(), shape[1].item<int64_t>(), shape[2].item<int64_t>(), shape[3].item<int64_t>()};
+    out.shape = {shape[0].item<int64_t>(), shape[1].item<int64_t>(), shape[2].item<int64_t>(),
+                 shape[3].item<int64_t>()};
     out.norm = {floats(tensorAt(dict, "__norm_mean__", path)), floats(tensorAt(dict, "__norm_std__", path))};
     // The definition travels inside the file, so the model rebuilds without the file it came from.
     std::string definition;
@@ -113,7 +115,7 @@ QuantizedModel readQuantizedModel(const std::string& path)
         definition.assign(reinterpret_cast<const char*>(bytes.data_ptr<uint8_t>()), static_cast<size_t>(bytes.numel()));
     }
     const auto source = path + (definition.empty() || !models::isTorchScriptArchive(definition) ? ": __model_spec__"
-                                                                                             : ": __torchscript__");
+                                                                                                : ": __torchscript__");
     out.network = models::buildModel({out.config.model, out.config.floatModel, out.config.maxBits, out.config.actBits,
                                       definition, source, out.config.layerRules},
                                      out.shape);

@@ -16,7 +16,8 @@
 namespace csq::io {
 
 void writeQuantizedModel(const std::string& path, models::Network& model, const TrainingConfig& config,
-                         const models::InputShape& shape, const data::Normalization& norm, const std::string& definition);
+                         const models::InputShape& shape, const data::Normalization& norm,
+                         const std::string& definition);
 
 struct QuantizedModel {
     TrainingConfig config;

@@ -32,8 +32,8 @@ std::vector<float> floatsOf(const json::object& o, const char* key, const std::s
 }  // namespace
 
 void writeQuantizedModule(const std::string& path, models::ScriptNetwork& network, const TrainingConfig& config,
-                          const models::InputShape& shape, const data::Normalization& norm, const std::string& modelName,
-                          const std::string& schemeJson)
+                          const models::InputShape& shape, const data::Normalization& norm,
+                          const std::string& modelName, const std::string& schemeJson)
 {
     json::object meta;
     meta["model"] = modelName;
@@ -43,14 +43,16 @@ void writeQuantizedModule(const std::string& path, models::ScriptNetwork& networ
     meta["input_shape"] = json::array{shape.channels, shape.height, shape.width};
     meta["classes"] = shape.classes;
     meta["config"] = json::parse(toJson(config));
-    const auto bytes = network.exportModule({{kModuleMetadataFile, json::serialize(meta)}, {kModuleSchemeFile, schemeJson}});
+    const auto bytes =
+        network.exportModule({{kModuleMetadataFile, json::serialize(meta)}, {kModuleSchemeFile, schemeJson}});
     writeFileAtomic(path, bytes);
 }
 
 QuantizedModel readQuantizedModule(const std::string& path)
 {
     const auto archive = readFile(path);
-    if (!models::isTorchScriptArchive(archive)) throw Error(path, "not a TorchScript module", "choose a quantized_module.pt");
+    if (!models::isTorchScriptArchive(archive))
+        throw Error(path, "not a TorchScript module", "choose a quantized_module.pt");
     std::string metaText;
     try {
         std::istringstream in(archive);
@@ -75,7 +77,8 @@ QuantizedModel readQuantizedModule(const std::string& path)
                      meta.at("classes").to_number<int64_t>()};
     } catch (const std::exception& e) {
         if (dynamic_cast<const Error*>(&e)) throw;
-        throw Error(source, "lacks config, model, input_shape or classes", "choose a quantized_module.pt written by csq-train");
+        throw Error(source, "lacks config, model, input_shape or classes",
+                    "choose a quantized_module.pt written by csq-train");
     }
     out.norm = {floatsOf(meta, "mean", source), floatsOf(meta, "std", source)};
     // Float layers only: the module runs exactly as saved.

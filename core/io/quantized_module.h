@@ -17,8 +17,8 @@ inline constexpr const char* kModuleMetadataFile = "csq.json";
 inline constexpr const char* kModuleSchemeFile = "scheme.json";
 
 void writeQuantizedModule(const std::string& path, models::ScriptNetwork& network, const TrainingConfig& config,
-                          const models::InputShape& shape, const data::Normalization& norm, const std::string& modelName,
-                          const std::string& schemeJson);
+                          const models::InputShape& shape, const data::Normalization& norm,
+                          const std::string& modelName, const std::string& schemeJson);
 
 // The module as a float network that runs it unchanged (what --evaluate measures); throws csq::Error
 // naming the file when it is no TorchScript module or lacks csq.json.

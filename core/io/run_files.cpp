@@ -62,21 +62,21 @@ const char* MetricsLog::header()
 void MetricsLog::addStep(const Snapshot& s)
 {
     std::ostringstream r;
-    r << "step," << s.step << ',' << s.epoch << ',' << num(s.t) << ',' << toString(s.phase) << ',' << num(s.beta)
-      << ',' << num(s.lambda) << ',' << num(s.targetBits) << ',' << num(s.deltaS) << ','
-      << num(s.precision.avgBits) << ',' << num(s.precision.weightedAvgBits) << ',' << num(s.ce) << ','
-      << num(s.budgetLoss) << ',' << num(s.trainAccuracy) << ",,,," << num(s.lr) << ',' << num(s.imagesPerSecond);
+    r << "step," << s.step << ',' << s.epoch << ',' << num(s.t) << ',' << toString(s.phase) << ',' << num(s.beta) << ','
+      << num(s.lambda) << ',' << num(s.targetBits) << ',' << num(s.deltaS) << ',' << num(s.precision.avgBits) << ','
+      << num(s.precision.weightedAvgBits) << ',' << num(s.ce) << ',' << num(s.budgetLoss) << ',' << num(s.trainAccuracy)
+      << ",,,," << num(s.lr) << ',' << num(s.imagesPerSecond);
     rows_.push_back(r.str());
 }
 
 void MetricsLog::addEpoch(const EpochResult& e, int64_t step)
 {
     std::ostringstream r;
-    r << "epoch," << step << ',' << e.epoch << ',' << (e.epoch + 1) << ',' << toString(e.phase) << ','
-      << num(e.beta) << ",," << num(e.targetBits) << ",," << num(e.precision.avgBits) << ','
-      << num(e.precision.weightedAvgBits) << ',' << num(e.trainLoss) << ",," << num(e.trainAccuracy) << ','
-      << num(e.testAccuracy) << ',' << num(e.testAccuracyQuantized) << ','
-      << (e.validationAccuracy >= 0 ? num(e.validationAccuracy) : std::string()) << ",," << num(e.imagesPerSecond);
+    r << "epoch," << step << ',' << e.epoch << ',' << (e.epoch + 1) << ',' << toString(e.phase) << ',' << num(e.beta)
+      << ",," << num(e.targetBits) << ",," << num(e.precision.avgBits) << ',' << num(e.precision.weightedAvgBits) << ','
+      << num(e.trainLoss) << ",," << num(e.trainAccuracy) << ',' << num(e.testAccuracy) << ','
+      << num(e.testAccuracyQuantized) << ',' << (e.validationAccuracy >= 0 ? num(e.validationAccuracy) : std::string())
+      << ",," << num(e.imagesPerSecond);
     rows_.push_back(r.str());
 }
 
@@ -110,7 +110,10 @@ std::string MetricsLog::text() const
     return text;
 }
 
-void MetricsLog::writeCopy(const std::string& path) const { writeFileAtomic(path, text()); }
+void MetricsLog::writeCopy(const std::string& path) const
+{
+    writeFileAtomic(path, text());
+}
 
 void MetricsLog::write(const std::string& path)
 {
@@ -163,9 +166,9 @@ std::string summaryJson(const RunSummary& s)
     if (s.importedTestAccuracy >= 0) o["imported_test_accuracy"] = s.importedTestAccuracy;
     if (s.collapsedEpoch > 0) o["collapsed_epoch"] = s.collapsedEpoch;
     const auto& t = s.time;
-    o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},     {"steps", t.steps},
+    o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},       {"steps", t.steps},
                              {"data", t.data},           {"evaluation", t.evaluation}, {"ticket", t.ticket},
-                             {"snapshots", t.snapshots}, {"files", t.files},         {"checkpoints", t.checkpoints},
+                             {"snapshots", t.snapshots}, {"files", t.files},           {"checkpoints", t.checkpoints},
                              {"other", t.other()}};
     o["layers"] = layersArray(s.layers);
     return json::serialize(o);
@@ -208,12 +211,12 @@ std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std
         };
         // A whole number in [low, high], checked before the cast (a float beyond int64 is undefined).
         const auto whole = [&](const char* key, double value, double low, double high) {
-            if (!(value >= low && value <= high))
-                throw bad("(" + layer.name + ") has " + key + " out of range");
+            if (!(value >= low && value <= high)) throw bad("(" + layer.name + ") has " + key + " out of range");
             return static_cast<int64_t>(value);
         };
         layer.params = whole("params", number("params", 0), 0, 1e15);
-        layer.maxBits = static_cast<int>(whole("max_bits", number("max_bits", static_cast<double>(layer.kept.size())), 0, 64));
+        layer.maxBits =
+            static_cast<int>(whole("max_bits", number("max_bits", static_cast<double>(layer.kept.size())), 0, 64));
         layer.kept.resize(static_cast<size_t>(layer.maxBits), false);
         if (const auto* s = o->if_contains("searchable"); s && s->is_bool()) layer.searchable = s->get_bool();
         if (const auto* t = o->if_contains("type"); t && t->is_string()) layer.type = std::string(t->get_string());

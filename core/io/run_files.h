@@ -1,5 +1,5 @@
 #pragma once
-// The text files of a run directory (ARCHITECTURE §6, a contract): metrics.csv, scheme.json,
+// The text files of a run directory (docs/reference/run-directory.md, a contract): metrics.csv, scheme.json,
 // summary.json and config.json. Binary files live in checkpoint.h and quantized_model.h.
 #include <string>
 #include <vector>

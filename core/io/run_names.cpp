@@ -18,8 +18,14 @@ std::string stampNow()
 
 }  // namespace
 
-std::string defaultRunName(const std::string& model) { return model + "-" + stampNow(); }
+std::string defaultRunName(const std::string& model)
+{
+    return model + "-" + stampNow();
+}
 
-std::string defaultSweepName(const std::string& model) { return "sweep-" + model + "-" + stampNow(); }
+std::string defaultSweepName(const std::string& model)
+{
+    return "sweep-" + model + "-" + stampNow();
+}
 
 }  // namespace csq

@@ -15,7 +15,8 @@ TorchFileKind torchFileKind(const std::string& path)
     } catch (const Error&) {
     }
     try {
-        return models::isTorchScriptArchive(io::readFile(path)) ? TorchFileKind::TorchScriptModel : TorchFileKind::Other;
+        return models::isTorchScriptArchive(io::readFile(path)) ? TorchFileKind::TorchScriptModel
+                                                                : TorchFileKind::Other;
     } catch (const Error&) {
         return TorchFileKind::Other;
     }

@@ -104,7 +104,8 @@ public:
         if (!v.is_array()) fail(path, "expected an array of layers");
         std::vector<LayerSpec> layers;
         const auto& items = v.get_array();
-        for (size_t i = 0; i < items.size(); ++i) layers.push_back(layer(items[i], path + "[" + std::to_string(i) + "]"));
+        for (size_t i = 0; i < items.size(); ++i)
+            layers.push_back(layer(items[i], path + "[" + std::to_string(i) + "]"));
         return layers;
     }
 
@@ -115,7 +116,8 @@ public:
         const auto type = text(o, path, "type");
         const auto it = kinds().find(type);
         if (it == kinds().end())
-            fail(path + ".type", (type.empty() ? "missing" : "unknown type '" + type + "'") + std::string("; one of ") + typeList());
+            fail(path + ".type",
+                 (type.empty() ? "missing" : "unknown type '" + type + "'") + std::string("; one of ") + typeList());
         for (const auto& kv : o)
             if (kv.key() != "type" && !it->second.keys.count(std::string(kv.key())))
                 fail(path + "." + std::string(kv.key()), "not a field of a " + type + " layer");
@@ -123,26 +125,36 @@ public:
         l.kind = it->second.kind;
         l.jsonPath = path;
         l.name = text(o, path, "name");
-        if (!l.name.empty() && (l.name.find("..") != std::string::npos || l.name.front() == '.' || l.name.back() == '.'))
+        if (!l.name.empty() &&
+            (l.name.find("..") != std::string::npos || l.name.front() == '.' || l.name.back() == '.'))
             fail(path + ".name", "'" + l.name + "' is not a module path like features.0");
         switch (l.kind) {
-        case LayerKind::Conv:
-        case LayerKind::Linear: weighted(o, path, l); break;
-        case LayerKind::MaxPool:
-        case LayerKind::AvgPool:
-            l.kernel = whole(o, path, "kernel", 2, 1);
-            l.stride = whole(o, path, "stride", l.kernel, 1);
-            l.padding = whole(o, path, "padding", 0, 0);
-            if (l.padding * 2 > l.kernel) fail(path + ".padding", "must be at most half the kernel");
-            break;
-        case LayerKind::BatchNorm:
-            l.eps = real(o, path, "eps", l.eps, 1e-12, 1.0);
-            l.momentum = real(o, path, "momentum", l.momentum, 0.0, 1.0);
-            break;
-        case LayerKind::AdaptiveAvgPool: l.outputSize = whole(o, path, "output_size", 1, 1); break;
-        case LayerKind::Dropout: l.dropout = real(o, path, "p", l.dropout, 0.0, 0.999); break;
-        case LayerKind::Residual: residual(o, path, l); break;
-        default: break;
+            case LayerKind::Conv:
+            case LayerKind::Linear:
+                weighted(o, path, l);
+                break;
+            case LayerKind::MaxPool:
+            case LayerKind::AvgPool:
+                l.kernel = whole(o, path, "kernel", 2, 1);
+                l.stride = whole(o, path, "stride", l.kernel, 1);
+                l.padding = whole(o, path, "padding", 0, 0);
+                if (l.padding * 2 > l.kernel) fail(path + ".padding", "must be at most half the kernel");
+                break;
+            case LayerKind::BatchNorm:
+                l.eps = real(o, path, "eps", l.eps, 1e-12, 1.0);
+                l.momentum = real(o, path, "momentum", l.momentum, 0.0, 1.0);
+                break;
+            case LayerKind::AdaptiveAvgPool:
+                l.outputSize = whole(o, path, "output_size", 1, 1);
+                break;
+            case LayerKind::Dropout:
+                l.dropout = real(o, path, "p", l.dropout, 0.0, 0.999);
+                break;
+            case LayerKind::Residual:
+                residual(o, path, l);
+                break;
+            default:
+                break;
         }
         return l;
     }
@@ -150,7 +162,10 @@ public:
     void weighted(const json::object& o, const std::string& path, LayerSpec& l) const
     {
         const auto* out = o.if_contains("out");
-        if (!out) fail(path + ".out", "missing: the number of output " + std::string(l.kind == LayerKind::Conv ? "channels" : "features") + " or \"classes\"");
+        if (!out)
+            fail(path + ".out", "missing: the number of output " +
+                                    std::string(l.kind == LayerKind::Conv ? "channels" : "features") +
+                                    " or \"classes\"");
         if (out->is_string() && out->get_string() == "classes") {
             l.outIsClasses = true;
         } else {

@@ -15,14 +15,26 @@
 
 namespace csq::models {
 
-enum class LayerKind { Conv, Linear, BatchNorm, Relu, Relu6, MaxPool, AvgPool, AdaptiveAvgPool, Flatten, Dropout, Residual };
+enum class LayerKind {
+    Conv,
+    Linear,
+    BatchNorm,
+    Relu,
+    Relu6,
+    MaxPool,
+    AvgPool,
+    AdaptiveAvgPool,
+    Flatten,
+    Dropout,
+    Residual
+};
 
 struct LayerSpec {
     LayerKind kind = LayerKind::Relu;
     std::string name;      // module path relative to the enclosing block ("" for parameter-free layers)
     std::string jsonPath;  // where it was written, e.g. "layers[3].body[1]", for messages
     // conv / linear
-    int64_t out = 0;             // output channels or features; 0 with outIsClasses: the dataset's classes
+    int64_t out = 0;  // output channels or features; 0 with outIsClasses: the dataset's classes
     bool outIsClasses = false;
     int64_t kernel = 1, stride = 1, padding = 0;
     bool bias = true;

@@ -60,8 +60,7 @@ torch::nn::AnyModule LayerFactory::conv(int64_t in, int64_t out, int64_t kernel,
 torch::nn::AnyModule LayerFactory::linear(int64_t in, int64_t out, bool bias, LayerQuant quant)
 {
     const int inputBits = nextInputBits();
-    if (!quantizes(quant))
-        return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
+    if (!quantizes(quant)) return torch::nn::AnyModule(torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(bias)));
     quant::BitLinear layer(quant::BitLinearOptions{in, out, bias, maxBitsOf(quant)});
     layer->setInputBits(inputBits, quant.signedInput);
     return torch::nn::AnyModule(layer);

@@ -55,7 +55,7 @@ quant::RankMax rankMaxFrom(RankSum sum, int rank, int world);
 // A layer's own quantization, overriding the run's: kept float, or searched with other max bits.
 struct LayerQuant {
     bool quantize = true;
-    int maxBits = 0;  // 0: the run's max_bits
+    int maxBits = 0;          // 0: the run's max_bits
     bool signedInput = true;  // the input can be negative (false after a ReLU): its activation range is [-r, r]
 };
 

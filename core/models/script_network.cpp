@@ -65,8 +65,8 @@ c10::optional<FixedMode> fixedTrainingMode(const torch::jit::Module& root)
 {
     // aten::batch_norm(input, weight, bias, mean, var, training, ...); aten::dropout(input, p, train).
     const std::map<std::string, size_t> trainingArgument{
-        {"aten::batch_norm", 5}, {"aten::instance_norm", 5}, {"aten::dropout", 2}, {"aten::feature_dropout", 2},
-        {"aten::alpha_dropout", 2}, {"aten::feature_alpha_dropout", 2}};
+        {"aten::batch_norm", 5},      {"aten::instance_norm", 5}, {"aten::dropout", 2},
+        {"aten::feature_dropout", 2}, {"aten::alpha_dropout", 2}, {"aten::feature_alpha_dropout", 2}};
     for (const auto& m : root.named_modules()) {
         for (const auto& method : m.value.get_methods()) {
             c10::optional<FixedMode> found;
@@ -130,7 +130,8 @@ std::shared_ptr<quant::BitLayer> bitLayerFor(const torch::jit::Module& m, int ma
     const auto bias = tensorAttr(m, "bias");
     std::shared_ptr<quant::BitLayer> layer;
     if (weight.dim() == 2) {
-        layer = quant::BitLinear(quant::BitLinearOptions{weight.size(1), weight.size(0), bias.defined(), maxBits}).ptr();
+        layer =
+            quant::BitLinear(quant::BitLinearOptions{weight.size(1), weight.size(0), bias.defined(), maxBits}).ptr();
     } else {
         quant::BitConv2dOptions o;
         o.groups = groupsOf(m);
@@ -164,11 +165,12 @@ bool isTorchScriptArchive(std::string_view bytes)
     }
 }
 
-std::shared_ptr<ScriptNetwork> ScriptNetwork::load(const std::string& archive, LayerFactory& make, const InputShape& input,
-                                                   const std::string& source)
+std::shared_ptr<ScriptNetwork> ScriptNetwork::load(const std::string& archive, LayerFactory& make,
+                                                   const InputShape& input, const std::string& source)
 {
     if (!isTorchScriptArchive(archive))
-        throw Error(source, "not a TorchScript archive (a torch.save file or a state_dict holds weights, not the model)",
+        throw Error(source,
+                    "not a TorchScript archive (a torch.save file or a state_dict holds weights, not the model)",
                     kHowToSave);
     std::shared_ptr<ScriptNetwork> net(new ScriptNetwork);
     try {
@@ -210,7 +212,8 @@ torch::nn::Module& ScriptNetwork::levelFor(const std::string& path)
     if (!level) {
         const auto dot = path.rfind('.');
         auto& parent = levelFor(dot == std::string::npos ? "" : path.substr(0, dot));
-        level = parent.register_module(dot == std::string::npos ? path : path.substr(dot + 1), std::make_shared<Level>());
+        level =
+            parent.register_module(dot == std::string::npos ? path : path.substr(dot + 1), std::make_shared<Level>());
     }
     return *level;
 }
@@ -224,7 +227,7 @@ void ScriptNetwork::build(LayerFactory& make, const std::string& source)
         const auto quant = make.quantFor(m.name, {});
         if (layer && make.quantizes(quant)) {
             auto bits = bitLayerFor(m.value, make.maxBitsOf(quant));
-            torch::jit::Module owner = m.value;  // a handle: the same object
+            torch::jit::Module owner = m.value;                           // a handle: the same object
             if (bits->bias.defined()) owner.setattr("bias", bits->bias);  // the module adds our float bias
             const auto dot = m.name.rfind('.');
             levelFor(dot == std::string::npos ? "" : m.name.substr(0, dot))
@@ -234,11 +237,13 @@ void ScriptNetwork::build(LayerFactory& make, const std::string& source)
         }
         for (const auto& p : m.value.named_parameters(/*recurse=*/false))
             levelFor(m.name).register_parameter(p.name, p.value, p.value.requires_grad());
-        for (const auto& b : m.value.named_buffers(/*recurse=*/false)) levelFor(m.name).register_buffer(b.name, b.value);
+        for (const auto& b : m.value.named_buffers(/*recurse=*/false))
+            levelFor(m.name).register_buffer(b.name, b.value);
     }
     for (const auto& m : module_.named_modules()) {
         const auto weight = isQuantizable(m.value) ? tensorAttr(m.value, "weight") : torch::Tensor();
-        channelsLast_ = channelsLast_ || (weight.dim() == 4 && weight.size(0) >= 16 && weight.size(1) * groupsOf(m.value) >= 16);
+        channelsLast_ =
+            channelsLast_ || (weight.dim() == 4 && weight.size(0) >= 16 && weight.size(1) * groupsOf(m.value) >= 16);
     }
     if (channelsLast_) {
         torch::NoGradGuard noGrad;
@@ -247,7 +252,7 @@ void ScriptNetwork::build(LayerFactory& make, const std::string& source)
     }
     if (!anyLayer)
         throw Error(source, "has no Conv2d or Linear layer: nothing to quantize",
-                "CSQ quantizes torch.nn.Conv2d and torch.nn.Linear submodules");
+                    "CSQ quantizes torch.nn.Conv2d and torch.nn.Linear submodules");
 }
 
 void ScriptNetwork::check(const InputShape& input, const std::string& source)
@@ -288,8 +293,8 @@ void ScriptNetwork::check(const InputShape& input, const std::string& source)
         throw Error(source,
                     "returns " + c10::str(logits.sizes()) + " for a batch of 2 images, not [2, " +
                         std::to_string(input.classes) + "]: one score per class of the dataset",
-                    "give its last layer " + std::to_string(input.classes) + " outputs (torchvision's num_classes=" +
-                        std::to_string(input.classes) + ")");
+                    "give its last layer " + std::to_string(input.classes) +
+                        " outputs (torchvision's num_classes=" + std::to_string(input.classes) + ")");
 }
 
 // A weight in the model's layout, with that layout's strides even where both are valid (one input
@@ -310,7 +315,10 @@ c10::IValue ScriptNetwork::run(torch::Tensor x)
     return module_.forward({std::move(x)});
 }
 
-torch::Tensor ScriptNetwork::forward(torch::Tensor x) { return run(std::move(x)).toTensor(); }
+torch::Tensor ScriptNetwork::forward(torch::Tensor x)
+{
+    return run(std::move(x)).toTensor();
+}
 
 torch::Tensor ScriptNetwork::forwardStages(torch::Tensor x, size_t from, size_t to)
 {

@@ -21,7 +21,8 @@ struct Shape {
     bool nonNegative = false;  // every value >= 0 (after a ReLU): the next layer's activations are unsigned
     std::string str() const
     {
-        return flat ? std::to_string(c) + " features" : std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
+        return flat ? std::to_string(c) + " features"
+                    : std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
     }
     bool operator==(const Shape& o) const { return c == o.c && h == o.h && w == o.w && flat == o.flat; }
 };
@@ -134,25 +135,36 @@ public:
     {
         const bool inPlace = own && !torch::GradMode::is_enabled();
         switch (s.kind) {
-        case LayerKind::Conv: return s.module.forward(inLayout(x, s.layout));
-        case LayerKind::Linear: return s.module.forward(x);
-        case LayerKind::BatchNorm:
-            return ranks_ && is_training() ? syncedBatchNorm(x, *s.module.ptr(), s.eps, s.momentum, ranks_) : s.module.forward(x);
-        case LayerKind::Relu: return inPlace ? x.relu_() : x.relu();
-        case LayerKind::Relu6: return inPlace ? torch::hardtanh_(x, 0.0, 6.0) : torch::hardtanh(x, 0.0, 6.0);
-        case LayerKind::MaxPool: return torch::max_pool2d(x, s.kernel, s.stride, s.padding);
-        case LayerKind::AvgPool: return torch::avg_pool2d(x, s.kernel, s.stride, s.padding);
-        case LayerKind::AdaptiveAvgPool: return torch::adaptive_avg_pool2d(x, {s.outputSize, s.outputSize});
-        case LayerKind::Flatten: return x.flatten(1);
-        case LayerKind::Dropout: return torch::dropout(x, s.dropout, is_training());
-        case LayerKind::Residual: {
-            const bool noGrad = !torch::GradMode::is_enabled();
-            auto body = run(s.body, x);
-            const auto shortcut = s.shortcut.empty() ? x : run(s.shortcut, x);
-            auto y = noGrad && !body.is_alias_of(x) && !body.is_alias_of(shortcut) ? body.add_(shortcut) : body + shortcut;
-            if (!s.activationAfterAdd) return y;
-            return noGrad ? y.relu_() : y.relu();
-        }
+            case LayerKind::Conv:
+                return s.module.forward(inLayout(x, s.layout));
+            case LayerKind::Linear:
+                return s.module.forward(x);
+            case LayerKind::BatchNorm:
+                return ranks_ && is_training() ? syncedBatchNorm(x, *s.module.ptr(), s.eps, s.momentum, ranks_)
+                                               : s.module.forward(x);
+            case LayerKind::Relu:
+                return inPlace ? x.relu_() : x.relu();
+            case LayerKind::Relu6:
+                return inPlace ? torch::hardtanh_(x, 0.0, 6.0) : torch::hardtanh(x, 0.0, 6.0);
+            case LayerKind::MaxPool:
+                return torch::max_pool2d(x, s.kernel, s.stride, s.padding);
+            case LayerKind::AvgPool:
+                return torch::avg_pool2d(x, s.kernel, s.stride, s.padding);
+            case LayerKind::AdaptiveAvgPool:
+                return torch::adaptive_avg_pool2d(x, {s.outputSize, s.outputSize});
+            case LayerKind::Flatten:
+                return x.flatten(1);
+            case LayerKind::Dropout:
+                return torch::dropout(x, s.dropout, is_training());
+            case LayerKind::Residual: {
+                const bool noGrad = !torch::GradMode::is_enabled();
+                auto body = run(s.body, x);
+                const auto shortcut = s.shortcut.empty() ? x : run(s.shortcut, x);
+                auto y = noGrad && !body.is_alias_of(x) && !body.is_alias_of(shortcut) ? body.add_(shortcut)
+                                                                                       : body + shortcut;
+                if (!s.activationAfterAdd) return y;
+                return noGrad ? y.relu_() : y.relu();
+            }
         }
         return x;
     }
@@ -162,7 +174,8 @@ public:
                const std::string& source)
     {
         if (!registered_.insert(path).second)
-            throw Error(source + ": " + jsonPath + ".name", "'" + path + "' names two layers", "give each layer its own name");
+            throw Error(source + ": " + jsonPath + ".name", "'" + path + "' names two layers",
+                        "give each layer its own name");
         nn::Module* parent = this;
         std::string prefix;
         size_t start = 0;
@@ -172,7 +185,8 @@ public:
             auto& container = containers_[prefix];
             if (!container) {
                 if (registered_.count(prefix))
-                    throw Error(source + ": " + jsonPath + ".name", "'" + path + "' lies inside the layer '" + prefix + "'");
+                    throw Error(source + ": " + jsonPath + ".name",
+                                "'" + path + "' lies inside the layer '" + prefix + "'");
                 container = std::make_shared<Container>();
                 parent->register_module(level, container);
             }
@@ -180,7 +194,8 @@ public:
             start = dot + 1;
         }
         if (containers_.count(path))
-            throw Error(source + ": " + jsonPath + ".name", "'" + path + "' is already a prefix of other layers' names");
+            throw Error(source + ": " + jsonPath + ".name",
+                        "'" + path + "' is already a prefix of other layers' names");
         parent->register_module(path.substr(start), module);
     }
 
@@ -230,7 +245,8 @@ private:
 
     void requireImage(const LayerSpec& l, const Shape& in, const char* what) const
     {
-        if (in.flat) fail(l, std::string(what) + " needs an image input, got " + in.str(), "move it before the flatten");
+        if (in.flat)
+            fail(l, std::string(what) + " needs an image input, got " + in.str(), "move it before the flatten");
     }
 
     void shrink(const LayerSpec& l, Shape& s, int64_t kernel, int64_t stride, int64_t padding) const
@@ -251,52 +267,62 @@ private:
                                           {l.quantize.value_or(true), l.maxBits.value_or(0), !shape.nonNegative});
         const int64_t out = l.outIsClasses ? classes_ : l.out;
         switch (l.kind) {
-        case LayerKind::Conv:
-            requireImage(l, shape, "a conv layer");
-            step.module = make_.conv(shape.c, out, l.kernel, l.stride, l.padding, l.bias, quant);
-            step.layout = convLayout(shape.c, out);
-            shrink(l, shape, l.kernel, l.stride, l.padding);
-            shape.c = out;
-            shape.nonNegative = false;
-            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
-            break;
-        case LayerKind::Linear:
-            if (!shape.flat) fail(l, "a linear layer needs flat input, got " + shape.str(), "add {\"type\": \"flatten\"} before it");
-            step.module = make_.linear(shape.c, out, l.bias, quant);
-            shape.c = out;
-            shape.nonNegative = false;
-            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
-            break;
-        case LayerKind::BatchNorm:
-            shape.nonNegative = false;
-            step.eps = l.eps;
-            step.momentum = l.momentum;
-            if (shape.flat)
-                step.module = nn::AnyModule(nn::BatchNorm1d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
-            else
-                step.module = nn::AnyModule(nn::BatchNorm2d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
-            net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
-            break;
-        case LayerKind::MaxPool:
-        case LayerKind::AvgPool:
-            requireImage(l, shape, "pooling");
-            step.kernel = l.kernel;
-            step.stride = l.stride;
-            step.padding = l.padding;
-            shrink(l, shape, l.kernel, l.stride, l.padding);
-            break;
-        case LayerKind::AdaptiveAvgPool:
-            requireImage(l, shape, "adaptive pooling");
-            step.outputSize = l.outputSize;
-            shape.h = shape.w = l.outputSize;
-            break;
-        case LayerKind::Flatten:
-            if (!shape.flat) shape = {shape.c * shape.h * shape.w, 1, 1, true, shape.nonNegative};
-            break;
-        case LayerKind::Dropout: step.dropout = l.dropout; break;
-        case LayerKind::Relu:
-        case LayerKind::Relu6: shape.nonNegative = true; break;
-        case LayerKind::Residual: residual(l, shape, prefix, index, step); break;
+            case LayerKind::Conv:
+                requireImage(l, shape, "a conv layer");
+                step.module = make_.conv(shape.c, out, l.kernel, l.stride, l.padding, l.bias, quant);
+                step.layout = convLayout(shape.c, out);
+                shrink(l, shape, l.kernel, l.stride, l.padding);
+                shape.c = out;
+                shape.nonNegative = false;
+                net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+                break;
+            case LayerKind::Linear:
+                if (!shape.flat)
+                    fail(l, "a linear layer needs flat input, got " + shape.str(),
+                         "add {\"type\": \"flatten\"} before it");
+                step.module = make_.linear(shape.c, out, l.bias, quant);
+                shape.c = out;
+                shape.nonNegative = false;
+                net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+                break;
+            case LayerKind::BatchNorm:
+                shape.nonNegative = false;
+                step.eps = l.eps;
+                step.momentum = l.momentum;
+                if (shape.flat)
+                    step.module =
+                        nn::AnyModule(nn::BatchNorm1d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
+                else
+                    step.module =
+                        nn::AnyModule(nn::BatchNorm2d(nn::BatchNormOptions(shape.c).eps(l.eps).momentum(l.momentum)));
+                net_.place(fullName(l, prefix, index), step.module.ptr(), l.jsonPath, source_);
+                break;
+            case LayerKind::MaxPool:
+            case LayerKind::AvgPool:
+                requireImage(l, shape, "pooling");
+                step.kernel = l.kernel;
+                step.stride = l.stride;
+                step.padding = l.padding;
+                shrink(l, shape, l.kernel, l.stride, l.padding);
+                break;
+            case LayerKind::AdaptiveAvgPool:
+                requireImage(l, shape, "adaptive pooling");
+                step.outputSize = l.outputSize;
+                shape.h = shape.w = l.outputSize;
+                break;
+            case LayerKind::Flatten:
+                if (!shape.flat) shape = {shape.c * shape.h * shape.w, 1, 1, true, shape.nonNegative};
+                break;
+            case LayerKind::Dropout:
+                step.dropout = l.dropout;
+                break;
+            case LayerKind::Relu:
+            case LayerKind::Relu6:
+                shape.nonNegative = true;
+                break;
+            case LayerKind::Residual:
+                residual(l, shape, prefix, index, step);
+                break;
         }
         return step;
     }
@@ -331,8 +357,8 @@ std::shared_ptr<Network> buildFromSpec(const ModelSpec& spec, LayerFactory& make
     Shape shape{input.channels, input.height, input.width, false};
     net->steps = Builder(*net, make, input, source).sequence(spec.layers, shape, "");
     if (!shape.flat || shape.c != input.classes)
-        throw Error(source + ": layers", "the network ends in " + shape.str() + ", not " + std::to_string(input.classes) +
-                                             " class scores",
+        throw Error(source + ": layers",
+                    "the network ends in " + shape.str() + ", not " + std::to_string(input.classes) + " class scores",
                     "end with a flatten and a linear layer with \"out\": \"classes\"");
     return net;
 }

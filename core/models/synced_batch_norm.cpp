@@ -11,7 +11,8 @@ using torch::autograd::variable_list;
 // sum of the ranks' gradients of y: the backward pass is the same collective.
 class RankSumFunction : public torch::autograd::Function<RankSumFunction> {
 public:
-    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x, const c10::intrusive_ptr<RankSumHolder>& ranks)
+    static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
+                                 const c10::intrusive_ptr<RankSumHolder>& ranks)
     {
         ctx->saved_data["ranks"] = c10::IValue::make_capsule(ranks);
         std::vector<torch::Tensor> sums{x.detach()};

@@ -24,7 +24,9 @@ std::string definitionFor(const std::string& model, const std::string& modelFile
 {
     if (!modelFile.empty()) return io::readFile(modelFile);
     auto text = zooSpecText(model);
-    if (text.empty()) throw Error("model", "unknown model '" + model + "'", "choose one of: " + zooList() + ", or give a model spec file");
+    if (text.empty())
+        throw Error("model", "unknown model '" + model + "'",
+                    "choose one of: " + zooList() + ", or give a model spec file");
     return text;
 }
 
@@ -41,7 +43,7 @@ std::string definitionName(const std::string& definition, const std::string& mod
 std::shared_ptr<Network> buildModel(const ModelOptions& options, const InputShape& input)
 {
     const auto text = options.definition.empty() ? definitionFor(options.name, "") : options.definition;
-    const auto source = !options.source.empty()     ? options.source
+    const auto source = !options.source.empty()      ? options.source
                         : options.definition.empty() ? "model " + options.name
                                                      : std::string("model spec");
     LayerFactory make(options.floatModel, options.maxBits, options.actBits,
@@ -49,8 +51,9 @@ std::shared_ptr<Network> buildModel(const ModelOptions& options, const InputShap
     if (isTorchScriptArchive(text)) return ScriptNetwork::load(text, make, input, source);
     // A binary file that is no TorchScript module: say so, rather than what the JSON parser makes of it.
     if (text.rfind("PK\x03\x04", 0) == 0 || text.find('\0') != std::string::npos)
-        throw Error(source, "not a TorchScript archive nor a JSON model spec (a torch.save file or a state_dict holds "
-                            "weights, not the model)",
+        throw Error(source,
+                    "not a TorchScript archive nor a JSON model spec (a torch.save file or a state_dict holds "
+                    "weights, not the model)",
                     "give a spec .json, or save the model with torch.jit.script(model).save(path)");
     return buildFromSpec(parseModelSpec(text, source), make, input, source);
 }

@@ -16,9 +16,9 @@ struct ModelOptions {
     bool floatModel = false;
     int maxBits = 8;
     int actBits = 0;
-    std::string definition;       // a model spec's JSON or a TorchScript archive's bytes; "" builds the zoo model `name`
-    std::string source;           // names the definition in messages (its file)
-    std::string layerRules{};     // config layer_rules (csq/layer_rules.h)
+    std::string definition;    // a model spec's JSON or a TorchScript archive's bytes; "" builds the zoo model `name`
+    std::string source;        // names the definition in messages (its file)
+    std::string layerRules{};  // config layer_rules (csq/layer_rules.h)
 };
 
 // The definition a run builds (a spec's JSON or a TorchScript archive's bytes): the file at

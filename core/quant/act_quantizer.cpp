@@ -21,8 +21,8 @@ torch::Tensor ActQuantizerImpl::forward(const torch::Tensor& x)
         auto batchRange = x.detach().abs().max().clamp_min(1e-8).to(range_.scalar_type());
         if (rankMax_) batchRange = rankMax_(batchRange);
         // First batch sets the range; later ones move it by `momentum` (no host sync: pure tensor ops).
-        auto blend = torch::where(calibrated_ > 0, range_ * (1 - options.momentum) + batchRange * options.momentum,
-                                  batchRange);
+        auto blend =
+            torch::where(calibrated_ > 0, range_ * (1 - options.momentum) + batchRange * options.momentum, batchRange);
         range_.copy_(blend);
         calibrated_.fill_(1);
     }

@@ -10,9 +10,9 @@
 namespace csq::quant {
 
 struct ActQuantizerOptions {
-    int bits = 0;             // 0: float activations (identity)
-    bool isSigned = false;    // false: range [0, r] (after ReLU); true: [-r, r] (input that can be negative)
-    double momentum = 0.1;    // running-range update per training batch
+    int bits = 0;           // 0: float activations (identity)
+    bool isSigned = false;  // false: range [0, r] (after ReLU); true: [-r, r] (input that can be negative)
+    double momentum = 0.1;  // running-range update per training batch
 };
 
 // The element-wise maximum of a tensor over the ranks of a data-parallel run (a collective).

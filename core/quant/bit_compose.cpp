@@ -49,7 +49,8 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
             const auto* sPp = sP.data_ptr<scalar_t>();
             const auto* sQp = sQ.data_ptr<scalar_t>();
             auto* up = u.data_ptr<scalar_t>();
-            at::parallel_for(0, n, kChunk, [&](int64_t begin, int64_t end) { sumPlanes(sPp, sQp, cp, bits, n, begin, end, up); });
+            at::parallel_for(0, n, kChunk,
+                             [&](int64_t begin, int64_t end) { sumPlanes(sPp, sQp, cp, bits, n, begin, end, up); });
         });
         ctx->save_for_backward({sP, sQ, c, scale, u});
         ctx->saved_data["beta"] = beta;
@@ -109,7 +110,8 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
         // Added in chunk order, serially: the same sums whatever the thread count.
         std::vector<double> total(static_cast<size_t>(bits + 1), 0.0);
         for (int64_t k = 0; k < chunks; ++k)
-            for (int64_t j = 0; j <= bits; ++j) total[static_cast<size_t>(j)] += partial[static_cast<size_t>(k * (bits + 1) + j)];
+            for (int64_t j = 0; j <= bits; ++j)
+                total[static_cast<size_t>(j)] += partial[static_cast<size_t>(k * (bits + 1) + j)];
         auto sums = torch::tensor(total, torch::TensorOptions().dtype(torch::kDouble)).to(p.scalar_type());
         auto gCoeff = sums.slice(0, 0, bits);
         auto gScale = sums[bits].reshape(scale.sizes());
@@ -131,7 +133,8 @@ torch::Tensor composeBitsPlain(const torch::Tensor& P, const torch::Tensor& Q, c
 torch::Tensor composeBits(const torch::Tensor& P, const torch::Tensor& Q, const torch::Tensor& coeff,
                           const torch::Tensor& scale, double beta)
 {
-    const bool fusable = P.device().is_cpu() && (P.scalar_type() == torch::kFloat || P.scalar_type() == torch::kDouble) &&
+    const bool fusable = P.device().is_cpu() &&
+                         (P.scalar_type() == torch::kFloat || P.scalar_type() == torch::kDouble) &&
                          Q.scalar_type() == P.scalar_type() && coeff.scalar_type() == P.scalar_type() &&
                          scale.scalar_type() == P.scalar_type() && P.size(0) > 0;
     if (!fusable) return composeBitsPlain(P, Q, coeff, scale, beta);

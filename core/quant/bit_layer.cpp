@@ -42,7 +42,10 @@ void BitLayer::trainOnLattice(const torch::Tensor& start)
     bits_->fitScaleToLattice(weight.detach());
 }
 
-void BitLayer::reattachLattice() { bits_->trainOnLattice(weight); }
+void BitLayer::reattachLattice()
+{
+    bits_->trainOnLattice(weight);
+}
 
 void BitLayer::holdWeight()
 {
@@ -89,7 +92,8 @@ void BitLayer::initFresh(const BitInit& init)
     }
 }
 
-torch::Tensor BitLayer::forwardScaled(const torch::Tensor& input, const torch::Tensor& scale, const torch::Tensor& shift)
+torch::Tensor BitLayer::forwardScaled(const torch::Tensor& input, const torch::Tensor& scale,
+                                      const torch::Tensor& shift)
 {
     const auto w = currentWeight();
     std::vector<int64_t> perChannel(static_cast<size_t>(w.dim()), 1);
@@ -108,7 +112,8 @@ torch::Tensor BitLinearImpl::forward(const torch::Tensor& input)
     return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const
+torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight,
+                                   const torch::Tensor& bias) const
 {
     return torch::linear(input, weight, bias);
 }
@@ -131,14 +136,18 @@ BitConv2dImpl::BitConv2dImpl(const BitConv2dOptions& opts)
     initFresh();
 }
 
-int64_t BitConv2dImpl::fanIn() const { return options.in / options.groups * options.kernel[0] * options.kernel[1]; }
+int64_t BitConv2dImpl::fanIn() const
+{
+    return options.in / options.groups * options.kernel[0] * options.kernel[1];
+}
 
 torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input)
 {
     return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const
+torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight,
+                                   const torch::Tensor& bias) const
 {
     return torch::conv2d(input, weight, bias, options.stride, options.padding, options.dilation, options.groups);
 }

@@ -16,7 +16,8 @@ class BitLayer : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& input) = 0;
     // The layer's operation with an explicit weight and bias (undefined: none).
-    virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const = 0;
+    virtual torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight,
+                                const torch::Tensor& bias) const = 0;
     // forward() followed by the per-output-channel map y * scale + shift, as one operation with the
     // weight and bias scaled: an evaluation-mode batch norm folded into the layer.
     torch::Tensor forwardScaled(const torch::Tensor& input, const torch::Tensor& scale, const torch::Tensor& shift);
@@ -82,7 +83,8 @@ class BitLinearImpl : public BitLayer {
 public:
     explicit BitLinearImpl(const BitLinearOptions& options);
     torch::Tensor forward(const torch::Tensor& input) override;
-    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight,
+                        const torch::Tensor& bias) const override;
     int64_t fanIn() const override { return options.in; }
     BitLinearOptions options;
 };
@@ -103,7 +105,8 @@ class BitConv2dImpl : public BitLayer {
 public:
     explicit BitConv2dImpl(const BitConv2dOptions& options);
     torch::Tensor forward(const torch::Tensor& input) override;
-    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight, const torch::Tensor& bias) const override;
+    torch::Tensor apply(const torch::Tensor& input, const torch::Tensor& weight,
+                        const torch::Tensor& bias) const override;
     int64_t fanIn() const override;
     BitConv2dOptions options;
 };

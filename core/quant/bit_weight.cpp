@@ -206,7 +206,10 @@ std::vector<bool> topBitsKept(int maxBits, int bits)
     return kept;
 }
 
-void BitWeightImpl::holdAtBits(int bits, double maskLogit) { holdAtKept(topBitsKept(maxBits_, bits), maskLogit); }
+void BitWeightImpl::holdAtBits(int bits, double maskLogit)
+{
+    holdAtKept(topBitsKept(maxBits_, bits), maskLogit);
+}
 
 void BitWeightImpl::holdAtKept(const std::vector<bool>& kept, double maskLogit)
 {
@@ -232,7 +235,10 @@ torch::Tensor BitWeightImpl::maskGates() const
     return maskGateTensor().detach();
 }
 
-torch::Tensor BitWeightImpl::maskGateSum() const { return maskGateTensor().sum(); }
+torch::Tensor BitWeightImpl::maskGateSum() const
+{
+    return maskGateTensor().sum();
+}
 
 torch::Tensor BitWeightImpl::keptMask() const
 {

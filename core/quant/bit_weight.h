@@ -1,5 +1,5 @@
 #pragma once
-// The bit-level parameterization of one layer's weight (ARCHITECTURE §1): bit-plane logits P and Q,
+// The bit-level parameterization of one layer's weight (docs/method.md): bit-plane logits P and Q,
 // a scale s and per-layer mask logits m, composed into a soft weight through sigmoid gates, or into
 // the exact integer weight with step gates.
 #include <cstdint>
@@ -80,12 +80,12 @@ public:
     torch::Tensor P, Q, scale, mask;
 
 private:
-    torch::Tensor maskGateTensor() const;   // differentiable unless the ticket is drawn
+    torch::Tensor maskGateTensor() const;  // differentiable unless the ticket is drawn
     void writeCodes(const torch::Tensor& signedCodes, double logit);
     void writeDigits(const torch::Tensor& plus, const torch::Tensor& minus, double logit);
     torch::Tensor latticeCodes(const torch::Tensor& v) const;  // nearest lattice code of float codes v
-    torch::Tensor scaleWithLsqGradient() const;  // the scale's value, its gradient scaled (LSQ)
-    std::vector<int64_t> planeShape() const;  // [N, 1, 1, ...] to broadcast per-bit values
+    torch::Tensor scaleWithLsqGradient() const;                // the scale's value, its gradient scaled (LSQ)
+    std::vector<int64_t> planeShape() const;                   // [N, 1, 1, ...] to broadcast per-bit values
 
     std::vector<int64_t> shape_;
     torch::Tensor latent_;  // shares the layer's float weight while on the lattice

@@ -5,6 +5,9 @@
 
 namespace csq::quant {
 
-inline torch::Tensor softGate(const torch::Tensor& x, double beta) { return torch::sigmoid(x * beta); }
+inline torch::Tensor softGate(const torch::Tensor& x, double beta)
+{
+    return torch::sigmoid(x * beta);
+}
 
 }  // namespace csq::quant

@@ -4,7 +4,10 @@
 
 namespace csq {
 
-std::string toString(BudgetMode mode) { return mode == BudgetMode::Layer ? "layer" : "size"; }
+std::string toString(BudgetMode mode)
+{
+    return mode == BudgetMode::Layer ? "layer" : "size";
+}
 
 std::optional<BudgetMode> budgetModeFromString(std::string_view text)
 {
@@ -13,7 +16,10 @@ std::optional<BudgetMode> budgetModeFromString(std::string_view text)
     return std::nullopt;
 }
 
-int LayerScheme::bits() const { return static_cast<int>(std::count(kept.begin(), kept.end(), true)); }
+int LayerScheme::bits() const
+{
+    return static_cast<int>(std::count(kept.begin(), kept.end(), true));
+}
 
 ModelPrecision precisionOf(const std::vector<LayerScheme>& layers)
 {

@@ -59,8 +59,9 @@ torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mo
     for (size_t i = 0; i < layers.size(); ++i) {
         if (weights[i] == 0.0) continue;
         auto bits = layers[i].layer->bits()->maskGateSum();
-        auto term = priceExponent.defined() ? bits * ((bits.detach() / target).clamp_min(1e-3).pow(priceExponent) * weights[i])
-                                            : bits * weights[i];
+        auto term = priceExponent.defined()
+                        ? bits * ((bits.detach() / target).clamp_min(1e-3).pow(priceExponent) * weights[i])
+                        : bits * weights[i];
         total = total.defined() ? total + term : term;
     }
     return total.defined() ? total : torch::zeros({});
@@ -114,7 +115,8 @@ int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double
                 if (keptBits[static_cast<size_t>(b)] == kept && (!kept || count > 1))
                     out.push_back({i, b, m[b].item<double>()});
         }
-        std::sort(out.begin(), out.end(), [&](auto& x, auto& y) { return kept ? x.logit < y.logit : x.logit > y.logit; });
+        std::sort(out.begin(), out.end(),
+                  [&](auto& x, auto& y) { return kept ? x.logit < y.logit : x.logit > y.logit; });
         return out;
     };
     while (measure() > target + 1e-9) {

@@ -31,7 +31,8 @@ torch::Tensor FusedAdam::step(LossClosure closure)
     }
     for (auto& group : param_groups()) {
         const auto& o = static_cast<torch::optim::AdamOptions&>(group.options());
-        const float beta1 = static_cast<float>(std::get<0>(o.betas())), beta2 = static_cast<float>(std::get<1>(o.betas()));
+        const float beta1 = static_cast<float>(std::get<0>(o.betas())),
+                    beta2 = static_cast<float>(std::get<1>(o.betas()));
         const float decay = static_cast<float>(o.weight_decay()), eps = static_cast<float>(o.eps());
         for (auto& p : group.params()) {
             if (!p.grad().defined()) continue;

@@ -49,7 +49,8 @@ private:
 // bit, and on resnet20 about half the work of starting from the images each time.
 class StageInputs {
 public:
-    StageInputs(models::Network& model, const data::Dataset& images, const data::Normalization& norm, const EvalSettings& eval)
+    StageInputs(models::Network& model, const data::Dataset& images, const data::Normalization& norm,
+                const EvalSettings& eval)
         : model_(model), images_(images), norm_(norm), eval_(eval)
     {
         restart();
@@ -72,7 +73,8 @@ public:
         EvalScope evaluation(model_);
         torch::NoGradGuard noGrad;
         auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(eval_.device));
-        for (const auto& b : batches_) sum += batchCrossEntropy(model_.forwardStages(b.input, stage_, model_.stageCount()), b.labels);
+        for (const auto& b : batches_)
+            sum += batchCrossEntropy(model_.forwardStages(b.input, stage_, model_.stageCount()), b.labels);
         return sum.item<double>();
     }
 
@@ -152,7 +154,8 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
     ticket.costs = measureBitCosts(in, maxCount);
     const auto& costs = ticket.costs;
     std::vector<quant::BitChoice> choices;
-    for (size_t r = 0; r < costs.layer.size(); ++r) choices.push_back({costs.increase[r], sizeOf(in.layers[costs.layer[r]])});
+    for (size_t r = 0; r < costs.layer.size(); ++r)
+        choices.push_back({costs.increase[r], sizeOf(in.layers[costs.layer[r]])});
     ticket.bits = quant::allocateBits(choices, target * total - held);
 
     ticket.logLine = "ticket by measured loss (" + std::to_string(in.images.size()) + " images a rank): bits";
@@ -169,11 +172,12 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
         ticket.logLine += (r == 0 ? " " : ", ") + named.name + " " + std::to_string(count);
         for (size_t k = 1; k <= costs.increase[r].size(); ++k) {
             std::snprintf(number, sizeof number, "%.9g", costs.increase[r][k - 1]);
-            ticket.csv += named.name + "," + std::to_string(bits->numel()) + "," + std::to_string(k) + "," + number + "," +
-                          (static_cast<int>(k) == count ? "1" : "0") + "\n";
+            ticket.csv += named.name + "," + std::to_string(bits->numel()) + "," + std::to_string(k) + "," + number +
+                          "," + (static_cast<int>(k) == count ? "1" : "0") + "\n";
         }
     }
-    std::snprintf(number, sizeof number, "; loss %.4f as trained, +%.4f summed over the layers", costs.reference, added);
+    std::snprintf(number, sizeof number, "; loss %.4f as trained, +%.4f summed over the layers", costs.reference,
+                  added);
     ticket.logLine += number;
     return ticket;
 }

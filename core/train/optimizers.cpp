@@ -8,8 +8,8 @@ namespace csq::train {
 
 namespace {
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(OptimizerKind kind, std::vector<torch::optim::OptimizerParamGroup> groups,
-                                                       double lr)
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(OptimizerKind kind,
+                                                       std::vector<torch::optim::OptimizerParamGroup> groups, double lr)
 {
     if (kind == OptimizerKind::Sgd) return std::make_unique<torch::optim::SGD>(groups, torch::optim::SGDOptions(lr));
     return std::make_unique<FusedAdam>(groups, torch::optim::AdamOptions(lr));
@@ -19,8 +19,10 @@ std::unique_ptr<torch::optim::OptimizerOptions> groupOptions(OptimizerKind kind,
                                                              double decay)
 {
     if (kind == OptimizerKind::Sgd)
-        return std::make_unique<torch::optim::SGDOptions>(
-            torch::optim::SGDOptions(lr).momentum(c.momentum).nesterov(c.nesterov && c.momentum > 0).weight_decay(decay));
+        return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(lr)
+                                                              .momentum(c.momentum)
+                                                              .nesterov(c.nesterov && c.momentum > 0)
+                                                              .weight_decay(decay));
     return std::make_unique<torch::optim::AdamOptions>(torch::optim::AdamOptions(lr).weight_decay(decay));
 }
 
@@ -29,9 +31,12 @@ std::unique_ptr<torch::optim::OptimizerOptions> groupOptions(OptimizerKind kind,
 double baseLr(const TrainingConfig& config, LrSource source)
 {
     switch (source) {
-    case LrSource::Float: return config.lr;
-    case LrSource::Bits: return config.bitLr;
-    case LrSource::Masks: return config.maskLr > 0 ? config.maskLr : config.bitLr;
+        case LrSource::Float:
+            return config.lr;
+        case LrSource::Bits:
+            return config.bitLr;
+        case LrSource::Masks:
+            return config.maskLr > 0 ? config.maskLr : config.bitLr;
     }
     return config.lr;
 }

@@ -21,16 +21,20 @@ void holdScheme(const std::vector<quant::NamedBitLayer>& layers, const TrainingC
     const auto scheme = schemeLayersFromJson(io::readFile(source), source);
     const auto hint = "use the scheme.json of a run of the same model and max_bits";
     if (scheme.size() != layers.size())
-        throw Error(source, "lists " + std::to_string(scheme.size()) + " layers, the model has " +
-                                std::to_string(layers.size()), hint);
+        throw Error(
+            source,
+            "lists " + std::to_string(scheme.size()) + " layers, the model has " + std::to_string(layers.size()), hint);
     for (size_t i = 0; i < layers.size(); ++i) {
         const auto& bits = layers[i].layer->bits();
         const auto& held = scheme[i];
         if (held.name != layers[i].name)
-            throw Error(source, "layer " + std::to_string(i) + " is " + held.name + ", the model's is " + layers[i].name, hint);
+            throw Error(source,
+                        "layer " + std::to_string(i) + " is " + held.name + ", the model's is " + layers[i].name, hint);
         if (held.maxBits != bits->maxBits())
-            throw Error(source, "layer " + held.name + " has max_bits " + std::to_string(held.maxBits) + ", the model's " +
-                                    std::to_string(bits->maxBits()), hint);
+            throw Error(source,
+                        "layer " + held.name + " has max_bits " + std::to_string(held.maxBits) + ", the model's " +
+                            std::to_string(bits->maxBits()),
+                        hint);
         if (held.bits() == 0) throw Error(source, "layer " + held.name + " keeps no bit", "a layer keeps at least one");
         layers[i].layer->bits()->holdAtKept(held.kept, config.maskLogitInit);
     }
@@ -43,9 +47,9 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
     RunModel run;
     run.definition = models::definitionFor(config.model, config.modelSpec);
     const auto source = config.modelSpec.empty() ? "model " + config.model : config.modelSpec;
-    run.network = models::buildModel({config.model, config.floatModel, config.maxBits, config.actBits, run.definition,
-                                      source, config.layerRules},
-                                     shape);
+    run.network = models::buildModel(
+        {config.model, config.floatModel, config.maxBits, config.actBits, run.definition, source, config.layerRules},
+        shape);
     run.name = models::definitionName(run.definition, config.modelSpec, config.model, source);
     run.layers = quant::findBitLayers(*run.network);
     if (run.layers.empty() && !config.floatModel)
@@ -54,8 +58,10 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
     const quant::BitInit init{config.bitLogitInit, config.maskLogitInit};
     for (auto& l : run.layers) {
         // A TorchScript model's layers start from its own weights; a spec's from a fresh draw.
-        if (run.network->carriesWeights()) l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
-        else l.layer->initFresh(init);
+        if (run.network->carriesWeights())
+            l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);
+        else
+            l.layer->initFresh(init);
         l.layer->setFloatMode(config.floatEpochs > 0);
     }
     if (!config.scheme.empty()) {

@@ -74,7 +74,10 @@ std::optional<json::value> configKey(const std::string& runDir, const char* key)
     return std::nullopt;
 }
 
-const char* kindOf(const RunResult& r) { return r.floatModel ? "float" : r.uniform ? "uniform" : "mixed"; }
+const char* kindOf(const RunResult& r)
+{
+    return r.floatModel ? "float" : r.uniform ? "uniform" : "mixed";
+}
 
 RunResult readGroup(const json::object& o, const std::string& groupDir, const std::string& path)
 {
@@ -88,12 +91,15 @@ RunResult readGroup(const json::object& o, const std::string& groupDir, const st
     }
     r.targetBits = numberAt(o, "target_bits", path);
     const auto* spread = o.if_contains("spread");
-    if (!spread || !spread->is_object()) throw Error(path + ": spread", "missing", "rerun the seeds command to rewrite it");
+    if (!spread || !spread->is_object())
+        throw Error(path + ": spread", "missing", "rerun the seeds command to rewrite it");
     for (const auto& f : kFigures) {
         const auto* s = spread->as_object().if_contains(f.key);
-        if (!s || !s->is_object()) throw Error(path + ": spread." + f.key, "missing", "rerun the seeds command to rewrite it");
+        if (!s || !s->is_object())
+            throw Error(path + ": spread." + f.key, "missing", "rerun the seeds command to rewrite it");
         const auto& so = s->as_object();
-        r.*f.spread = {numberAt(so, "mean", path), numberAt(so, "sd", path), numberAt(so, "min", path), numberAt(so, "max", path)};
+        r.*f.spread = {numberAt(so, "mean", path), numberAt(so, "sd", path), numberAt(so, "min", path),
+                       numberAt(so, "max", path)};
         r.*f.value = (r.*f.spread).mean;
     }
     const auto* members = o.if_contains("runs");
@@ -152,7 +158,8 @@ RunResult readRunResult(const std::string& runDir)
             quantizedParams += layer.params;
             layers.push_back(std::move(layer));
         }
-    const auto total = o.contains("total_params") ? static_cast<int64_t>(numberAt(o, "total_params", path)) : quantizedParams;
+    const auto total =
+        o.contains("total_params") ? static_cast<int64_t>(numberAt(o, "total_params", path)) : quantizedParams;
     r.weightKiB = weightKiB(layers, total);
     // A uniform run is one whose layers all sit outside the search (uniform_bits > 0 in its config).
     if (const auto u = configKey(runDir, "uniform_bits"); u && u->is_number()) r.uniform = u->to_number<double>() > 0;
@@ -167,8 +174,9 @@ RunResult aggregateRuns(const std::vector<RunResult>& runs, const std::string& g
     for (const auto& r : runs)
         if (r.model != first.model || r.floatModel != first.floatModel || r.uniform != first.uniform ||
             r.targetBits != first.targetBits)
-            throw Error(r.runDir, std::string("is a ") + kindOf(r) + " " + r.model + " run at " + std::to_string(r.targetBits) +
-                                      " bits, not like " + first.runDir,
+            throw Error(r.runDir,
+                        std::string("is a ") + kindOf(r) + " " + r.model + " run at " + std::to_string(r.targetBits) +
+                            " bits, not like " + first.runDir,
                         "a group holds one point run with different seeds");
     RunResult g;
     g.runDir = groupDir;
@@ -223,8 +231,10 @@ void markParetoFront(std::vector<RunResult>& results)
     // dominating one.
     for (auto& r : results) {
         r.onFront = !r.floatModel && std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
-            const bool noWorse = o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
-            const bool better = o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
+            const bool noWorse =
+                o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
+            const bool better =
+                o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
             return &o != &r && !o.floatModel && noWorse && better;
         });
     }
@@ -233,15 +243,16 @@ void markParetoFront(std::vector<RunResult>& results)
 std::string resultsCsv(const std::vector<RunResult>& results)
 {
     std::ostringstream out;
-    out << "name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front,seeds";
+    out << "name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front,"
+           "seeds";
     const Figure* spreadFigures[] = {&kFigures[0], &kFigures[1], &kFigures[2], &kFigures[3]};
     for (const auto* f : spreadFigures)
         for (const char* stat : {"sd", "min", "max"}) out << ',' << f->key << '_' << stat;
     out << '\n';
     for (const auto& r : results) {
         out << r.name << ',' << kindOf(r) << ',' << r.targetBits << ',' << r.avgBits << ',' << r.weightedAvgBits << ','
-            << r.weightKiB << ',' << r.testAccuracy << ',' << r.testAccuracyQuantized << ',' << (r.onFront ? 1 : 0) << ','
-            << r.seeds;
+            << r.weightKiB << ',' << r.testAccuracy << ',' << r.testAccuracyQuantized << ',' << (r.onFront ? 1 : 0)
+            << ',' << r.seeds;
         for (const auto* f : spreadFigures) {
             const auto& s = r.*(f->spread);
             out << ',' << s.sd << ',' << s.min << ',' << s.max;

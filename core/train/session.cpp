@@ -75,7 +75,8 @@ struct Session::Impl {
                 if (trainer->config().onDivergence != DivergencePolicy::Rollback || rollbacks == kMaxRollbacks ||
                     distributed.enabled() || !std::filesystem::exists(checkpoint, ec))
                     throw;
-                observer.onLog(std::string(e.what()) + "; rolling back to the last checkpoint with half the learning rates");
+                observer.onLog(std::string(e.what()) +
+                               "; rolling back to the last checkpoint with half the learning rates");
                 auto next = train::Trainer::resume(checkpoint, observer, trainer->runDir(), 0.5);
                 std::lock_guard guard(mutex);
                 trainer = std::move(next);

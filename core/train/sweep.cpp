@@ -92,7 +92,8 @@ void writeSweepJson(const SweepPlan& plan)
 }
 
 // Runs one sweep run to its end (or resumes it); true when it finished.
-bool runOne(const SweepPlan& plan, const SweepRunSpec& run, const SweepProgress& progress, const std::atomic<bool>* stop)
+bool runOne(const SweepPlan& plan, const SweepRunSpec& run, const SweepProgress& progress,
+            const std::atomic<bool>* stop)
 {
     const auto dir = fs::path(plan.directory) / run.name;
     if (fs::exists(dir / "summary.json")) return true;
@@ -178,7 +179,8 @@ std::vector<double> parseNumberList(const std::string& text, const std::string& 
             used = 0;
         }
         if (used == 0 || used != item.size() || !std::isfinite(v) || v <= 0)
-            throw Error(what, "'" + item + "' is not a positive number", "give a comma-separated list such as 1.5,2,3,4");
+            throw Error(what, "'" + item + "' is not a positive number",
+                        "give a comma-separated list such as 1.5,2,3,4");
         out.push_back(v);
     }
     if (out.empty()) throw Error(what, "no values given", "give a comma-separated list such as 1.5,2,3,4");
@@ -204,7 +206,8 @@ std::vector<int> parseUniformBits(const std::string& text, const std::string& wh
     std::vector<int> out;
     for (double v : parseNumberList(text, what)) {
         if (v != std::floor(v) || v > 16)
-            throw Error(what, "'" + number(v) + "' is not a whole number of bits from 1 to 16", "give a list such as 2,3,4");
+            throw Error(what, "'" + number(v) + "' is not a whole number of bits from 1 to 16",
+                        "give a list such as 2,3,4");
         out.push_back(static_cast<int>(v));
     }
     return out;
@@ -244,7 +247,8 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
     for (const auto& run : plan.runs()) plan.configFor(run);  // every config valid before anything runs
     std::error_code ec;
     fs::create_directories(plan.directory, ec);
-    if (ec) throw Error(plan.directory, "cannot create the sweep directory: " + ec.message(), "choose a writable folder");
+    if (ec)
+        throw Error(plan.directory, "cannot create the sweep directory: " + ec.message(), "choose a writable folder");
     writeSweepJson(plan);
 
     const auto runs = plan.runs();
@@ -279,7 +283,8 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
             try {
                 writeGroupSummary(inside(plan.directory, group), members);
             } catch (const std::exception& e) {
-                tell(progress, group.empty() ? "group" : group, SweepRunState::Failed, std::string("failed: ") + e.what());
+                tell(progress, group.empty() ? "group" : group, SweepRunState::Failed,
+                     std::string("failed: ") + e.what());
             }
         }
     }

@@ -22,7 +22,6 @@ namespace csq::train {
 
 using Clock = std::chrono::steady_clock;
 
-
 // Sums over the batches since the last snapshot, kept on the device: one host sync per snapshot.
 struct Trainer::Window {
     torch::Tensor ce, budget, correct;
@@ -43,7 +42,7 @@ void Trainer::setGates(double beta)
     lastBeta_ = beta;
 }
 
-// End of the float warm-up: the trained float weights become the bits (ARCHITECTURE §1).
+// End of the float warm-up: the trained float weights become the bits (docs/method.md).
 void Trainer::commitFloatWeights()
 {
     const quant::BitInit init{config_.bitLogitInit, config_.maskLogitInit};
@@ -89,11 +88,14 @@ void Trainer::drawTicket()
     } else if (!position_.ticketDrawn) {
         if (config_.ticketMeetsBudget) {
             const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
-            if (changed > 0) observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
+            if (changed > 0)
+                observer_.onLog("ticket: " + std::to_string(changed) + " marginal bit(s) set to meet the budget");
         }
         if (config_.contiguousBits) {
             const int moved = quant::makeKeptBitsContiguous(layers_);
-            if (moved > 0) observer_.onLog("ticket: " + std::to_string(moved) + " bit(s) moved to make each layer's kept bits contiguous");
+            if (moved > 0)
+                observer_.onLog("ticket: " + std::to_string(moved) +
+                                " bit(s) moved to make each layer's kept bits contiguous");
         }
     }
     for (size_t i = 0; i < layers_.size(); ++i) {
@@ -135,7 +137,8 @@ void Trainer::applyControl(Control& control, double t)
         if (position_.ticketDrawn || t >= config_.epochs) {
             observer_.onLog("the scheme is already frozen");
         } else if (t < config_.floatEpochs) {
-            observer_.onLog("finalize ignored: the float warm-up runs until epoch " + std::to_string(config_.floatEpochs));
+            observer_.onLog("finalize ignored: the float warm-up runs until epoch " +
+                            std::to_string(config_.floatEpochs));
         } else {
             config_.ticketEpoch = std::max(t, 1e-6);
             observer_.onLog("scheme finalized at epoch " + std::to_string(t));
@@ -177,7 +180,8 @@ void Trainer::trainStep(const data::Batch& batch, double t, Window& w, bool want
     // This rank's share of the whole batch: the ranks' gradients, weighted so and summed, are the
     // gradient of the whole batch's mean loss.
     // One process: the share is 1 and the loss is left as it is.
-    const double share = static_cast<double>(images.size(0)) / static_cast<double>(std::max<int64_t>(1, batch.globalCount));
+    const double share =
+        static_cast<double>(images.size(0)) / static_cast<double>(std::max<int64_t>(1, batch.globalCount));
     optim_.zeroGrad();
     (ranks_.many() ? loss * share : loss).backward();
     averageGradients(wantStop);
@@ -227,10 +231,10 @@ void Trainer::emitSnapshot(Window& w, double t)
         s.budgetLoss = sums[1].item<double>() / static_cast<double>(w.batches);
         s.trainAccuracy = 100.0 * sums[2].item<double>() / static_cast<double>(w.images);
         if (!std::isfinite(s.ce) || !std::isfinite(s.budgetLoss))
-            throw Diverged("training", "diverged at epoch " + std::to_string(position_.epoch + 1) + ", step " +
-                                           std::to_string(position_.step) + ": the loss is " +
-                                           (std::isnan(s.ce) ? "NaN" : "infinite") +
-                                           "; the last checkpoint is kept as it was",
+            throw Diverged("training",
+                           "diverged at epoch " + std::to_string(position_.epoch + 1) + ", step " +
+                               std::to_string(position_.step) + ": the loss is " +
+                               (std::isnan(s.ce) ? "NaN" : "infinite") + "; the last checkpoint is kept as it was",
                            "lower the learning rates (lr, bit_lr) or set on_divergence to rollback");
     }
     const double seconds = secondsSince(w.start);
@@ -265,7 +269,8 @@ int64_t Trainer::countCorrect(const data::Dataset& dataset, bool exact)
     data::Dataset share = dataset;
     share.images = dataset.images.narrow(0, begin, end - begin);
     share.labels = dataset.labels.narrow(0, begin, end - begin);
-    const int64_t mine = exact ? exactCorrectCount(*model_, layers_, share, norm_, eval) : correctCount(*model_, share, norm_, eval);
+    const int64_t mine =
+        exact ? exactCorrectCount(*model_, layers_, share, norm_, eval) : correctCount(*model_, share, norm_, eval);
     std::vector<torch::Tensor> count{torch::full({1}, mine, torch::kInt64)};
     ranks_.sum(count, "the evaluation");
     return count[0].item<int64_t>();
@@ -295,8 +300,7 @@ EpochResult Trainer::finishEpoch(int epoch, double epochSeconds, double epochIma
     r.trainAccuracy = position_.epochSeen > 0 ? 100.0 * position_.epochCorrect / position_.epochSeen : 0.0;
     r.testAccuracy = percentCorrect(data_.test, false);
     r.testAccuracyQuantized = quantized() && !softIsExact() ? percentCorrect(data_.test, true) : r.testAccuracy;
-    if (data_.validation.size() > 0)
-        r.validationAccuracy = percentCorrect(data_.validation, false);
+    if (data_.validation.size() > 0) r.validationAccuracy = percentCorrect(data_.validation, false);
     r.precision = modelPrecision(quant::readScheme(layers_));
     r.beta = betaAt(config_, std::min(tEnd, static_cast<double>(config_.totalEpochs())) - 1e-9);
     r.targetBits = config_.targetBits;
@@ -392,8 +396,9 @@ void Trainer::seedEpochSums()
 void Trainer::syncEpochSums()
 {
     if (!epochLoss_.defined()) return;
-    std::vector<torch::Tensor> sums{torch::stack({epochLoss_.to(torch::kCPU), epochCorrect_.to(torch::kCPU, torch::kDouble),
-                                                  torch::full({}, epochSeen_, torch::kDouble)})};
+    std::vector<torch::Tensor> sums{
+        torch::stack({epochLoss_.to(torch::kCPU), epochCorrect_.to(torch::kCPU, torch::kDouble),
+                      torch::full({}, epochSeen_, torch::kDouble)})};
     ranks_.sum(sums, "the epoch's sums");
     position_.epochLossSum = sums[0][0].item<double>();
     position_.epochCorrect = sums[0][1].item<double>();
@@ -433,7 +438,8 @@ void Trainer::reportCollapse()
                   "(lr, bit_lr)",
                   collapsedEpoch_, lastEpoch_.trainAccuracy, lastEpoch_.testAccuracy, lastEpoch_.trainLoss,
                   static_cast<long long>(shape_.classes));
-    if (config_.onDivergence == DivergencePolicy::Rollback) throw Diverged("epoch " + std::to_string(collapsedEpoch_), line);
+    if (config_.onDivergence == DivergencePolicy::Rollback)
+        throw Diverged("epoch " + std::to_string(collapsedEpoch_), line);
     observer_.onLog(std::string("warning: ") + line);
 }
 
@@ -466,7 +472,8 @@ RunSummary Trainer::summarize() const
     s.testAccuracyQuantized = lastEpoch_.testAccuracyQuantized;
     s.epochs = config_.totalEpochs();
     s.seconds = position_.seconds;
-    s.imagesPerSecond = position_.seconds > 0 ? static_cast<double>(data_.train.size()) * s.epochs / position_.seconds : 0;
+    s.imagesPerSecond =
+        position_.seconds > 0 ? static_cast<double>(data_.train.size()) * s.epochs / position_.seconds : 0;
     s.runDir = runDir_;
     s.floatModel = config_.floatModel;
     s.importedTestAccuracy = importedAccuracy_;

@@ -73,10 +73,10 @@ private:
     void prepareRunDir();
     double batchesPerEpoch() const;
     bool writesFiles() const { return ranks_.isRoot(); }  // rank 0 alone writes
-    void averageGradients(bool wantStop);   // over the ranks, agreeing on a stop: all stop at one batch
-    int64_t countCorrect(const data::Dataset& dataset, bool exact);  // over every rank's share
+    void averageGradients(bool wantStop);                 // over the ranks, agreeing on a stop: all stop at one batch
+    int64_t countCorrect(const data::Dataset& dataset, bool exact);   // over every rank's share
     double percentCorrect(const data::Dataset& dataset, bool exact);  // 0 for an empty split
-    void writeLiveFiles();                  // metrics and scheme for a GUI following the run
+    void writeLiveFiles();                                            // metrics and scheme for a GUI following the run
     void writeCheckpoint(const std::string& path);
 
     bool runEpoch(data::Batcher& batcher, Control& control);  // false when stopped
@@ -108,10 +108,10 @@ private:
     torch::Device device_ = torch::kCPU;
     data::DataSplits data_;
     data::Normalization norm_;
-    io::NameMap names_;            // their weight names <-> ours, for import and export
-    double importedAccuracy_ = -1;  // float test accuracy of the imported weights
-    int collapsedEpoch_ = 0;        // the first epoch at chance (1-based); 0: none
-    std::string definition_;               // the spec or TorchScript archive the network was built from
+    io::NameMap names_;                      // their weight names <-> ours, for import and export
+    double importedAccuracy_ = -1;           // float test accuracy of the imported weights
+    int collapsedEpoch_ = 0;                 // the first epoch at chance (1-based); 0: none
+    std::string definition_;                 // the spec or TorchScript archive the network was built from
     std::string modelName_ = config_.model;  // the spec's name when a spec file is used
     models::InputShape shape_;
     std::shared_ptr<models::Network> model_;

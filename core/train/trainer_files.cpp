@@ -30,7 +30,8 @@ void Trainer::writeFinalFiles(RunSummary& summary)
             if (auto* script = dynamic_cast<models::ScriptNetwork*>(model_.get())) {
                 const auto layers = quant::readScheme(layers_);
                 const auto scheme = io::schemeJson(layers, precisionOf(layers), config_.budgetMode, config_.targetBits);
-                io::writeQuantizedModule(file("quantized_module.pt"), *script, config_, shape_, norm_, modelName_, scheme);
+                io::writeQuantizedModule(file("quantized_module.pt"), *script, config_, shape_, norm_, modelName_,
+                                         scheme);
             }
             const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
             io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));

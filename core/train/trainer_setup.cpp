@@ -25,9 +25,11 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
 {
     requireValid(config_);
     const bool cuda = cudaAvailable();
-    const bool wantCuda = config_.device == DevicePreference::Cuda || (config_.device == DevicePreference::Auto && cuda);
+    const bool wantCuda =
+        config_.device == DevicePreference::Cuda || (config_.device == DevicePreference::Auto && cuda);
     if (config_.device == DevicePreference::Cuda && !cuda)
-        throw Error("config: device", "CUDA was asked for but this LibTorch has no CUDA device", "use device auto or cpu");
+        throw Error("config: device", "CUDA was asked for but this LibTorch has no CUDA device",
+                    "use device auto or cpu");
     device_ = wantCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     loadData();
     {
@@ -45,8 +47,8 @@ Trainer::Trainer(TrainingConfig config, Observer& observer) : config_(std::move(
     if (runDir_.empty()) runDir_ = (fs::path("runs") / defaultRunName(modelName_)).string();
 }
 
-std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Observer& observer, const std::string& runDir,
-                                         double lrScale)
+std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Observer& observer,
+                                         const std::string& runDir, double lrScale)
 {
     auto header = io::readCheckpointHeader(checkpointPath);
     auto config = configFromJson(header.configJson, checkpointPath + ": config");
@@ -92,8 +94,8 @@ void Trainer::buildModel()
 
 void Trainer::warnIfSearchCannotPrune()
 {
-    const bool searches = !layers_.empty() && !config_.holdsScheme() && config_.lambda > 0 &&
-                          config_.ticketEpoch > config_.floatEpochs;
+    const bool searches =
+        !layers_.empty() && !config_.holdsScheme() && config_.lambda > 0 && config_.ticketEpoch > config_.floatEpochs;
     if (!searches) return;
     const double travel = maskTravel(config_, static_cast<int64_t>(batchesPerEpoch()));
     if (travel >= config_.maskLogitInit) return;
@@ -161,13 +163,15 @@ void Trainer::joinCluster(std::shared_ptr<dist::Cluster> cluster)
     model_->shareBatchStatistics([c](std::vector<torch::Tensor>& t) { c->sum(t, "the batch-norm statistics"); });
     // Activation ranges too: the whole batch's maximum, so every rank (and quantized.pt) has the same.
     model_->shareActivationRanges(models::rankMaxFrom(
-        [c](std::vector<torch::Tensor>& t) { c->sum(t, "the activation ranges"); }, c->rank(),
-        c->worldSize()));
+        [c](std::vector<torch::Tensor>& t) { c->sum(t, "the activation ranges"); }, c->rank(), c->worldSize()));
     observer_.onLog("rank " + std::to_string(c->rank()) + " of " + std::to_string(c->worldSize()) +
                     " joined; rank 0 writes the run files");
 }
 
-void Trainer::buildOptimizer() { optim_ = buildOptimizers(*model_, layers_, config_); }
+void Trainer::buildOptimizer()
+{
+    optim_ = buildOptimizers(*model_, layers_, config_);
+}
 
 void Trainer::prepareRunDir()
 {
@@ -178,6 +182,9 @@ void Trainer::prepareRunDir()
     io::writeFileAtomic(file("config.json"), toJson(config_));
 }
 
-std::string Trainer::file(const char* name) const { return (fs::path(runDir_) / name).string(); }
+std::string Trainer::file(const char* name) const
+{
+    return (fs::path(runDir_) / name).string();
+}
 
 }  // namespace csq::train

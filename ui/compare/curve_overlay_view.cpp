@@ -19,7 +19,8 @@ CurveOverlayView::CurveOverlayView(QWidget* parent) : ResultPlot(tr("Run curves"
     chooser_ = new QComboBox(bar);
     for (auto m : metrics()) chooser_->addItem(label(m), static_cast<int>(m));
     chooser_->setCurrentIndex(static_cast<int>(metrics().indexOf(metric_)));
-    chooser_->setToolTip(tr("Cross-entropy and bits are logged every few batches; the test accuracies once per epoch."));
+    chooser_->setToolTip(
+        tr("Cross-entropy and bits are logged every few batches; the test accuracies once per epoch."));
     connect(chooser_, &QComboBox::currentIndexChanged, this,
             [this](int i) { setMetric(static_cast<Metric>(chooser_->itemData(i).toInt())); });
     row->addWidget(new QLabel(tr("Metric:"), bar));
@@ -38,11 +39,16 @@ CurveOverlayView::CurveOverlayView(QWidget* parent) : ResultPlot(tr("Run curves"
 QString CurveOverlayView::exportName() const
 {
     switch (metric_) {
-    case Metric::CrossEntropy: return QStringLiteral("curves-ce");
-    case Metric::TestAccuracy: return QStringLiteral("curves-test-accuracy");
-    case Metric::QuantizedAccuracy: return QStringLiteral("curves-quantized-accuracy");
-    case Metric::AvgBits: return QStringLiteral("curves-avg-bits");
-    case Metric::WeightedAvgBits: return QStringLiteral("curves-weighted-bits");
+        case Metric::CrossEntropy:
+            return QStringLiteral("curves-ce");
+        case Metric::TestAccuracy:
+            return QStringLiteral("curves-test-accuracy");
+        case Metric::QuantizedAccuracy:
+            return QStringLiteral("curves-quantized-accuracy");
+        case Metric::AvgBits:
+            return QStringLiteral("curves-avg-bits");
+        case Metric::WeightedAvgBits:
+            return QStringLiteral("curves-weighted-bits");
     }
     return QStringLiteral("curves");
 }
@@ -56,11 +62,16 @@ QList<CurveOverlayView::Metric> CurveOverlayView::metrics()
 QString CurveOverlayView::label(Metric metric)
 {
     switch (metric) {
-    case Metric::CrossEntropy: return tr("cross-entropy loss");
-    case Metric::TestAccuracy: return tr("test accuracy, soft gates (%)");
-    case Metric::QuantizedAccuracy: return tr("test accuracy, exact integer model (%)");
-    case Metric::AvgBits: return tr("layer-average bits");
-    case Metric::WeightedAvgBits: return tr("size-weighted bits");
+        case Metric::CrossEntropy:
+            return tr("cross-entropy loss");
+        case Metric::TestAccuracy:
+            return tr("test accuracy, soft gates (%)");
+        case Metric::QuantizedAccuracy:
+            return tr("test accuracy, exact integer model (%)");
+        case Metric::AvgBits:
+            return tr("layer-average bits");
+        case Metric::WeightedAvgBits:
+            return tr("size-weighted bits");
     }
     return {};
 }
@@ -68,11 +79,16 @@ QString CurveOverlayView::label(Metric metric)
 QString CurveOverlayView::column(Metric metric)
 {
     switch (metric) {
-    case Metric::CrossEntropy: return QStringLiteral("ce");
-    case Metric::TestAccuracy: return QStringLiteral("test_acc");
-    case Metric::QuantizedAccuracy: return QStringLiteral("test_acc_quantized");
-    case Metric::AvgBits: return QStringLiteral("avg_bits");
-    case Metric::WeightedAvgBits: return QStringLiteral("weighted_avg_bits");
+        case Metric::CrossEntropy:
+            return QStringLiteral("ce");
+        case Metric::TestAccuracy:
+            return QStringLiteral("test_acc");
+        case Metric::QuantizedAccuracy:
+            return QStringLiteral("test_acc_quantized");
+        case Metric::AvgBits:
+            return QStringLiteral("avg_bits");
+        case Metric::WeightedAvgBits:
+            return QStringLiteral("weighted_avg_bits");
     }
     return {};
 }

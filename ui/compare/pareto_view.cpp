@@ -230,7 +230,8 @@ void ParetoView::rebuild()
             labels_.append(label);
         }
     }
-    std::sort(front.begin(), front.end(), [](QPointF a, QPointF b) { return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y()); });
+    std::sort(front.begin(), front.end(),
+              [](QPointF a, QPointF b) { return a.x() < b.x() || (a.x() == b.x() && a.y() < b.y()); });
     QVector<double> fx, fy;
     for (const auto& pt : front) {
         fx.append(pt.x());
@@ -278,9 +279,10 @@ void ParetoView::rebuild()
     }
     p.xAxis->setRange(x0, x1);
     p.yAxis->setRange(y0, y1);
-    caption_->setText(results_.empty() ? tr("No finished runs yet: open runs or a sweep folder.")
-                                       : tr("%n run(s), %1 on the front", nullptr, static_cast<int>(results_.size()))
-                                             .arg(front.size()));
+    caption_->setText(
+        results_.empty()
+            ? tr("No finished runs yet: open runs or a sweep folder.")
+            : tr("%n run(s), %1 on the front", nullptr, static_cast<int>(results_.size())).arg(front.size()));
     applyPalette();
     p.replot(QCustomPlot::rpQueuedReplot);
 }
@@ -298,7 +300,8 @@ int ParetoView::uniformCount() const
 QVector<QPointF> ParetoView::frontPoints() const
 {
     QVector<QPointF> out;
-    for (auto it = front_->data()->constBegin(); it != front_->data()->constEnd(); ++it) out.append({it->key, it->value});
+    for (auto it = front_->data()->constBegin(); it != front_->data()->constEnd(); ++it)
+        out.append({it->key, it->value});
     return out;
 }
 
@@ -344,7 +347,8 @@ QString ParetoView::toolTipFor(int index) const
                     .arg(r.testAccuracyQuantizedSpread.max, 0, 'f', 2)
                     .arg(r.weightedAvgBitsSpread.sd, 0, 'f', 3);
     if (r.onFront && !r.floatModel) text += tr("<br>on the Pareto front");
-    if (!r.runDir.empty()) text += QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(r.runDir).toHtmlEscaped());
+    if (!r.runDir.empty())
+        text += QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(r.runDir).toHtmlEscaped());
     return text;
 }
 

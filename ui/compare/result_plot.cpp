@@ -22,9 +22,15 @@ ResultPlot::ResultPlot(const QString& title, QWidget* parent)
     plot_->setContextMenuPolicy(Qt::NoContextMenu);  // our own menu (export) handles it
 }
 
-bool ResultPlot::darkPalette() const { return isDarkPalette(palette()); }
+bool ResultPlot::darkPalette() const
+{
+    return isDarkPalette(palette());
+}
 
-void ResultPlot::styleAllAxes() { stylePlot(*plot_, palette()); }
+void ResultPlot::styleAllAxes()
+{
+    stylePlot(*plot_, palette());
+}
 
 void ResultPlot::changeEvent(QEvent* event)
 {

@@ -77,11 +77,14 @@ QString runToolTip(const RunRecord& record)
     const auto& r = record.result;
     QString text = QObject::tr("%1<br>%2 run, %3 · size-weighted bits %4 · exact integer model %5 %")
                        .arg(QDir::toNativeSeparators(record.directory()).toHtmlEscaped(),
-                            r.floatModel ? QObject::tr("float") : r.uniform ? QObject::tr("uniform") : QObject::tr("mixed"),
+                            r.floatModel ? QObject::tr("float")
+                            : r.uniform  ? QObject::tr("uniform")
+                                         : QObject::tr("mixed"),
                             QString::fromStdString(r.model))
                        .arg(r.weightedAvgBits, 0, 'f', 3)
                        .arg(r.testAccuracyQuantized, 0, 'f', 2);
-    if (!record.metricsError.isEmpty()) text += QObject::tr("<br>no curves: %1").arg(record.metricsError.toHtmlEscaped());
+    if (!record.metricsError.isEmpty())
+        text += QObject::tr("<br>no curves: %1").arg(record.metricsError.toHtmlEscaped());
     return text;
 }
 
@@ -168,14 +171,14 @@ void RunComparisonWindow::buildActions()
         return action;
     };
     add(tr("Open &runs…"), QKeySequence::Open, tr("Open one or more run folders"), &RunComparisonWindow::chooseRuns);
-    add(tr("Open s&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), tr("Open every finished run of a sweep folder"),
-        &RunComparisonWindow::chooseSweep);
+    add(tr("Open s&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+        tr("Open every finished run of a sweep folder"), &RunComparisonWindow::chooseSweep);
     add(tr("Run s&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B),
         tr("Train the current setup at several budgets and uniform baselines"), &RunComparisonWindow::showSweepDialog);
     file->addSeparator();
     bar->addSeparator();
-    add(tr("&Export plot…"), QKeySequence(Qt::CTRL | Qt::Key_E), tr("Export the plot of the current tab (PNG, SVG, PDF, CSV)"),
-        &RunComparisonWindow::exportCurrentPlot);
+    add(tr("&Export plot…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+        tr("Export the plot of the current tab (PNG, SVG, PDF, CSV)"), &RunComparisonWindow::exportCurrentPlot);
     file->addSeparator();
     auto* close = file->addAction(tr("&Close window"));
     close->setShortcut(QKeySequence::Close);
@@ -285,7 +288,8 @@ bool RunComparisonWindow::runChecked(int index) const
 
 void RunComparisonWindow::setRunChecked(int index, bool checked)
 {
-    if (auto* item = list_->item(index)) item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);  // itemChanged redraws
+    if (auto* item = list_->item(index))
+        item->setCheckState(checked ? Qt::Checked : Qt::Unchecked);  // itemChanged redraws
 }
 
 void RunComparisonWindow::runsChanged()
@@ -331,12 +335,19 @@ void RunComparisonWindow::refreshResultViews()
     csq::markParetoFront(results);  // over the checked runs only
     pareto_->setResults(std::move(results));
     curves_->setRuns(curves);
-    if (withoutCurves > 0) statusBar()->showMessage(tr("%n checked run(s) have no metrics.csv: no curves", nullptr, withoutCurves), 8000);
+    if (withoutCurves > 0)
+        statusBar()->showMessage(tr("%n checked run(s) have no metrics.csv: no curves", nullptr, withoutCurves), 8000);
 }
 
-void RunComparisonWindow::compareSchemes(int a, int b, SchemeGridView::Mode mode) { schemeTab_->compare(a, b, mode); }
+void RunComparisonWindow::compareSchemes(int a, int b, SchemeGridView::Mode mode)
+{
+    schemeTab_->compare(a, b, mode);
+}
 
-SchemeGridView* RunComparisonWindow::schemeView() const { return schemeTab_->view(); }
+SchemeGridView* RunComparisonWindow::schemeView() const
+{
+    return schemeTab_->view();
+}
 
 QList<ResultPlot*> RunComparisonWindow::plots() const
 {
@@ -388,8 +399,7 @@ void RunComparisonWindow::chooseRuns()
     dialog.setOption(QFileDialog::DontUseNativeDialog);
     for (auto* view : dialog.findChildren<QListView*>(QStringLiteral("listView")))
         view->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    for (auto* view : dialog.findChildren<QTreeView*>())
-        view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    for (auto* view : dialog.findChildren<QTreeView*>()) view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     if (dialog.exec() != QDialog::Accepted) return;
     reportErrors(openPaths(dialog.selectedFiles()));
 }

@@ -23,7 +23,8 @@ SchemeComparisonTab::SchemeComparisonTab(QWidget* parent) : QWidget(parent)
     mode_->addItem(tr("A only"), static_cast<int>(SchemeGridView::Mode::Single));
     auto* swap = new QPushButton(tr("Swap"), this);
     connect(swap, &QPushButton::clicked, this, [this] {
-        compare(runB_->currentIndex(), runA_->currentIndex(), static_cast<SchemeGridView::Mode>(mode_->currentData().toInt()));
+        compare(runB_->currentIndex(), runA_->currentIndex(),
+                static_cast<SchemeGridView::Mode>(mode_->currentData().toInt()));
     });
     for (auto* box : {runA_, runB_, mode_})
         connect(box, &QComboBox::currentIndexChanged, this, [this] {

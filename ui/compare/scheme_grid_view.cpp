@@ -50,9 +50,12 @@ SchemeGridView::SchemeGridView(QWidget* parent) : ResultPlot(tr("Scheme comparis
 QString SchemeGridView::exportName() const
 {
     switch (mode_) {
-    case Mode::Single: return QStringLiteral("scheme");
-    case Mode::SideBySide: return QStringLiteral("schemes-side-by-side");
-    case Mode::Difference: return QStringLiteral("scheme-difference");
+        case Mode::Single:
+            return QStringLiteral("scheme");
+        case Mode::SideBySide:
+            return QStringLiteral("schemes-side-by-side");
+        case Mode::Difference:
+            return QStringLiteral("scheme-difference");
     }
     return QStringLiteral("scheme");
 }
@@ -76,11 +79,13 @@ void SchemeGridView::load(const QString& nameA, const std::vector<csq::LayerSche
         for (const auto& row : rows_) {
             QVector<double> cells(columns_, kNaN);
             if (layers) {
-                const auto it = std::find_if(layers->begin(), layers->end(),
-                                             [&](const csq::LayerScheme& l) { return QString::fromStdString(l.name) == row; });
+                const auto it = std::find_if(layers->begin(), layers->end(), [&](const csq::LayerScheme& l) {
+                    return QString::fromStdString(l.name) == row;
+                });
                 if (it != layers->end())
                     for (int bit = 0; bit < it->maxBits && bit < columns_; ++bit)
-                        cells[columns_ - 1 - bit] = bit < static_cast<int>(it->kept.size()) && it->kept[bit] ? 1.0 : 0.0;
+                        cells[columns_ - 1 - bit] =
+                            bit < static_cast<int>(it->kept.size()) && it->kept[bit] ? 1.0 : 0.0;
             }
             side.kept.append(cells);
         }
@@ -98,8 +103,8 @@ void SchemeGridView::showScheme(const QString& name, const std::vector<csq::Laye
     rebuild();
 }
 
-void SchemeGridView::showSideBySide(const QString& nameA, const std::vector<csq::LayerScheme>& a,
-                                    const QString& nameB, const std::vector<csq::LayerScheme>& b)
+void SchemeGridView::showSideBySide(const QString& nameA, const std::vector<csq::LayerScheme>& a, const QString& nameB,
+                                    const std::vector<csq::LayerScheme>& b)
 {
     mode_ = Mode::SideBySide;
     load(nameA, a, nameB, &b);
@@ -107,8 +112,8 @@ void SchemeGridView::showSideBySide(const QString& nameA, const std::vector<csq:
     rebuild();
 }
 
-void SchemeGridView::showDifference(const QString& nameA, const std::vector<csq::LayerScheme>& a,
-                                    const QString& nameB, const std::vector<csq::LayerScheme>& b)
+void SchemeGridView::showDifference(const QString& nameA, const std::vector<csq::LayerScheme>& a, const QString& nameB,
+                                    const std::vector<csq::LayerScheme>& b)
 {
     mode_ = Mode::Difference;
     load(nameA, a, nameB, &b);
@@ -217,13 +222,15 @@ void SchemeGridView::addGrid(QCPLayoutGrid* top, int g, const QCPColorGradient& 
     QStringList labels;
     for (const auto& name : rows_) labels << shortLayerName(name);
     (new LayerAxisLabels(y, /*scrollable=*/true))->setLabels(labels);
-    y->setTickLabels(g == 0);  // one set of layer names for side-by-side grids
+    y->setTickLabels(g == 0);   // one set of layer names for side-by-side grids
     y->setRangeReversed(true);  // first layer on top, as in the network
     x->setRange(-0.5, columns - 0.5);
     if (g > 0) {  // side-by-side grids scroll together
         auto* first = grids_[0].rect->axis(QCPAxis::atLeft);
-        connect(first, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), y, qOverload<const QCPRange&>(&QCPAxis::setRange));
-        connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), first, qOverload<const QCPRange&>(&QCPAxis::setRange));
+        connect(first, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), y,
+                qOverload<const QCPRange&>(&QCPAxis::setRange));
+        connect(y, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), first,
+                qOverload<const QCPRange&>(&QCPAxis::setRange));
     }
     for (auto* axis : {x, y}) {
         axis->grid()->setVisible(false);
@@ -282,7 +289,9 @@ void SchemeGridView::addLegend(const Colors& colors)
     p.plotLayout()->setRowStretchFactor(1, 0.001);
     auto* rect = grids_.first().rect;
     const auto text = colors.text;
-    const auto square = [text](QColor c) { return QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(text, 0.5), QBrush(c), 11); };
+    const auto square = [text](QColor c) {
+        return QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(text, 0.5), QBrush(c), 11);
+    };
     if (mode_ == Mode::Difference) {
         legendEntry(rect, legend_, tr("+1 kept only in A (%1)").arg(a_.name), square(colors.onlyA));
         legendEntry(rect, legend_, tr("−1 kept only in B (%1)").arg(b_.name), square(colors.onlyB));
@@ -306,7 +315,8 @@ QString SchemeGridView::gridTitle(int grid) const
 
 double SchemeGridView::value(int grid, int row, int column) const
 {
-    if (grid < 0 || grid >= gridCount() || row < 0 || row >= rowCount() || column < 0 || column >= columns_) return kNaN;
+    if (grid < 0 || grid >= gridCount() || row < 0 || row >= rowCount() || column < 0 || column >= columns_)
+        return kNaN;
     return grids_[grid].cells[row][column];
 }
 
@@ -324,7 +334,8 @@ QStringList SchemeGridView::legendNames() const
     QStringList names;
     if (!legend_) return names;
     for (int i = 0; i < legend_->itemCount(); ++i)
-        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend_->item(i))) names.append(item->plottable()->name());
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(legend_->item(i)))
+            names.append(item->plottable()->name());
     return names;
 }
 
@@ -332,18 +343,20 @@ QString SchemeGridView::cellToolTip(int grid, int row, int column) const
 {
     const double v = value(grid, row, column);
     if (std::isnan(v)) return {};
-    QString text = tr("<b>%1</b>, bit b%2 (weight 2<sup>%2</sup>)").arg(rows_[row].toHtmlEscaped()).arg(bitOfColumn(column));
+    QString text =
+        tr("<b>%1</b>, bit b%2 (weight 2<sup>%2</sup>)").arg(rows_[row].toHtmlEscaped()).arg(bitOfColumn(column));
     switch (mode_) {
-    case Mode::Single: return text + tr("<br>%1: %2").arg(a_.name.toHtmlEscaped(), keptWord(v));
-    case Mode::SideBySide:
-        return text + tr("<br>%1: %2").arg((grid == 0 ? a_.name : b_.name).toHtmlEscaped(), keptWord(v));
-    case Mode::Difference:
-        return text + tr("<br>A %1: %2<br>B %3: %4<br>%5")
-                          .arg(a_.name.toHtmlEscaped(), keptWord(a_.kept[row][column]), b_.name.toHtmlEscaped(),
-                               keptWord(b_.kept[row][column]),
-                               v > 0   ? tr("+1: only A keeps it")
-                               : v < 0 ? tr("−1: only B keeps it")
-                                       : tr("0: the same in both"));
+        case Mode::Single:
+            return text + tr("<br>%1: %2").arg(a_.name.toHtmlEscaped(), keptWord(v));
+        case Mode::SideBySide:
+            return text + tr("<br>%1: %2").arg((grid == 0 ? a_.name : b_.name).toHtmlEscaped(), keptWord(v));
+        case Mode::Difference:
+            return text + tr("<br>A %1: %2<br>B %3: %4<br>%5")
+                              .arg(a_.name.toHtmlEscaped(), keptWord(a_.kept[row][column]), b_.name.toHtmlEscaped(),
+                                   keptWord(b_.kept[row][column]),
+                                   v > 0   ? tr("+1: only A keeps it")
+                                   : v < 0 ? tr("−1: only B keeps it")
+                                           : tr("0: the same in both"));
     }
     return text;
 }

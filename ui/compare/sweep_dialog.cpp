@@ -1,6 +1,5 @@
 #include "compare/sweep_dialog.h"
 
-
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
@@ -60,7 +59,8 @@ SweepDialog::SweepDialog(QWidget* parent) : QDialog(parent)
     layout->addWidget(log_, 2);
     layout->addLayout(buttons);
 
-    for (auto* edit : {budgets_, uniform_, seeds_, directory_}) connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
+    for (auto* edit : {budgets_, uniform_, seeds_, directory_})
+        connect(edit, &QLineEdit::textChanged, this, &SweepDialog::checkFields);
     connect(parallel_, &QSpinBox::valueChanged, this, &SweepDialog::checkFields);
     directory_->setText(defaultDirectory(csq::TrainingConfig{}));
     resize(720, 640);
@@ -78,7 +78,8 @@ QFormLayout* SweepDialog::buildPlanForm()
 
     budgets_ = new QLineEdit(QStringLiteral("1.5,2,3,4"), this);
     budgets_->setPlaceholderText(QStringLiteral("1.5,2,3,4"));
-    budgets_->setToolTip(tr("Mixed-precision targets in bits (the budget mode of the setup), comma-separated: one run each."));
+    budgets_->setToolTip(
+        tr("Mixed-precision targets in bits (the budget mode of the setup), comma-separated: one run each."));
     budgetsIssue_ = issueLabel();
     form->addRow(tr("&Budgets (bits):"), budgets_);
     form->addRow(QString(), budgetsIssue_);
@@ -92,9 +93,10 @@ QFormLayout* SweepDialog::buildPlanForm()
 
     seeds_ = new QLineEdit(this);
     seeds_->setPlaceholderText(tr("the setup's seed"));
-    seeds_->setToolTip(tr("Seeds, comma-separated (e.g. 1,2,3): each point runs once per seed in <point>/seed-<k>, "
-                          "and the comparison draws its mean with a bar of one standard deviation. Empty: one run "
-                          "per point with the setup's seed."));
+    seeds_->setToolTip(
+        tr("Seeds, comma-separated (e.g. 1,2,3): each point runs once per seed in <point>/seed-<k>, "
+           "and the comparison draws its mean with a bar of one standard deviation. Empty: one run "
+           "per point with the setup's seed."));
     seedsIssue_ = issueLabel();
     form->addRow(tr("S&eeds:"), seeds_);
     form->addRow(QString(), seedsIssue_);
@@ -150,7 +152,8 @@ QHBoxLayout* SweepDialog::buildButtons()
     startButton_ = new QPushButton(tr("&Start"), this);
     startButton_->setDefault(true);
     stopButton_ = new QPushButton(tr("S&top"), this);
-    stopButton_->setToolTip(tr("Stop after each running run saved its checkpoint; start the same sweep again to resume."));
+    stopButton_->setToolTip(
+        tr("Stop after each running run saved its checkpoint; start the same sweep again to resume."));
     closeButton_ = new QPushButton(tr("&Close"), this);
     connect(startButton_, &QPushButton::clicked, this, &SweepDialog::start);
     connect(stopButton_, &QPushButton::clicked, this, &SweepDialog::requestStop);
@@ -281,7 +284,8 @@ void SweepDialog::updateButtons()
     startButton_->setEnabled(valid_ && !running_);
     startButton_->setText(running_ ? tr("Running…") : tr("&Start"));
     stopButton_->setEnabled(running_ && !stop_.load());
-    for (QWidget* w : std::initializer_list<QWidget*>{budgets_, uniform_, directory_, parallel_}) w->setEnabled(!running_);
+    for (QWidget* w : std::initializer_list<QWidget*>{budgets_, uniform_, directory_, parallel_})
+        w->setEnabled(!running_);
 }
 
 void SweepDialog::showEvent(QShowEvent* event)
@@ -314,7 +318,8 @@ void SweepDialog::fillRuns(const csq::SweepPlan& plan)
             ++done;
         } else {
             item->setText(StateColumn, tr("waiting"));
-            if (dir.exists(QStringLiteral("checkpoint.pt"))) item->setText(DetailColumn, tr("resumes from its checkpoint"));
+            if (dir.exists(QStringLiteral("checkpoint.pt")))
+                item->setText(DetailColumn, tr("resumes from its checkpoint"));
         }
     }
     progress_->setRange(0, std::max(1, runs_->topLevelItemCount()));
@@ -346,12 +351,14 @@ bool SweepDialog::start()
         // which cannot happen before the destructor has waited for this task).
         progress.log = [this, tap = lineTap_](const std::string& run, const std::string& line) {
             const auto r = QString::fromStdString(run), l = QString::fromStdString(line);
-            QMetaObject::invokeMethod(this, [this, r, l] { onLog(r, l); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, r, l] { onLog(r, l); }, Qt::QueuedConnection);
             if (tap) tap(r, l);
         };
         progress.state = [this](const std::string& run, csq::SweepRunState state, const std::string& detail) {
             const auto r = QString::fromStdString(run), d = QString::fromStdString(detail);
-            QMetaObject::invokeMethod(this, [this, r, state, d] { onState(r, state, d); }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [this, r, state, d] { onState(r, state, d); }, Qt::QueuedConnection);
         };
         QString error;
         int finished = 0;
@@ -360,7 +367,8 @@ bool SweepDialog::start()
         } catch (const std::exception& e) {
             error = QString::fromStdString(e.what());
         }
-        QMetaObject::invokeMethod(this, [this, error, finished] { onEnded(error, finished); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, error, finished] { onEnded(error, finished); }, Qt::QueuedConnection);
     });
     return true;
 }
@@ -397,7 +405,8 @@ void SweepDialog::setRunState(const QString& run, const QString& state, const QS
     items.first()->setText(StateColumn, state);
     if (!detail.isEmpty()) items.first()->setText(DetailColumn, detail);
     int done = 0;
-    for (int i = 0; i < runs_->topLevelItemCount(); ++i) done += runs_->topLevelItem(i)->text(StateColumn) == tr("done");
+    for (int i = 0; i < runs_->topLevelItemCount(); ++i)
+        done += runs_->topLevelItem(i)->text(StateColumn) == tr("done");
     progress_->setValue(done);
 }
 
@@ -410,9 +419,15 @@ void SweepDialog::onLog(const QString& run, const QString& line)
 void SweepDialog::onState(const QString& run, csq::SweepRunState state, const QString& detail)
 {
     switch (state) {
-    case csq::SweepRunState::Running: setRunState(run, tr("running"), detail); break;
-    case csq::SweepRunState::Done: setRunState(run, tr("done"), detail); break;
-    case csq::SweepRunState::Failed: setRunState(run, tr("failed"), detail); break;
+        case csq::SweepRunState::Running:
+            setRunState(run, tr("running"), detail);
+            break;
+        case csq::SweepRunState::Done:
+            setRunState(run, tr("done"), detail);
+            break;
+        case csq::SweepRunState::Failed:
+            setRunState(run, tr("failed"), detail);
+            break;
     }
 }
 
@@ -425,7 +440,8 @@ void SweepDialog::onEnded(const QString& error, int finished)
         auto* item = runs_->topLevelItem(i);
         if (item->text(StateColumn) == tr("running"))
             item->setText(StateColumn, stopped ? tr("stopped") : tr("failed"));
-        if (stopped && item->text(StateColumn) == tr("stopped")) item->setText(DetailColumn, tr("resumes from its checkpoint"));
+        if (stopped && item->text(StateColumn) == tr("stopped"))
+            item->setText(DetailColumn, tr("resumes from its checkpoint"));
     }
     if (!error.isEmpty())
         appendLog(tr("sweep failed: %1").arg(error));
@@ -441,7 +457,8 @@ void SweepDialog::onEnded(const QString& error, int finished)
 
 void SweepDialog::appendLog(const QString& line)
 {
-    log_->appendPlainText(QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), line));
+    log_->appendPlainText(
+        QStringLiteral("%1  %2").arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), line));
 }
 
 void SweepDialog::reject()

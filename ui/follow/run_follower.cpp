@@ -117,14 +117,17 @@ void RunFollower::poll()
     // metrics.csv grows by appended rows: only those are parsed, and told when there are any; a
     // rewritten file is read whole.
     bool grown = false;
-    if (changedSinceLastRead(kMetrics) && readReporting(kMetrics, [this, &grown](const QString& path) {
-            const int before = metrics_ ? metrics_->rowCount() : -1;
-            if (!metrics_ || !metrics_->extend(path)) {
-                metrics_ = MetricsCsv::read(path);
-                grown = true;
-            }
-            grown = grown || metrics_->rowCount() != before;
-        }) && grown)
+    if (changedSinceLastRead(kMetrics) &&
+        readReporting(kMetrics,
+                      [this, &grown](const QString& path) {
+                          const int before = metrics_ ? metrics_->rowCount() : -1;
+                          if (!metrics_ || !metrics_->extend(path)) {
+                              metrics_ = MetricsCsv::read(path);
+                              grown = true;
+                          }
+                          grown = grown || metrics_->rowCount() != before;
+                      }) &&
+        grown)
         Q_EMIT metricsChanged(*metrics_);
     if (changedSinceLastRead(kScheme) && readReporting(kScheme, [this](const QString& path) {
             layers_ = csq::schemeLayersFromJson(readBytes(path).toStdString(), path.toStdString());

@@ -107,7 +107,8 @@ void GateHeatmapView::readLatest()
     for (const auto& layer : s.layers) columns_ = std::max(columns_, layer.maxBits);
     for (size_t l = 0; l < s.layers.size(); ++l) {
         const auto& layer = s.layers[l];
-        Row row{QString::fromStdString(layer.name), layerDescription(layer), layer.params, layer.searchable, {}, {}, {}};
+        Row row{
+            QString::fromStdString(layer.name), layerDescription(layer), layer.params, layer.searchable, {}, {}, {}};
         row.gates.fill(kNaN, columns_);
         row.logits.fill(kNaN, columns_);
         row.kept.fill(false, columns_);
@@ -124,8 +125,8 @@ void GateHeatmapView::readLatest()
     }
     if (planned) {
         caption_->setText(s.layers.empty() ? tr("before Start: a float model keeps no bits")
-                                           : tr("before Start: %n quantized layer(s) · β0 = %1 · %2 bits/layer avg", nullptr,
-                                                static_cast<int>(s.layers.size()))
+                                           : tr("before Start: %n quantized layer(s) · β0 = %1 · %2 bits/layer avg",
+                                                nullptr, static_cast<int>(s.layers.size()))
                                                  .arg(s.beta, 0, 'g', 4)
                                                  .arg(s.precision.avgBits, 0, 'f', 2));
         return;
@@ -185,7 +186,10 @@ QString GateHeatmapView::rowLabel(int row) const
     return r.searchable ? r.name : tr("%1 (held)").arg(r.name);
 }
 
-int GateHeatmapView::labelStep() const { return rowLabels_->step(); }
+int GateHeatmapView::labelStep() const
+{
+    return rowLabels_->step();
+}
 
 double GateHeatmapView::gate(int row, int column) const
 {

@@ -30,7 +30,8 @@ QString layerDescription(const csq::LayerScheme& layer)
     if (layer.type.empty()) return {};
     QStringList dims;
     for (auto d : layer.shape) dims << QString::number(d);
-    auto text = QStringLiteral("%1, weight [%2]").arg(QString::fromStdString(layer.type), dims.join(QStringLiteral(", ")));
+    auto text =
+        QStringLiteral("%1, weight [%2]").arg(QString::fromStdString(layer.type), dims.join(QStringLiteral(", ")));
     if (layer.groups > 1) {
         const bool depthwise = layer.shape.size() == 4 && layer.shape[1] == 1 && layer.groups == layer.shape[0];
         text += depthwise ? QObject::tr(", depthwise (groups %1)").arg(layer.groups)
@@ -51,8 +52,10 @@ LayerAxisLabels::LayerAxisLabels(QCPAxis* axis, bool scrollable) : QObject(axis)
     plot->setInteraction(QCP::iRangeZoom, true);
     rect->setRangeDrag(orientation);
     rect->setRangeZoom(orientation);
-    rect->setRangeDragAxes(orientation == Qt::Horizontal ? axis_ : nullptr, orientation == Qt::Vertical ? axis_ : nullptr);
-    rect->setRangeZoomAxes(orientation == Qt::Horizontal ? axis_ : nullptr, orientation == Qt::Vertical ? axis_ : nullptr);
+    rect->setRangeDragAxes(orientation == Qt::Horizontal ? axis_ : nullptr,
+                           orientation == Qt::Vertical ? axis_ : nullptr);
+    rect->setRangeZoomAxes(orientation == Qt::Horizontal ? axis_ : nullptr,
+                           orientation == Qt::Vertical ? axis_ : nullptr);
     connect(axis_, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this, &LayerAxisLabels::clampRange);
 }
 

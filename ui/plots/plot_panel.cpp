@@ -69,9 +69,15 @@ void PlotPanel::changeEvent(QEvent* event)
     }
 }
 
-bool PlotPanel::darkPalette() const { return isDarkPalette(palette()); }
+bool PlotPanel::darkPalette() const
+{
+    return isDarkPalette(palette());
+}
 
-void PlotPanel::styleAllAxes() { stylePlot(*plot_, palette()); }
+void PlotPanel::styleAllAxes()
+{
+    stylePlot(*plot_, palette());
+}
 
 QString PlotPanel::exportTo(const QString& path, QSize size)
 {

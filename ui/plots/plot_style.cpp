@@ -4,7 +4,10 @@
 
 namespace csq::ui {
 
-bool isDarkPalette(const QPalette& palette) { return palette.color(QPalette::Window).lightness() < 128; }
+bool isDarkPalette(const QPalette& palette)
+{
+    return palette.color(QPalette::Window).lightness() < 128;
+}
 
 void stylePlot(QCustomPlot& plot, const QPalette& pal)
 {

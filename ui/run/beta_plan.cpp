@@ -9,7 +9,12 @@ namespace csq::ui {
 
 BetaPlan BetaPlan::of(const csq::TrainingConfig& c)
 {
-    return {c.beta0, c.betaFinal, c.ticketEpoch, c.epochs, c.finetuneEpochs, c.floatEpochs,
+    return {c.beta0,
+            c.betaFinal,
+            c.ticketEpoch,
+            c.epochs,
+            c.finetuneEpochs,
+            c.floatEpochs,
             c.finetuneMode == csq::FinetuneMode::Bits};
 }
 
@@ -26,7 +31,10 @@ csq::TrainingConfig BetaPlan::schedule() const
     return c;
 }
 
-double BetaPlan::at(double t) const { return csq::betaAt(schedule(), t); }
+double BetaPlan::at(double t) const
+{
+    return csq::betaAt(schedule(), t);
+}
 
 QVector<QPointF> BetaPlan::sample(int pointsPerEpoch) const
 {

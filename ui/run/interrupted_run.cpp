@@ -48,7 +48,8 @@ std::optional<InterruptedRun> InterruptedRun::pending()
         }
     }
     try {
-        found.epochsDone = MetricsCsv::read(run.filePath(QStringLiteral("metrics.csv"))).rowCount(MetricsCsv::Kind::Epoch);
+        found.epochsDone =
+            MetricsCsv::read(run.filePath(QStringLiteral("metrics.csv"))).rowCount(MetricsCsv::Kind::Epoch);
     } catch (const std::exception&) {
     }
     return found;

@@ -11,10 +11,10 @@ namespace csq::ui {
 class InterruptedRun {
 public:
     QString runDir;
-    QString checkpoint;  // runDir/checkpoint.pt
-    QString model;       // from config.json; empty when it cannot be read
-    int epochsDone = 0;  // epoch rows in metrics.csv
-    int epochsTotal = 0; // from config.json; 0 when unknown
+    QString checkpoint;   // runDir/checkpoint.pt
+    QString model;        // from config.json; empty when it cannot be read
+    int epochsDone = 0;   // epoch rows in metrics.csv
+    int epochsTotal = 0;  // from config.json; 0 when unknown
 
     static void remember(const QString& runDir);
     static void forget();

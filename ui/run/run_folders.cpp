@@ -16,8 +16,8 @@ QString runsRoot()
 {
     // GenericDataLocation, not AppLocalDataLocation: the latter is …/<organization>/<application>,
     // which names the app twice ("csq-studio/CSQ Studio").
-    const auto fallback =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)).filePath(QStringLiteral("csq-studio/runs"));
+    const auto fallback = QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
+                              .filePath(QStringLiteral("csq-studio/runs"));
     return QDir::cleanPath(QSettings().value(kKey, fallback).toString());
 }
 

@@ -18,16 +18,20 @@ double RunResultCard::weightKiB(const csq::RunSummary& s)
     return csq::weightKiB(s.floatModel ? std::vector<csq::LayerScheme>{} : s.layers, s.totalParams);
 }
 
-double RunResultCard::floatKiB(const csq::RunSummary& s) { return csq::weightKiB({}, s.totalParams); }
+double RunResultCard::floatKiB(const csq::RunSummary& s)
+{
+    return csq::weightKiB({}, s.totalParams);
+}
 
 RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
     : QDialog(parent), runDir_(QString::fromStdString(s.runDir))
 {
     setWindowTitle(tr("Run finished"));
     auto* column = new QVBoxLayout(this);
-    auto* title = new QLabel(tr("<b>%1</b> on %2 finished").arg(QString::fromStdString(s.model).toHtmlEscaped(),
-                                                                 QString::fromStdString(s.dataset).toHtmlEscaped()),
-                             this);
+    auto* title = new QLabel(
+        tr("<b>%1</b> on %2 finished")
+            .arg(QString::fromStdString(s.model).toHtmlEscaped(), QString::fromStdString(s.dataset).toHtmlEscaped()),
+        this);
     column->addWidget(title);
     if (s.collapsedEpoch > 0) {
         auto* warning = new QLabel(tr("The network collapsed to chance in epoch %1: it guesses one class. Try a "
@@ -49,7 +53,8 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
         form->addRow(label, value);
         rows_.insert(key, value);
     };
-    row(QStringLiteral("exact"), tr("Test accuracy, exact integer model"), tr("%1 %").arg(s.testAccuracyQuantized, 0, 'f', 2));
+    row(QStringLiteral("exact"), tr("Test accuracy, exact integer model"),
+        tr("%1 %").arg(s.testAccuracyQuantized, 0, 'f', 2));
     row(QStringLiteral("soft"), tr("Test accuracy, soft gates"), tr("%1 %").arg(s.testAccuracy, 0, 'f', 2));
     row(QStringLiteral("bits"), tr("Bits"),
         s.floatModel ? tr("float (no quantization)")
@@ -66,7 +71,10 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
                                        .arg(floatSize, 0, 'f', 1)
                                        .arg(floatSize / kib, 0, 'f', 1));
     row(QStringLiteral("time"), tr("Training time"),
-        tr("%1 s over %2 epochs (%3 images/s)").arg(s.seconds, 0, 'f', 0).arg(s.epochs).arg(s.imagesPerSecond, 0, 'f', 0));
+        tr("%1 s over %2 epochs (%3 images/s)")
+            .arg(s.seconds, 0, 'f', 0)
+            .arg(s.epochs)
+            .arg(s.imagesPerSecond, 0, 'f', 0));
     if (const auto& t = s.time; t.wall > 0) {
         row(QStringLiteral("wall"), tr("Wall time"),
             tr("%1 s: steps %2, evaluation %3%4, start-up %5, files and checkpoints %6, the rest %7")

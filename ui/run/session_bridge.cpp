@@ -1,6 +1,5 @@
 #include "run/session_bridge.h"
 
-
 #include "csq/errors.h"
 #include "csq/session.h"
 #include "run/run_folders.h"
@@ -152,7 +151,7 @@ QString SessionBridge::exportMetrics(const QString& path)
 void SessionBridge::exportLater(Export what, const QString& path)
 {
     exports_.start([this, what, path] {
-        const auto failure = what == Export::Checkpoint ? saveCheckpoint(path)
+        const auto failure = what == Export::Checkpoint  ? saveCheckpoint(path)
                              : what == Export::Scheme    ? exportScheme(path)
                              : what == Export::Quantized ? exportQuantized(path)
                                                          : exportMetrics(path);
@@ -209,7 +208,8 @@ void SessionBridge::onFinished(const csq::RunSummary& summary)
 
 void SessionBridge::onEnded()
 {
-    QMetaObject::invokeMethod(this, [this] { ended(); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { ended(); }, Qt::QueuedConnection);
 }
 
 void SessionBridge::onFailed(const std::string& reason)

@@ -46,7 +46,10 @@ const Look kLooks[] = {
              "the warm-up and cosine factors (log scale). The bit and mask logits keep their own rates.")},
 };
 
-QString translated(const char* text) { return QCoreApplication::translate("csq::ui::BudgetPanel", text); }
+QString translated(const char* text)
+{
+    return QCoreApplication::translate("csq::ui::BudgetPanel", text);
+}
 
 // A live knob without a look: its key as label, its --help line as tip, a log slider over two decades
 // either side of its default (a linear one over [0, 1] when the default is not positive), inside the

@@ -107,14 +107,14 @@ void ConfigRows::addReal(QFormLayout* form, const char* key, const QString& labe
     // unless the user changed it.
     auto loaded = std::make_shared<std::pair<double, double>>(0.0, std::numeric_limits<double>::quiet_NaN());
     add(form, QString::fromLatin1(key), label, spin, tip,
-             {nullptr, nullptr,
-              [spin, member, loaded](TrainingConfig& c) {
-                  c.*member = spin->value() == loaded->second ? loaded->first : spin->value();
-              },
-              [spin, member, loaded](const TrainingConfig& c) {
-                  spin->setValue(c.*member);
-                  *loaded = {c.*member, spin->value()};
-              }});
+        {nullptr, nullptr,
+         [spin, member, loaded](TrainingConfig& c) {
+             c.*member = spin->value() == loaded->second ? loaded->first : spin->value();
+         },
+         [spin, member, loaded](const TrainingConfig& c) {
+             spin->setValue(c.*member);
+             *loaded = {c.*member, spin->value()};
+         }});
 }
 
 void ConfigRows::addFlag(QFormLayout* form, const char* key, const QString& label, const QString& tip)
@@ -123,8 +123,8 @@ void ConfigRows::addFlag(QFormLayout* form, const char* key, const QString& labe
     auto* box = new QCheckBox;
     connect(box, &QCheckBox::toggled, this, &ConfigRows::edited);
     add(form, QString::fromLatin1(key), label, box, tip,
-             {nullptr, nullptr, [box, member](TrainingConfig& c) { c.*member = box->isChecked(); },
-              [box, member](const TrainingConfig& c) { box->setChecked(c.*member); }});
+        {nullptr, nullptr, [box, member](TrainingConfig& c) { c.*member = box->isChecked(); },
+         [box, member](const TrainingConfig& c) { box->setChecked(c.*member); }});
 }
 
 QLineEdit* ConfigRows::addFile(QFormLayout* form, const char* key, const QString& label, const QString& filter,
@@ -164,8 +164,8 @@ QLineEdit* ConfigRows::addFile(QFormLayout* form, const char* key, const QString
             edit->setText(file);
     });
     add(form, QString::fromLatin1(key), label, cell, tip,
-             {nullptr, nullptr, [edit, member](TrainingConfig& c) { c.*member = edit->text().trimmed().toStdString(); },
-              [edit, member](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*member)); }});
+        {nullptr, nullptr, [edit, member](TrainingConfig& c) { c.*member = edit->text().trimmed().toStdString(); },
+         [edit, member](const TrainingConfig& c) { edit->setText(QString::fromStdString(c.*member)); }});
     return edit;
 }
 

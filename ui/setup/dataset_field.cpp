@@ -1,6 +1,5 @@
 #include "setup/dataset_field.h"
 
-
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>

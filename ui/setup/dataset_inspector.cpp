@@ -350,7 +350,10 @@ void DatasetInspector::setModelFit(const QString& problem)
     modelFit_->setVisible(!problem.isEmpty());
 }
 
-QString DatasetInspector::modelFitText() const { return modelFit_->text(); }
+QString DatasetInspector::modelFitText() const
+{
+    return modelFit_->text();
+}
 
 QString DatasetInspector::summaryText() const
 {

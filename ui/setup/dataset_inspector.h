@@ -64,7 +64,7 @@ private:
     struct Loaded {
         quint64 generation = 0;  // of the request it answers
         std::shared_ptr<const csq::DatasetPreview> preview;
-        QString error;           // when there is no preview
+        QString error;  // when there is no preview
     };
 
     void launch();

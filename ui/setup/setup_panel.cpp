@@ -1,6 +1,5 @@
 #include "setup/setup_panel.h"
 
-
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -148,7 +147,8 @@ void SetupPanel::updateImageFields()
     for (const char* key : {"image_size", "image_channels"})
         if (auto* e = editor(QString::fromLatin1(key))) {
             e->setEnabled(applies);
-            e->setStatusTip(applies ? QString() : tr("Only image folders are resized or recoloured; this dataset keeps its own."));
+            e->setStatusTip(applies ? QString()
+                                    : tr("Only image folders are resized or recoloured; this dataset keeps its own."));
         }
 }
 

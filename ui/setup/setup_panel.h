@@ -33,7 +33,7 @@ public:
     void setRunning(bool running);
 
     DatasetField* datasetField() const { return dataset_; }
-    QWidget* editor(const QString& key) const;    // the widget editing a JSON key (tests)
+    QWidget* editor(const QString& key) const;  // the widget editing a JSON key (tests)
     // The app's runs folder (run_folders.h), shown under the run directory: remembered and shown.
     void setRunsRoot(const QString& folder);
     QString runsRootText() const;

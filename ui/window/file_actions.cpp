@@ -199,17 +199,22 @@ void FileActions::exportMetrics()
 // reaches its next batch boundary, and the status bar says when the file is there.
 void FileActions::exportLater(SessionBridge::Export what, const QString& path)
 {
-    Q_EMIT message(tr("%1: writing %2 at the run's next batch…").arg(exportLabel(what), QDir::toNativeSeparators(path)));
+    Q_EMIT message(
+        tr("%1: writing %2 at the run's next batch…").arg(exportLabel(what), QDir::toNativeSeparators(path)));
     bridge_.exportLater(what, path);
 }
 
 QString FileActions::exportLabel(SessionBridge::Export what)
 {
     switch (what) {
-    case SessionBridge::Export::Checkpoint: return tr("Checkpoint");
-    case SessionBridge::Export::Scheme: return tr("Scheme");
-    case SessionBridge::Export::Quantized: return tr("Quantized model");
-    case SessionBridge::Export::Metrics: return tr("Metrics");
+        case SessionBridge::Export::Checkpoint:
+            return tr("Checkpoint");
+        case SessionBridge::Export::Scheme:
+            return tr("Scheme");
+        case SessionBridge::Export::Quantized:
+            return tr("Quantized model");
+        case SessionBridge::Export::Metrics:
+            return tr("Metrics");
     }
     return {};
 }

@@ -100,7 +100,7 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
-    closing_ = true;          // like closing mid-run: the run stays resumable
+    closing_ = true;         // like closing mid-run: the run stays resumable
     bridge_->stopAndWait();  // also done by the bridge; here it happens while every panel still exists
 }
 
@@ -146,12 +146,13 @@ void MainWindow::onConfigEdited()
         if (current.epochs != edited_.epochs && csq::followsDefaultSchedule(edited_)) {
             csq::scaleScheduleTo(current, current.epochs);
             setup_->setConfig(current);
-            status_->showMessage(tr("%n epoch(s) with the default schedule: float warm-up %1, ticket at %2, %3 finetune epoch(s)",
-                                    nullptr, current.epochs)
-                                     .arg(current.floatEpochs)
-                                     .arg(current.ticketEpoch)
-                                     .arg(current.finetuneEpochs),
-                                 8000);
+            status_->showMessage(
+                tr("%n epoch(s) with the default schedule: float warm-up %1, ticket at %2, %3 finetune epoch(s)",
+                   nullptr, current.epochs)
+                    .arg(current.floatEpochs)
+                    .arg(current.ticketEpoch)
+                    .arg(current.finetuneEpochs),
+                8000);
         }
         budget_->setConfig(current);  // ranges follow max bits and epochs
     }
@@ -194,7 +195,8 @@ bool MainWindow::startRun()
     if (!bridge_->start(config).isEmpty()) return false;
     status_->showState(tr("loading…"));
     // Replaces the Start button's status tip, which would otherwise stay while the run trains.
-    status_->showMessage(tr("run started → %1").arg(QDir::toNativeSeparators(QString::fromStdString(config.outDir))), 8000);
+    status_->showMessage(tr("run started → %1").arg(QDir::toNativeSeparators(QString::fromStdString(config.outDir))),
+                         8000);
     return true;
 }
 
@@ -230,21 +232,25 @@ bool MainWindow::openPath(const QString& path)
     if (!info.isFile()) return false;
     // A .pt is a checkpoint (resume it) or a TorchScript model (train it), whatever its name says.
     switch (csq::torchFileKind(path.toStdString())) {
-    case csq::TorchFileKind::Checkpoint: files_->openCheckpoint(path); return true;
-    case csq::TorchFileKind::TorchScriptModel: {
-        if (bridge_->running()) {
-            log_->appendError(tr("a run is in progress: stop it before opening the model %1").arg(path));
-            return false;
+        case csq::TorchFileKind::Checkpoint:
+            files_->openCheckpoint(path);
+            return true;
+        case csq::TorchFileKind::TorchScriptModel: {
+            if (bridge_->running()) {
+                log_->appendError(tr("a run is in progress: stop it before opening the model %1").arg(path));
+                return false;
+            }
+            auto config = this->config();
+            config.modelSpec = info.absoluteFilePath().toStdString();
+            setConfig(config);
+            log_->appendLine(tr("model: %1").arg(QDir::toNativeSeparators(info.absoluteFilePath())));
+            return true;
         }
-        auto config = this->config();
-        config.modelSpec = info.absoluteFilePath().toStdString();
-        setConfig(config);
-        log_->appendLine(tr("model: %1").arg(QDir::toNativeSeparators(info.absoluteFilePath())));
-        return true;
+        case csq::TorchFileKind::Other:
+            break;
     }
-    case csq::TorchFileKind::Other: break;
-    }
-    if (info.suffix().compare(u"pt", Qt::CaseInsensitive) == 0 || info.suffix().compare(u"pth", Qt::CaseInsensitive) == 0)
+    if (info.suffix().compare(u"pt", Qt::CaseInsensitive) == 0 ||
+        info.suffix().compare(u"pth", Qt::CaseInsensitive) == 0)
         log_->appendError(tr("%1 is neither a checkpoint nor a TorchScript model (save one with "
                              "torch.jit.script(model).save(path))")
                               .arg(QDir::toNativeSeparators(path)));
@@ -268,12 +274,13 @@ void MainWindow::offerInterruptedRun()
     auto* discard = box->addButton(tr("&Forget it"), QMessageBox::DestructiveRole);
     discard->setToolTip(tr("Do not ask again; the run's files stay where they are."));
     box->setDefaultButton(resume);
-    connect(box, &QMessageBox::buttonClicked, this, [this, resume, discard, checkpoint = run->checkpoint](QAbstractButton* button) {
-        if (button == resume)
-            resumeCheckpoint(checkpoint);
-        else if (button == discard)
-            InterruptedRun::forget();
-    });
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, resume, discard, checkpoint = run->checkpoint](QAbstractButton* button) {
+                if (button == resume)
+                    resumeCheckpoint(checkpoint);
+                else if (button == discard)
+                    InterruptedRun::forget();
+            });
     box->open();  // returns at once (no nested event loop): the run and tests go on while it asks
 }
 
@@ -398,7 +405,8 @@ FollowWindow* MainWindow::followRun(const QString& directory)
 bool MainWindow::confirmClose()
 {
     QMessageBox box(QMessageBox::Question, tr("Stop the run?"),
-                    tr("A run is in progress. Stop it and quit? Its checkpoint, metrics and scheme are saved first, and the next start offers to resume it."),
+                    tr("A run is in progress. Stop it and quit? Its checkpoint, metrics and scheme are saved first, "
+                       "and the next start offers to resume it."),
                     QMessageBox::Yes | QMessageBox::No, this);
     box.setObjectName(QStringLiteral("confirmCloseBox"));
     box.setDefaultButton(QMessageBox::No);
@@ -413,7 +421,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
             return;
         }
         status_->showState(tr("stopping…"));
-        closing_ = true;  // the run stays resumable: the next start offers it
+        closing_ = true;         // the run stays resumable: the next start offers it
         bridge_->stopAndWait();  // the run saves its files and its thread is joined before we go
     }
     saveSettings();

@@ -76,7 +76,7 @@ private:
     void onStateChanged();
     void onRunEnded();
     void onFinished(const csq::RunSummary& summary);  // logs it and shows the result card
-    RunComparisonWindow* comparisonWindow();  // made on first use, shown
+    RunComparisonWindow* comparisonWindow();          // made on first use, shown
     void onFailed(const QString& reason);
     void resumeCheckpoint(const QString& path);
     void toggleTheme(bool dark);
@@ -101,7 +101,7 @@ private:
     LossAccuracyView* loss_;
     QByteArray defaultState_;
     int runEpochs_ = 0;
-    csq::TrainingConfig edited_;  // the setup as last edited: tells an epochs change from a loaded config
+    csq::TrainingConfig edited_;      // the setup as last edited: tells an epochs change from a loaded config
     bool syncPanelsFromRun_ = false;  // a resumed run: show its config once it is known
     bool rememberRun_ = false;        // the next snapshot records the run as in progress
     bool closing_ = false;            // a run ended by closing the window stays resumable

@@ -16,7 +16,7 @@ enum class OptimizerKind { Sgd, Adam };
 enum class EdgeLayerPolicy { Quantize, MaxBits };
 enum class DevicePreference { Auto, Cpu, Cuda };
 // After the ticket: train a float latent weight rounded onto the kept bits (straight-through), or keep
-// training the bit logits P, Q with beta rewound (ARCHITECTURE §1, the reference code's way).
+// training the bit logits P, Q with beta rewound (docs/method.md, the reference code's way).
 enum class FinetuneMode { Lattice, Bits };
 // When the loss turns NaN or Inf: stop with the reason, or go back to the last checkpoint with half
 // the learning rates (at most kMaxRollbacks times).
@@ -36,20 +36,20 @@ struct TrainingConfig {
 
     // data
     std::string data = "/usr/share/datasets/fashion-mnist";
-    int64_t trainLimit = 0;          // 0: every training image
-    double validationFraction = 0.0; // held out of the training split, seeded
-    int cropPadding = 0;             // augmentation: random crop with this zero padding (0: off)
+    int64_t trainLimit = 0;           // 0: every training image
+    double validationFraction = 0.0;  // held out of the training split, seeded
+    int cropPadding = 0;              // augmentation: random crop with this zero padding (0: off)
     bool horizontalFlip = false;
-    int imageSize = 32;              // image folders: every image resized to this square size
-    int imageChannels = 0;           // image folders: 1 gray, 3 RGB, 0 gray only when every image is
+    int imageSize = 32;     // image folders: every image resized to this square size
+    int imageChannels = 0;  // image folders: 1 gray, 3 RGB, 0 gray only when every image is
     // dataset | none | means/stds per channel (csq/input_normalization.h): what the model's input is.
     std::string inputNormalization = "dataset";
 
     // quantization and budget
-    int maxBits = 8;                  // N, 1..16
-    double targetBits = 2.0;          // in (0, maxBits]
+    int maxBits = 8;          // N, 1..16
+    double targetBits = 2.0;  // in (0, maxBits]
     BudgetMode budgetMode = BudgetMode::Layer;
-    double lambda = 0.05;             // strength of the budget term
+    double lambda = 0.05;  // strength of the budget term
     // In [0, 1]: the budget term aims at a target that falls linearly from max_bits to target_bits over
     // this share of the search (float_epochs .. ticket_epoch), so bits are pruned gradually while the
     // cross-entropy still weighs in; 0: the target applies at once (the paper). Default two thirds: the
@@ -63,16 +63,16 @@ struct TrainingConfig {
     // 1 in proportion to size, the measure's own gradient (the paper's form); below 1 a big layer's
     // bits cost less than their share of the measure. The target and delta_S stay size-weighted.
     double sizePrice = 1.0;
-    double beta0 = 4.0;               // gate temperature when the search starts
-    double betaFinal = 200.0;         // at the ticket
-    double ticketEpoch = 5.0;         // T_ticket, in epochs; the scheme is frozen from here
-    int epochs = 6;                   // float warm-up + search + post-ticket epochs
-    // Epochs of plain float training before the bits are written from the float weights (ARCHITECTURE
-    // §1 initialization): CSQ then refines a trained network instead of a random one.
+    double beta0 = 4.0;        // gate temperature when the search starts
+    double betaFinal = 200.0;  // at the ticket
+    double ticketEpoch = 5.0;  // T_ticket, in epochs; the scheme is frozen from here
+    int epochs = 6;            // float warm-up + search + post-ticket epochs
+    // Epochs of plain float training before the bits are written from the float weights (docs/method.md,
+    // initialization): CSQ then refines a trained network instead of a random one.
     double floatEpochs = 2.0;
-    int finetuneEpochs = 4;           // scheme fixed, beta rewound and grown again for P and Q
+    int finetuneEpochs = 4;                             // scheme fixed, beta rewound and grown again for P and Q
     FinetuneMode finetuneMode = FinetuneMode::Lattice;  // how weights train from the ticket on
-    bool ticketMeetsBudget = true;    // at the ticket, set the marginal bits so the scheme meets the target
+    bool ticketMeetsBudget = true;  // at the ticket, set the marginal bits so the scheme meets the target
     // At the ticket, each layer's bit count is chosen by the loss it measurably adds at k bits, within the
     // budget (train/loss_ticket.h), instead of by the mask logits; needs the lattice finetune.
     bool ticketByLoss = false;
@@ -85,36 +85,36 @@ struct TrainingConfig {
     // A scheme.json (or summary.json, or a run folder holding one) whose kept bits every layer is held
     // at, no search: a found scheme retrained from the float warm-up, as the uniform baseline trains.
     std::string scheme;
-    int actBits = 0;                  // 0: float activations
-    double bitLogitInit = 1.0;        // |logit| written for set / clear bits at initialization
-    double maskLogitInit = 1.0;       // initial mask logits (> 0: every bit kept)
+    int actBits = 0;             // 0: float activations
+    double bitLogitInit = 1.0;   // |logit| written for set / clear bits at initialization
+    double maskLogitInit = 1.0;  // initial mask logits (> 0: every bit kept)
 
     // optimization: float parameters with `optimizer`, bit and mask logits with `bitOptimizer`
     OptimizerKind optimizer = OptimizerKind::Sgd;
     double lr = 0.05;
     OptimizerKind bitOptimizer = OptimizerKind::Adam;
-    double bitLr = 0.01;              // bit logits P, Q (scales train with the float parameters at lr)
+    double bitLr = 0.01;  // bit logits P, Q (scales train with the float parameters at lr)
     // Divide the bit and mask learning rates by beta/beta0: Adam moves a logit x by ~lr per step
     // whatever its gradient, so at large beta the gate sigmoid(beta x) would flip every few steps;
     // scaled, each step moves the gate's argument beta*x by a constant amount instead.
     bool bitLrFollowsBeta = true;
     double momentum = 0.9;
     bool nesterov = true;
-    double weightDecay = 5e-4;        // float parameters (biases, batch norm, float model weights)
-    double bitWeightDecay = 0.0;      // bit logits P, Q: decay pulls logits to 1/2 gates
-    double maskLr = 0.0;              // 0: same as bit_lr
-    double maskWeightDecay = 0.0;     // mask logits have their own group
-    double warmupEpochs = 0.0;        // linear warm-up, then cosine decay
+    double weightDecay = 5e-4;     // float parameters (biases, batch norm, float model weights)
+    double bitWeightDecay = 0.0;   // bit logits P, Q: decay pulls logits to 1/2 gates
+    double maskLr = 0.0;           // 0: same as bit_lr
+    double maskWeightDecay = 0.0;  // mask logits have their own group
+    double warmupEpochs = 0.0;     // linear warm-up, then cosine decay
     int batchSize = 128;
 
     // run
-    int threads = 0;                  // intra-op threads; 0: physical cores
+    int threads = 0;  // intra-op threads; 0: physical cores
     uint64_t seed = 1;
     DevicePreference device = DevicePreference::Auto;
     DivergencePolicy onDivergence = DivergencePolicy::Stop;
-    int logEvery = 20;                // a snapshot every this many batches
-    int prefetchBatches = 2;          // batches prepared ahead on a worker thread; 0: in the step
-    std::string outDir;               // run directory ("" for the caller's default)
+    int logEvery = 20;        // a snapshot every this many batches
+    int prefetchBatches = 2;  // batches prepared ahead on a worker thread; 0: in the step
+    std::string outDir;       // run directory ("" for the caller's default)
 
     int totalEpochs() const { return epochs + finetuneEpochs; }
     // No search: every layer held at uniform_bits or at the kept bits of `scheme`.

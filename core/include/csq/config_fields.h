@@ -44,20 +44,32 @@ struct ValueRange {
     std::string text() const;       // "in [1, 16]", "in [0, 0.9)", "> 0", ">= 0"
 };
 
-constexpr ValueRange between(double low, double high) { return {low, high}; }              // [low, high]
-constexpr ValueRange fromUpTo(double low, double high) { return {low, high, false, true}; }  // [low, high)
-constexpr ValueRange atLeast(double low) { return {low}; }
-constexpr ValueRange above(double low) { return {low, ValueRange::none, true}; }
+constexpr ValueRange between(double low, double high)
+{
+    return {low, high};
+}  // [low, high]
+constexpr ValueRange fromUpTo(double low, double high)
+{
+    return {low, high, false, true};
+}  // [low, high)
+constexpr ValueRange atLeast(double low)
+{
+    return {low};
+}
+constexpr ValueRange above(double low)
+{
+    return {low, ValueRange::none, true};
+}
 
 struct ConfigField {
-    const char* key;               // the config.json key
+    const char* key;  // the config.json key
     FieldMember member;
-    const char* flag;              // csq-train --<flag>; "" when only a config file sets it
+    const char* flag;  // csq-train --<flag>; "" when only a config file sets it
     FieldSection section;
     ValueRange range;              // a number's: what validate() accepts, what the Setup panel's box offers
     const char* help;              // one line for --help: what it does, its unit, range and special values
     const char* defaultText = "";  // --help's default when not the value itself (e.g. a pattern); "" = the value
-    bool live = false;             // a real number changed mid-run (a ConfigPatch, the app's Budget panel), not in Setup
+    bool live = false;  // a real number changed mid-run (a ConfigPatch, the app's Budget panel), not in Setup
 
     FlagKind kind() const;
 };

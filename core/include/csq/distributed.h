@@ -6,11 +6,11 @@
 namespace csq {
 
 struct DistributedSettings {
-    int worldSize = 1;                   // processes in the run; 1: a plain one-process run
-    int rank = 0;                        // this process, 0..worldSize-1; rank 0 writes the run files
+    int worldSize = 1;                     // processes in the run; 1: a plain one-process run
+    int rank = 0;                          // this process, 0..worldSize-1; rank 0 writes the run files
     std::string masterAddr = "127.0.0.1";  // where rank 0 listens (its TCPStore)
     int masterPort = 29500;
-    double timeoutSeconds = 120;         // joining, and each collective: a lost rank ends the run after this
+    double timeoutSeconds = 120;  // joining, and each collective: a lost rank ends the run after this
 
     bool enabled() const { return worldSize > 1; }
 };

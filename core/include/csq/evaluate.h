@@ -15,7 +15,7 @@ struct Evaluation {
 };
 
 // dataPath "" uses the dataset named in the model's config. Throws csq::Error on bad files.
-Evaluation evaluateQuantizedModel(const std::string& quantizedPath, const std::string& dataPath = {},
-                                  int logitRows = 0, int threads = 0);
+Evaluation evaluateQuantizedModel(const std::string& quantizedPath, const std::string& dataPath = {}, int logitRows = 0,
+                                  int threads = 0);
 
 }  // namespace csq

@@ -11,9 +11,9 @@
 namespace csq {
 
 struct LayerRule {
-    std::string pattern;          // a layer's qualified name, '*' any run of characters, '?' one character
-    bool quantize = true;         // false: the layer stays float, outside the scheme
-    int maxBits = 0;              // > 0: the layer's own max bits
+    std::string pattern;   // a layer's qualified name, '*' any run of characters, '?' one character
+    bool quantize = true;  // false: the layer stays float, outside the scheme
+    int maxBits = 0;       // > 0: the layer's own max bits
 };
 
 // Throws csq::Error naming `source` and the rule at fault.

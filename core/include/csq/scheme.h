@@ -9,7 +9,7 @@
 
 namespace csq {
 
-// Which precision measure the budget controls (ARCHITECTURE §1).
+// Which precision measure the budget controls (docs/method.md).
 enum class BudgetMode {
     Layer,  // layer-average bits, mean_l k_l (what the CSQ paper reports)
     Size,   // size-weighted bits, sum n_l k_l / sum n_l (the real model size)
@@ -20,13 +20,13 @@ std::optional<BudgetMode> budgetModeFromString(std::string_view text);
 
 struct LayerScheme {
     std::string name;
-    int64_t params = 0;       // n_l: weights in the layer
-    int maxBits = 0;          // N
-    std::vector<bool> kept;   // kept[b], b = 0 (LSB) .. N-1 (MSB); kept bits need not be contiguous
-    bool searchable = true;   // false: held at max bits and outside the budget term
-    std::string type{};           // the layer's kind: "Conv2d" or "Linear" ("" when unknown)
-    std::vector<int64_t> shape{}; // its weight's shape: [out, in / groups, kh, kw] or [out, in]
-    int64_t groups = 1;           // a convolution's groups (its input channels when depthwise)
+    int64_t params = 0;            // n_l: weights in the layer
+    int maxBits = 0;               // N
+    std::vector<bool> kept;        // kept[b], b = 0 (LSB) .. N-1 (MSB); kept bits need not be contiguous
+    bool searchable = true;        // false: held at max bits and outside the budget term
+    std::string type{};            // the layer's kind: "Conv2d" or "Linear" ("" when unknown)
+    std::vector<int64_t> shape{};  // its weight's shape: [out, in / groups, kh, kw] or [out, in]
+    int64_t groups = 1;            // a convolution's groups (its input channels when depthwise)
 
     int bits() const;  // k_l = number of kept bits
 };

@@ -36,7 +36,7 @@ public:
     void stop();         // finishes the batch, saves checkpoint.pt, returns at once (wait() to join)
     void finalizeNow();  // draws the ticket at the next batch: the scheme freezes as it stands
     void update(const ConfigPatch& patch);
-    void wait();         // until the session's thread has ended
+    void wait();  // until the session's thread has ended
 
     bool running() const;
     bool paused() const;

@@ -14,19 +14,19 @@ std::string toString(Phase phase);
 
 struct Snapshot {
     Phase phase = Phase::Search;
-    int epoch = 0;            // 0-based epoch in progress
-    double t = 0;             // fractional epochs since the start
-    int64_t step = 0;         // global batch index
+    int epoch = 0;     // 0-based epoch in progress
+    double t = 0;      // fractional epochs since the start
+    int64_t step = 0;  // global batch index
     int64_t totalSteps = 0;
     int totalEpochs = 0;  // epochs + finetune epochs of the run in force (a resumed run's own)
     double beta = 1, lambda = 0, deltaS = 0, targetBits = 0, lr = 0;
     BudgetMode budgetMode = BudgetMode::Layer;
-    std::vector<LayerScheme> layers;                 // names, sizes, kept bits
-    std::vector<std::vector<double>> gates;          // layers x bits: f_beta(m_b), b = 0 (LSB) first
-    std::vector<std::vector<double>> maskLogits;     // layers x bits: m_b
+    std::vector<LayerScheme> layers;              // names, sizes, kept bits
+    std::vector<std::vector<double>> gates;       // layers x bits: f_beta(m_b), b = 0 (LSB) first
+    std::vector<std::vector<double>> maskLogits;  // layers x bits: m_b
     ModelPrecision precision;
-    double ce = 0, budgetLoss = 0;                   // loss parts, means over the logged window
-    double trainAccuracy = 0;                        // percent, over the logged window
+    double ce = 0, budgetLoss = 0;  // loss parts, means over the logged window
+    double trainAccuracy = 0;       // percent, over the logged window
     double imagesPerSecond = 0, etaSeconds = 0;
 };
 
@@ -60,7 +60,10 @@ struct TimeProfile {
     double snapshots = 0;    // the figures reported every few batches
     double files = 0;        // metrics.csv, scheme.json, the exported models, summary.json
     double checkpoints = 0;  // checkpoint.pt
-    double other() const { return wall - (startup + steps + data + evaluation + ticket + snapshots + files + checkpoints); }
+    double other() const
+    {
+        return wall - (startup + steps + data + evaluation + ticket + snapshots + files + checkpoints);
+    }
 };
 
 struct RunSummary {
@@ -75,8 +78,8 @@ struct RunSummary {
     std::string runDir;
     bool floatModel = false;
     double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
-    int collapsedEpoch = 0;  // the first epoch (1-based) that ended at chance (collapsedToChance); 0: none
-    int64_t totalParams = 0;  // the network's weights, biases and batch-norm parameters (as a float model)
+    int collapsedEpoch = 0;            // the first epoch (1-based) that ended at chance (collapsedToChance); 0: none
+    int64_t totalParams = 0;           // the network's weights, biases and batch-norm parameters (as a float model)
     TimeProfile time;
 };
 

@@ -15,20 +15,20 @@
 namespace csq {
 
 struct SweepRunSpec {
-    std::string name;        // the run directory under the sweep directory: "mixed-2", "uniform-3", "mixed-2/seed-3"
-    std::string group;       // the point's folder under the sweep directory ("mixed-2"; "" = the sweep directory)
+    std::string name;   // the run directory under the sweep directory: "mixed-2", "uniform-3", "mixed-2/seed-3"
+    std::string group;  // the point's folder under the sweep directory ("mixed-2"; "" = the sweep directory)
     bool uniform = false;
-    double targetBits = 0;   // mixed runs: the budget; uniform runs: the bits every layer holds
+    double targetBits = 0;      // mixed runs: the budget; uniform runs: the bits every layer holds
     bool asConfigured = false;  // no budget of its own: the base config as it is (a seed group of one config)
-    uint64_t seed = 0;       // 0: the base config's seed
+    uint64_t seed = 0;          // 0: the base config's seed
 };
 
 struct SweepPlan {
-    TrainingConfig base;            // every run's settings but the budget (base.outDir is ignored)
-    std::vector<double> budgets;    // mixed-precision targets, e.g. 1.5, 2, 3, 4
-    std::vector<int> uniformBits;   // uniform baselines, e.g. 2, 3, 4
-    std::string directory;          // the sweep directory
-    int parallel = 1;               // runs side by side; each gets base.threads / parallel threads (at least 1)
+    TrainingConfig base;           // every run's settings but the budget (base.outDir is ignored)
+    std::vector<double> budgets;   // mixed-precision targets, e.g. 1.5, 2, 3, 4
+    std::vector<int> uniformBits;  // uniform baselines, e.g. 2, 3, 4
+    std::string directory;         // the sweep directory
+    int parallel = 1;              // runs side by side; each gets base.threads / parallel threads (at least 1)
     // Empty: one run per point with base.seed. Otherwise each point is a group run once per seed, in
     // <point>/seed-<k>, with the group's aggregate in <point>/summary.json. With seeds and no budgets
     // nor uniform bits, the base config itself is the one group, in the sweep directory.
@@ -60,9 +60,9 @@ struct RunResult {
     bool uniform = false, floatModel = false;
     double targetBits = 0;
     double avgBits = 0, weightedAvgBits = 0;
-    double weightKiB = 0;            // quantized weights at their bits + float weights at 32 bits
+    double weightKiB = 0;  // quantized weights at their bits + float weights at 32 bits
     double testAccuracy = 0, testAccuracyQuantized = 0;
-    bool onFront = false;            // no other run is at most as large and at least as accurate, one strictly
+    bool onFront = false;  // no other run is at most as large and at least as accurate, one strictly
     // A group of seeds: the figures above are means, these their spread, members the seeds' run
     // directories. One run: seeds 1, spreads of its single values, no members.
     int seeds = 1;
@@ -103,6 +103,7 @@ struct SweepProgress {
 // their checkpoint. Writes sweep.json first, each complete group's summary.json and results.csv at the
 // end. Returns the results (one per point); a run that fails is reported through `progress` and its
 // point left out, the others go on. `stop` ends it early.
-std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& progress, const std::atomic<bool>* stop = nullptr);
+std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& progress,
+                                const std::atomic<bool>* stop = nullptr);
 
 }  // namespace csq
