@@ -37,7 +37,7 @@ using csq::bench::BenchModel;
 
 namespace {
 
-// The settings: resnet20 on 3x32x32 at batch 128, lenet5 on 1x28x28 at batch 256.
+// The benchmark's settings: resnet20 on 3x32x32 at batch 128, lenet5 on 1x28x28 at batch 256.
 const std::map<std::string, BenchModel> kModels{{"resnet20", {"resnet20", 3, 32, 32, 128}},
                                                 {"lenet5", {"lenet5", 1, 28, 28, 256}}};
 

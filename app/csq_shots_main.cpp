@@ -1,4 +1,4 @@
-// csq-shots: saves the README's pictures from the real windows, outside the test suite.
+// csq-shots: saves the documentation's pictures from the real windows, outside the test suite.
 //   csq-shots window OUT.png [--theme dark] [--config FILE --at T --size WxH]
 //                                            the main window during the default run (lenet5, Fashion-MNIST),
 //                                            or during a run of FILE's config at epoch T
@@ -104,7 +104,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("csq-shots"));
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "Saves the README's pictures.\n"
+        "Saves the documentation's pictures.\n"
         "  window OUT.png                          the main window late in the default run's search (or a\n"
         "                                          run of --config FILE at epoch --at T)\n"
         "  pareto SWEEP_DIR OUT_STEM [FLOAT_RUN]   a sweep's Pareto view and the comparison window"));

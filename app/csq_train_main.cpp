@@ -80,6 +80,7 @@ po::options_description describeOptions()
     po::options_description general("General");
     general.add_options()("help,h", "print this help and exit")(
         "version", "print the versions of csq-train, LibTorch and Boost and exit")(
+        "config-reference", "print every config.json key (default, meaning, flag) as Markdown and exit")(
         "config", po::value<std::string>(), "read settings from a config.json; flags below override it");
     addConfigFlags(general, csq::FieldSection::General);
     general.add_options()("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")(
@@ -295,6 +296,10 @@ int main(int argc, char** argv)
                      "Train a network with CSQ mixed-precision quantization, headless. With no options it\n"
                      "trains lenet5 on Fashion-MNIST towards 2 bits and writes a run directory under runs/.\n\n"
                   << options << '\n';
+        return 0;
+    }
+    if (vm.count("config-reference")) {
+        std::cout << csq::configReferenceMarkdown();
         return 0;
     }
     if (vm.count("version")) {

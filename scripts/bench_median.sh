@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The step-time ratios the README quotes, as medians over repeated csq-bench runs: CSQ search and
+# The step-time ratios docs/results/performance.md quotes, as medians over repeated csq-bench runs: CSQ search and
 # finetune against float (LibTorch, interleaved in one process) and CSQ search against PyTorch's float
 # step of the same network (Debian's python3-torch, timed right after), in PyTorch's default layout
 # (NCHW) and in NHWC, the layout CSQ runs in. Run it on an otherwise idle

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Measures the Fashion-MNIST figures: CSQ runs at several budgets next to the float
+# Measures the Fashion-MNIST figures: CSQ runs at several budgets next to the float
 # baseline of the same model and epochs, then prints one table row per run from summary.json.
 # Usage: [RUNS="float layer-2 ..."] [CONFIG=base.json] scripts/fashion_results.sh [build dir] [output dir] [models...]
 #   e.g. scripts/fashion_results.sh build/release runs/results lenet5

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch's float training step of a network given as a CSQ Studio model spec (JSON, see README), or
+"""PyTorch's float training step of a network given as a CSQ Studio model spec (JSON, docs/reference/model-spec.md), or
 of a TorchScript module itself (--module FILE.pt, loaded with torch.jit.load).
 
-csq-bench runs this after its own variants when `python3 -c "import torch"` works, so the README can
+csq-bench runs this after its own variants when `python3 -c "import torch"` works, so the measured results can
 set CSQ's step beside PyTorch's for the very same network; it also runs alone:
 
     python3 scripts/pytorch_float_step.py --spec resources/models/resnet20.json --shape 3,32,32 \

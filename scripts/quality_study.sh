@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The quality study of the README (Measured results): the defaults on full Fashion-MNIST over seeds
+# The quality study of docs/results/accuracy.md: the defaults on full Fashion-MNIST over seeds
 # 1-3, every point a seed group (csq-train --seeds), two runs side by side with one thread each.
 #   lenet5: float; mixed at 2 and 3 layer-average bits; mixed at 1.5, 2 and 3 size-weighted bits
 #           against uniform 2 and 3 bits; the paper recipe (resources/configs/paper-recipe.json)
 #   resnet20 (resources/configs/resnet20-fashion-short.json, the budget at once; the ticket at 1.05 by
-#           measured loss since session 14, at 1.5 by mask logit in sessions 12-13; the README's
+#           measured loss since commit 7dc3e2e, at 1.5 by mask logit before it; the study's first
 #           table was measured at 2.5 by mask logit): float; mixed 2
 #           against uniform 2 (size), also with lenet5's budget ramp, the found scheme retrained
 #           (--scheme) and a milder scheme by hand; mixed at 2 layer-average bits
@@ -44,11 +44,11 @@ for part in ${PARTS-lenet5 resnet20 paper}; do  # PARTS="" prints the tables of 
       # a milder mixed scheme made by hand (resources/schemes/resnet20-mild-2.json), trained the same way
       step resnet20-mild --config "$short" --budget-mode size --scheme resources/schemes/resnet20-mild-2.json
       step resnet20-layer --config "$short" --budget-mode layer --sweep 2 ;;
-    search)  # screens of a better resnet20 search (not in the default PARTS; session 11 ran seed 1)
+    search)  # screens of a better resnet20 search (not in the default PARTS; commit 3dbf4bd ran seed 1)
       step resnet20-power2 --config "$short" --budget-mode size --budget-power 2
       step resnet20-maxbits4 --config "$short" --budget-mode size --max-bits 4 --edge-layers max-bits
       step resnet20-contiguous --config "$short" --budget-mode size --contiguous-bits
-      # session 12: a weaker push, cheaper big layers, the ticket at 2 (the config's 1.5 is resnet20-size)
+      # commit e862bf3: a weaker push, cheaper big layers, the ticket at 2 (the config's 1.5 is resnet20-size)
       step resnet20-lambda0.01 --config "$short" --budget-mode size --lambda 0.01
       step resnet20-sizeprice0 --config "$short" --budget-mode size --size-price 0
       step resnet20-sizeprice0.5 --config "$short" --budget-mode size --size-price 0.5

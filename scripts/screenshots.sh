@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's pictures, from the real windows without a display (csq-shots under Qt's offscreen
+# The documentation's pictures, from the real windows without a display (csq-shots under Qt's offscreen
 # platform). Usage: scripts/screenshots.sh [window|mobilenet|pareto|all]   (default: all)
 #   window: docs/csq-studio-run.png, the main window late in the default run's search (lenet5 on
 #           Fashion-MNIST; a few minutes)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The TorchScript study of the README: a torchvision MobileNetV2 (width 0.5, 1-channel stem), trained
+# The TorchScript study of docs/results/accuracy.md: a torchvision MobileNetV2 (width 0.5, 1-channel stem), trained
 # briefly in PyTorch, then quantized by csq-train from its TorchScript file on Fashion-MNIST (20000
 # training images, the full test set) over seeds 1-3, two runs side by side: float (the same epochs of
 # float training), mixed at 3 and 4 layer-average bits, and uniform 4 bits. The schedule is the short

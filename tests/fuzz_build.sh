@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The libFuzzer build of every fuzz target (clang, ASan + UBSan) compiles and links, and each target
-# runs 10,000 inputs from its corpus clean: CI builds what the README's fuzzing commands build, so a
+# runs 10,000 inputs from its corpus clean: CI builds what CONTRIBUTING.md's fuzzing commands build, so a
 # target that stops linking is noticed. Usage: fuzz_build.sh SOURCE_DIR BUILD_DIR
 set -euo pipefail
 source=$1

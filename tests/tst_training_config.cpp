@@ -41,7 +41,6 @@ private Q_SLOTS:
     void maskTravelIsTheSearchsReach();
     void fieldTableIsTheConfig();
     void tableRangesAreValidatesRanges();
-    void readmeTableFollowsTheFieldTable();
     void layerRulesMatchByGlobAndTheLastWins();
     void inputNormalizationParses();
 };
@@ -374,42 +373,6 @@ void TestTrainingConfig::tableRangesAreValidatesRanges()
     TrainingConfig c;
     c.maxBits = 20;
     QCOMPARE(QString::fromStdString(validate(c).front().message), QStringLiteral("must be in [1, 16], got 20"));
-}
-
-// The README's config table lists every field of the table, in its order, with its default and its
-// csq-train flag ("—" for a key only a config file sets), so the documentation cannot drift.
-void TestTrainingConfig::readmeTableFollowsTheFieldTable()
-{
-    QFile readme(QFINDTESTDATA("../README.md"));
-    QVERIFY2(readme.open(QIODevice::ReadOnly | QIODevice::Text), "README.md not found");
-    const auto text = QString::fromUtf8(readme.readAll());
-    // | `key` | `default` | meaning | `--flag` or — |
-    const QRegularExpression row(QStringLiteral(R"(^\| `([a-z0-9_]+)` \| `([^`]*)` \| .* \| (`--([a-z0-9-]+)`|—) \|$)"),
-                                 QRegularExpression::MultilineOption);
-    std::vector<std::array<QString, 3>> rows;
-    for (auto it = row.globalMatch(text); it.hasNext();) {
-        const auto m = it.next();
-        if (findConfigField(m.captured(1).toStdString())) rows.push_back({m.captured(1), m.captured(2), m.captured(4)});
-    }
-    const auto& fields = configFields();
-    QCOMPARE(rows.size(), fields.size());
-    const TrainingConfig defaults;
-    for (size_t i = 0; i < fields.size(); ++i) {
-        const auto& f = fields[i];
-        const auto& [key, shown, flag] = rows[i];
-        QCOMPARE(key, QString::fromLatin1(f.key));
-        QVERIFY2(flag == QLatin1String(f.flag),
-                 qPrintable(key + ": README says --" + flag + ", the table --" + f.flag));
-        const auto value = QString::fromStdString(fieldValueText(f, defaults));
-        bool isNumber = false;
-        const double number = value.toDouble(&isNumber);
-        if (isNumber && f.kind() != FlagKind::Text)  // 0.667 stands for two thirds, 5e-4 for 0.0005
-            QVERIFY2(std::abs(shown.toDouble() - number) <= 1e-3 * std::max(1.0, std::abs(number)),
-                     qPrintable(key + ": README default " + shown + ", the code's " + value));
-        else
-            QVERIFY2(shown == value || shown == "\"" + value + "\"",
-                     qPrintable(key + ": README default " + shown + ", the code's " + value));
-    }
 }
 
 void TestTrainingConfig::layerRulesMatchByGlobAndTheLastWins()

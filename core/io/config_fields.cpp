@@ -261,4 +261,37 @@ void setNumericValue(const ConfigField& field, TrainingConfig& config, double va
         field.member);
 }
 
+std::string configReferenceMarkdown()
+{
+    const TrainingConfig defaults;
+    const std::pair<FieldSection, const char*> sections[] = {
+        {FieldSection::ModelAndData, "Model and data"},
+        {FieldSection::QuantizationAndBudget, "Quantization and budget"},
+        {FieldSection::OptimizationAndRun, "Optimization and run"},
+        {FieldSection::General, "General"}};
+    auto cell = [](std::string text) {
+        for (size_t at = text.find('|'); at != std::string::npos; at = text.find('|', at + 2))
+            text.replace(at, 1, "\\|");
+        return text;
+    };
+    std::ostringstream out;
+    for (const auto& [section, title] : sections) {
+        out << "### " << title << "\n\n| key | default | what | flag |\n| --- | --- | --- | --- |\n";
+        for (const auto& f : fields) {
+            if (f.section != section) continue;
+            const auto value = fieldValueText(f, defaults);
+            const auto shown = *f.defaultText               ? std::string(f.defaultText)
+                               : f.kind() == FlagKind::Text ? "\"" + value + "\""
+                                                            : value;
+            std::string what = f.help;
+            if (f.range.bounded()) what += "; " + f.range.text();
+            if (f.live) what += "; live: changes a running run at its next batch";
+            out << "| `" << f.key << "` | `" << shown << "` | " << cell(what) << " | "
+                << (*f.flag ? "`--" + std::string(f.flag) + "`" : std::string("—")) << " |\n";
+        }
+        out << '\n';
+    }
+    return out.str();
+}
+
 }  // namespace csq

@@ -58,7 +58,7 @@ public:
 
     [[noreturn]] void fail(const std::string& where, const std::string& what) const
     {
-        throw Error(source_ + ": " + where, what, "see the model spec format in the README");
+        throw Error(source_ + ": " + where, what, "see the model spec format in docs/reference/model-spec.md");
     }
 
     int64_t whole(const json::object& o, const std::string& path, const char* key, int64_t fallback, int64_t min) const

@@ -14,7 +14,7 @@ namespace csq::train {
 struct EvalSettings {
     torch::Device device = torch::kCPU;
     // 256 images: on the CPU a resnet20 forward over batches of 1000 ran 2.6x slower per image (its
-    // activations outgrow the caches); 128 and 250 were level with 256 (README, Time to a result).
+    // activations outgrow the caches); 128 and 250 were level with 256 (docs/results/performance.md).
     int64_t batchSize = 256;
 };
 

@@ -98,7 +98,7 @@ void OptimizerSet::zeroGrad()
 
 // A scale multiplies every weight of its layer, so the loss is far steeper along it than along any one
 // weight: at the float learning rate an SGD step on it can overshoot, and the overshoot grows until
-// the scale crosses zero and the loss is NaN (traced in the README: the search's divergence). Bounding
+// the scale crosses zero and the loss is NaN (traced in docs/method.md: the search's divergence). Bounding
 // each step to 10 % of the scale's value keeps it positive and the oscillation bounded; ordinary
 // steps are far smaller and pass unchanged. Tensor ops only: no host sync.
 void OptimizerSet::step()

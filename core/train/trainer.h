@@ -101,7 +101,7 @@ private:
     std::string file(const char* name) const;
 
     std::chrono::steady_clock::time_point created_ = std::chrono::steady_clock::now();
-    TimeProfile time_;  // time_.steps: this session's step seconds (the ETA's pace)
+    TimeProfile time_;  // time_.steps: this process's step seconds (the ETA's pace)
     TrainingConfig config_;
     Observer& observer_;
     std::string runDir_;

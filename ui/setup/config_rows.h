@@ -55,7 +55,7 @@ public:
 
     void write(const csq::TrainingConfig& config) const;
     void read(csq::TrainingConfig& config) const;
-    // Each row shows the issues naming its key; the others are cleared.
+    // Each row shows the config issues naming its key; the others are cleared.
     void showIssues(const std::vector<csq::ConfigIssue>& issues);
 
     QWidget* editor(const QString& key) const;

@@ -27,7 +27,7 @@ public:
     // Shows a config's values (no configChanged); applyTo writes the panel's knobs into a config.
     void setConfig(const csq::TrainingConfig& config);
     void applyTo(csq::TrainingConfig& config) const;
-    // Marks the fields named by the issues (JSON keys); clears the others.
+    // Marks the fields named by the config issues (JSON keys); clears the others.
     void showIssues(const std::vector<csq::ConfigIssue>& issues);
     // A run uses the config it started with: the knobs are read-only while it lives.
     void setRunning(bool running);

@@ -53,7 +53,7 @@ struct TrainingConfig {
     // In [0, 1]: the budget term aims at a target that falls linearly from max_bits to target_bits over
     // this share of the search (float_epochs .. ticket_epoch), so bits are pruned gradually while the
     // cross-entropy still weighs in; 0: the target applies at once (the paper). Default two thirds: the
-    // study in the README measured it against 0.
+    // study in docs/results/accuracy.md measured it against 0.
     double budgetRamp = 2.0 / 3.0;
     // In [1, 4]: how a layer's bits are priced by the budget term. 1: every bit of a layer alike (the
     // paper); p > 1: by (bits / target)^(p-1), so bit-rich layers are pruned first and no layer is

@@ -2,7 +2,7 @@
 // The table of TrainingConfig's fields, written once: each knob's config.json key, its member, its
 // csq-train flag, the --help section it is listed in, the values it accepts and one line of help.
 // config.json in and out, validate()'s range checks, csq-train's options and --help, the Setup panel's
-// rows and spin-box ranges, and the test that keeps the README's config table in step all read it, so
+// rows and spin-box ranges, and docs/reference/config.md (csq-train --config-reference) all read it, so
 // a new knob is its member plus one entry here. Torch-free.
 #include <limits>
 #include <optional>
@@ -23,7 +23,7 @@ using FieldMember =
                  ConfigMember<EdgeLayerPolicy>, ConfigMember<FinetuneMode>, ConfigMember<DivergencePolicy>,
                  ConfigMember<DevicePreference>>;
 
-// The sections of csq-train --help (and of the README's config table).
+// The sections of csq-train --help (and of docs/reference/config.md).
 enum class FieldSection { General, ModelAndData, QuantizationAndBudget, OptimizationAndRun };
 
 // How a flag takes its value: text (strings, enum names), a whole number, a real number, or none (a
@@ -78,11 +78,15 @@ struct ConfigField {
 const std::vector<ConfigField>& configFields();
 const ConfigField* findConfigField(std::string_view key);
 
-// A field's value in a config as --help and the README show it: 0.05, 2, lenet5, true ("" for an
+// A field's value in a config as --help and docs/reference/config.md show it: 0.05, 2, lenet5, true ("" for an
 // empty string).
 std::string fieldValueText(const ConfigField& field, const TrainingConfig& config);
 // A number field's value as a double; nullopt for text, enum and switch fields.
 std::optional<double> numericValue(const ConfigField& field, const TrainingConfig& config);
+// The Markdown reference of every field (docs/reference/config.md holds it verbatim): per --help
+// section, a table of key, default, what it does (its range; live knobs marked) and flag.
+std::string configReferenceMarkdown();
+
 // Sets a real-valued field (what the live knobs are); throws csq::Error naming the key for any other
 // kind. Ranges are validate()'s to check.
 void setNumericValue(const ConfigField& field, TrainingConfig& config, double value);
