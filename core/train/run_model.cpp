@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "csq/errors.h"
+#include "csq/run_directory.h"
 #include "io/atomic_file.h"
 #include "models/zoo.h"
 
@@ -16,7 +17,7 @@ namespace {
 void holdScheme(const std::vector<quant::NamedBitLayer>& layers, const TrainingConfig& config)
 {
     auto path = std::filesystem::path(config.scheme);
-    if (std::filesystem::is_directory(path)) path /= "scheme.json";
+    if (std::filesystem::is_directory(path)) path /= run_files::kScheme;
     const auto source = path.string();
     const auto scheme = schemeLayersFromJson(io::readFile(source), source);
     const auto hint = "use the scheme.json of a run of the same model and max_bits";

@@ -12,6 +12,7 @@
 
 #include "csq/errors.h"
 #include "csq/sweep.h"
+#include "csq/run_directory.h"
 #include "io/atomic_file.h"
 
 namespace csq {
@@ -64,7 +65,7 @@ void setSingleSpreads(RunResult& r)
 // validation would refuse its config (a run from an earlier version).
 std::optional<json::value> configKey(const std::string& runDir, const char* key)
 {
-    const auto path = fs::path(runDir) / "config.json";
+    const auto path = fs::path(runDir) / run_files::kConfig;
     if (!fs::exists(path)) return std::nullopt;
     try {
         const auto config = json::parse(io::readFile(path.string()));
@@ -132,7 +133,7 @@ Spread Spread::of(const std::vector<double>& values)
 
 RunResult readRunResult(const std::string& runDir)
 {
-    const auto path = (fs::path(runDir) / "summary.json").string();
+    const auto path = (fs::path(runDir) / run_files::kSummary).string();
     const auto v = parseFile(path);
     const auto& o = v.as_object();
     if (const auto* g = o.if_contains("group"); g && g->is_bool() && g->get_bool()) return readGroup(o, runDir, path);
@@ -221,7 +222,7 @@ RunResult writeGroupSummary(const std::string& groupDir, const std::vector<std::
         spread[f.key] = json::object{{"mean", s.mean}, {"sd", s.sd}, {"min", s.min}, {"max", s.max}};
     }
     o["spread"] = std::move(spread);
-    io::writeFileAtomic((fs::path(groupDir) / "summary.json").string(), json::serialize(o) + "\n");
+    io::writeFileAtomic((fs::path(groupDir) / run_files::kSummary).string(), json::serialize(o) + "\n");
     return g;
 }
 

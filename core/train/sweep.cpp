@@ -14,6 +14,7 @@
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "csq/session.h"
+#include "csq/run_directory.h"
 #include "io/atomic_file.h"
 
 namespace csq {
@@ -88,7 +89,7 @@ void writeSweepJson(const SweepPlan& plan)
     for (const auto& r : plan.runs()) runs.push_back(json::string(r.name));
     o["runs"] = std::move(runs);
     o["base_config"] = json::parse(toJson(plan.base));
-    io::writeFileAtomic((fs::path(plan.directory) / "sweep.json").string(), json::serialize(o));
+    io::writeFileAtomic((fs::path(plan.directory) / run_files::kSweepPlan).string(), json::serialize(o));
 }
 
 // Runs one sweep run to its end (or resumes it); true when it finished.
@@ -96,18 +97,18 @@ bool runOne(const SweepPlan& plan, const SweepRunSpec& run, const SweepProgress&
             const std::atomic<bool>* stop)
 {
     const auto dir = fs::path(plan.directory) / run.name;
-    if (fs::exists(dir / "summary.json")) return true;
+    if (fs::exists(dir / run_files::kSummary)) return true;
     RunObserver observer(run.name, progress);
     Session session(observer);
     session.linkStop(stop);  // the sweep's stop ends this run at its next batch
-    if (fs::exists(dir / "checkpoint.pt")) {
+    if (fs::exists(dir / run_files::kCheckpoint)) {
         observer.onLog("resuming from its checkpoint");
-        session.startFromCheckpoint((dir / "checkpoint.pt").string(), dir.string());
+        session.startFromCheckpoint((dir / run_files::kCheckpoint).string(), dir.string());
     } else {
         session.start(plan.configFor(run));
     }
     session.wait();
-    return !observer.failed && fs::exists(dir / "summary.json");
+    return !observer.failed && fs::exists(dir / run_files::kSummary);
 }
 
 }  // namespace
@@ -217,7 +218,7 @@ std::vector<RunResult> readSweepResults(const std::string& sweepDirectory)
 {
     // A sweep with seeds lists its groups (each point's folder); one without, its runs.
     std::vector<std::string> names;
-    const auto sweepJson = fs::path(sweepDirectory) / "sweep.json";
+    const auto sweepJson = fs::path(sweepDirectory) / run_files::kSweepPlan;
     if (fs::exists(sweepJson)) {
         const auto v = json::parse(io::readFile(sweepJson.string()));
         const auto* groups = v.as_object().if_contains("groups");
@@ -234,7 +235,7 @@ std::vector<RunResult> readSweepResults(const std::string& sweepDirectory)
     std::vector<RunResult> results;
     for (const auto& name : names) {
         const auto dir = inside(sweepDirectory, name);
-        if (fs::exists(fs::path(dir) / "summary.json")) results.push_back(readRunResult(dir));
+        if (fs::exists(fs::path(dir) / run_files::kSummary)) results.push_back(readRunResult(dir));
     }
     markParetoFront(results);
     return results;
@@ -277,7 +278,7 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
     for (const auto& group : plan.groups()) {  // the aggregate of each group whose seeds all finished
         std::vector<std::string> members;
         for (const auto& r : runs)
-            if (r.group == group && fs::exists(fs::path(plan.directory) / r.name / "summary.json"))
+            if (r.group == group && fs::exists(fs::path(plan.directory) / r.name / run_files::kSummary))
                 members.push_back((fs::path(plan.directory) / r.name).string());
         if (members.size() == plan.seeds.size()) {
             try {
@@ -289,7 +290,7 @@ std::vector<RunResult> runSweep(const SweepPlan& plan, const SweepProgress& prog
         }
     }
     auto results = readSweepResults(plan.directory);
-    io::writeFileAtomic((fs::path(plan.directory) / "results.csv").string(), resultsCsv(results));
+    io::writeFileAtomic((fs::path(plan.directory) / run_files::kSweepResults).string(), resultsCsv(results));
     return results;
 }
 

@@ -9,6 +9,7 @@
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "csq/schedule.h"
+#include "csq/run_directory.h"
 #include "data/batcher.h"
 #include "data/prefetcher.h"
 #include "io/atomic_file.h"
@@ -84,7 +85,7 @@ void Trainer::drawTicket()
         const auto ticket = drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
                                              config_.budgetMode, config_.targetBits);
         observer_.onLog(ticket.logLine);
-        if (writesFiles()) io::writeFileAtomic(file("ticket_costs.csv"), ticket.csv);
+        if (writesFiles()) io::writeFileAtomic(file(run_files::kTicketCosts), ticket.csv);
     } else if (!position_.ticketDrawn) {
         if (config_.ticketMeetsBudget) {
             const int changed = quant::meetBudget(layers_, config_.budgetMode, config_.targetBits);
@@ -319,11 +320,11 @@ void Trainer::run(Control& control)
     batcher.setShard(ranks_.rank(), ranks_.count());
     while (position_.epoch < config_.totalEpochs()) {
         if (!runEpoch(batcher, control)) {
-            saveCheckpoint(file("checkpoint.pt"));
+            saveCheckpoint(file(run_files::kCheckpoint));
             if (writesFiles()) {
                 Timed timed(time_.files);
-                metrics_.write(file("metrics.csv"));
-                exportScheme(file("scheme.json"));
+                metrics_.write(file(run_files::kMetrics));
+                exportScheme(file(run_files::kScheme));
             }
             observer_.onLog("stopped at epoch " + std::to_string(position_.epoch + 1) + ", batch " +
                             std::to_string(position_.batch) + "; checkpoint saved");
@@ -418,10 +419,10 @@ void Trainer::endEpoch()
     position_.batch = 0;
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;
     seedEpochSums();
-    saveCheckpoint(file("checkpoint.pt"));  // autosave: a crash loses at most the epoch in progress
+    saveCheckpoint(file(run_files::kCheckpoint));  // autosave: a crash loses at most the epoch in progress
     if (writesFiles()) {
         Timed timed(time_.files);
-        metrics_.write(file("metrics.csv"));
+        metrics_.write(file(run_files::kMetrics));
     }
 }
 

@@ -12,6 +12,7 @@
 #include "csq/errors.h"
 #include "csq/observer.h"
 #include "csq/snapshot.h"
+#include "csq/run_directory.h"
 #include "data/batcher.h"
 #include "data/dataset.h"
 #include "data/normalization.h"
@@ -55,7 +56,7 @@ public:
 
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }
-    std::string checkpointPath() const { return file("checkpoint.pt"); }
+    std::string checkpointPath() const { return file(run_files::kCheckpoint); }
     const RunPosition& position() const { return position_; }
     bool quantized() const { return !layers_.empty(); }
     // Whether the soft model is the exact one: every layer still float (the warm-up) or on its lattice

@@ -6,6 +6,7 @@
 #include "io/quantized_module.h"
 #include "train/timed.h"
 #include "train/trainer.h"
+#include "csq/run_directory.h"
 
 namespace csq::train {
 
@@ -16,8 +17,8 @@ void Trainer::writeLiveFiles()
     if (!writesFiles() || now - lastLiveWrite_ < std::chrono::seconds(2)) return;
     lastLiveWrite_ = now;
     Timed timed(time_.files);
-    metrics_.write(file("metrics.csv"));
-    exportScheme(file("scheme.json"));
+    metrics_.write(file(run_files::kMetrics));
+    exportScheme(file(run_files::kScheme));
 }
 
 void Trainer::writeFinalFiles(RunSummary& summary)
@@ -25,25 +26,25 @@ void Trainer::writeFinalFiles(RunSummary& summary)
     if (writesFiles()) {
         {
             Timed timed(time_.files);
-            exportScheme(file("scheme.json"));
-            exportQuantized(file("quantized.pt"));
+            exportScheme(file(run_files::kScheme));
+            exportQuantized(file(run_files::kQuantized));
             if (auto* script = dynamic_cast<models::ScriptNetwork*>(model_.get())) {
                 const auto layers = quant::readScheme(layers_);
                 const auto scheme = io::schemeJson(layers, precisionOf(layers), config_.budgetMode, config_.targetBits);
-                io::writeQuantizedModule(file("quantized_module.pt"), *script, config_, shape_, norm_, modelName_,
+                io::writeQuantizedModule(file(run_files::kQuantizedModule), *script, config_, shape_, norm_, modelName_,
                                          scheme);
             }
             const auto state = torch::pickle_save(c10::IValue(io::dequantizedStateDict(*model_, names_)));
-            io::writeFileAtomic(file("dequantized_state_dict.pt"), std::string_view(state.data(), state.size()));
+            io::writeFileAtomic(file(run_files::kDequantizedStateDict), std::string_view(state.data(), state.size()));
         }
-        writeCheckpoint(file("checkpoint.pt"));
+        writeCheckpoint(file(run_files::kCheckpoint));
         Timed timed(time_.files);
-        metrics_.write(file("metrics.csv"));
+        metrics_.write(file(run_files::kMetrics));
     }
     // summary.json is the last file: its own write (a few kB) is the one part the profile leaves out.
     time_.wall = secondsSince(created_);
     summary.time = time_;
-    if (writesFiles()) io::writeFileAtomic(file("summary.json"), io::summaryJson(summary));
+    if (writesFiles()) io::writeFileAtomic(file(run_files::kSummary), io::summaryJson(summary));
 }
 
 void Trainer::saveCheckpoint(const std::string& path)

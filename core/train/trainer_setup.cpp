@@ -9,6 +9,7 @@
 #include "csq/run_names.h"
 #include "csq/runtime.h"
 #include "csq/schedule.h"
+#include "csq/run_directory.h"
 #include "data/dataset_loader.h"
 #include "dist/cluster.h"
 #include "io/atomic_file.h"
@@ -69,7 +70,7 @@ std::unique_ptr<Trainer> Trainer::resume(const std::string& checkpointPath, Obse
     trainer->model_->to(trainer->device_);
     if (header.position.ticketDrawn && config.finetuneMode == FinetuneMode::Lattice)
         for (auto& l : trainer->layers_) l.layer->reattachLattice();  // the loaded latent and kept bits
-    trainer->metrics_.loadExisting(trainer->file("metrics.csv"), header.position.step);
+    trainer->metrics_.loadExisting(trainer->file(run_files::kMetrics), header.position.step);
     return trainer;
 }
 
@@ -179,7 +180,7 @@ void Trainer::prepareRunDir()
     std::error_code ec;
     fs::create_directories(runDir_, ec);
     if (ec) throw Error(runDir_, "cannot create the run directory: " + ec.message(), "choose a writable folder");
-    io::writeFileAtomic(file("config.json"), toJson(config_));
+    io::writeFileAtomic(file(run_files::kConfig), toJson(config_));
 }
 
 std::string Trainer::file(const char* name) const

@@ -5,6 +5,7 @@
 #include <QFileInfo>
 
 #include "csq/errors.h"
+#include "csq/run_directory.h"
 
 namespace csq::ui {
 
@@ -26,7 +27,7 @@ QByteArray readFile(const QString& path)
 
 bool RunRecord::isRunDirectory(const QString& directory)
 {
-    return QFileInfo(QDir(directory).filePath(QStringLiteral("summary.json"))).isFile();
+    return QFileInfo(QDir(directory).filePath(QString::fromLatin1(csq::run_files::kSummary))).isFile();
 }
 
 RunRecord RunRecord::load(const QString& runDirectory)
@@ -34,12 +35,12 @@ RunRecord RunRecord::load(const QString& runDirectory)
     const QDir dir(runDirectory);
     RunRecord record;
     record.result = csq::readRunResult(QDir::cleanPath(dir.absolutePath()).toStdString());
-    const auto scheme = dir.filePath(QStringLiteral("scheme.json"));
-    const auto summary = dir.filePath(QStringLiteral("summary.json"));
+    const auto scheme = dir.filePath(QString::fromLatin1(csq::run_files::kScheme));
+    const auto summary = dir.filePath(QString::fromLatin1(csq::run_files::kSummary));
     const auto& source = QFileInfo(scheme).isFile() ? scheme : summary;
     record.layers = csq::schemeLayersFromJson(readFile(source).toStdString(), source.toStdString());
     try {
-        record.metrics = MetricsCsv::read(dir.filePath(QStringLiteral("metrics.csv")));
+        record.metrics = MetricsCsv::read(dir.filePath(QString::fromLatin1(csq::run_files::kMetrics)));
     } catch (const std::exception& e) {
         record.metricsError = QString::fromStdString(e.what());
     }

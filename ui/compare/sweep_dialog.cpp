@@ -22,6 +22,7 @@
 #include <QtConcurrent/QtConcurrentRun>
 
 #include "csq/run_names.h"
+#include "csq/run_directory.h"
 #include "run/run_folders.h"
 
 namespace csq::ui {
@@ -312,13 +313,13 @@ void SweepDialog::fillRuns(const csq::SweepPlan& plan)
         item->setText(KindColumn, run.uniform ? tr("uniform") : tr("mixed"));
         item->setText(BitsColumn, QString::number(run.targetBits));
         const QDir dir(root.filePath(name));
-        if (dir.exists(QStringLiteral("summary.json"))) {
+        if (dir.exists(QString::fromLatin1(csq::run_files::kSummary))) {
             item->setText(StateColumn, tr("done"));
             item->setText(DetailColumn, tr("finished earlier"));
             ++done;
         } else {
             item->setText(StateColumn, tr("waiting"));
-            if (dir.exists(QStringLiteral("checkpoint.pt")))
+            if (dir.exists(QString::fromLatin1(csq::run_files::kCheckpoint)))
                 item->setText(DetailColumn, tr("resumes from its checkpoint"));
         }
     }

@@ -5,16 +5,17 @@
 #include <QFileInfo>
 
 #include "csq/errors.h"
+#include "csq/run_directory.h"
 #include "compare/run_record.h"
 
 namespace csq::ui {
 
 namespace {
 
-const QString kConfig = QStringLiteral("config.json");
-const QString kMetrics = QStringLiteral("metrics.csv");
-const QString kScheme = QStringLiteral("scheme.json");
-const QString kSummary = QStringLiteral("summary.json");
+const QString kConfig = QString::fromLatin1(csq::run_files::kConfig);
+const QString kMetrics = QString::fromLatin1(csq::run_files::kMetrics);
+const QString kScheme = QString::fromLatin1(csq::run_files::kScheme);
+const QString kSummary = QString::fromLatin1(csq::run_files::kSummary);
 
 QByteArray readBytes(const QString& path)
 {

@@ -5,6 +5,7 @@
 #include <QSettings>
 
 #include "csq/config.h"
+#include "csq/run_directory.h"
 #include "compare/metrics_csv.h"
 
 namespace csq::ui {
@@ -30,26 +31,27 @@ std::optional<InterruptedRun> InterruptedRun::pending()
     const auto dir = QSettings().value(kKey).toString();
     if (dir.isEmpty()) return std::nullopt;
     const QDir run(dir);
-    if (!run.exists(QStringLiteral("checkpoint.pt")) || run.exists(QStringLiteral("summary.json"))) {
+    if (!run.exists(QString::fromLatin1(csq::run_files::kCheckpoint)) ||
+        run.exists(QString::fromLatin1(csq::run_files::kSummary))) {
         forget();  // finished after all, or its files are gone: nothing to offer
         return std::nullopt;
     }
     InterruptedRun found;
     found.runDir = dir;
-    found.checkpoint = run.filePath(QStringLiteral("checkpoint.pt"));
+    found.checkpoint = run.filePath(QString::fromLatin1(csq::run_files::kCheckpoint));
     // What the offer says is a courtesy: unreadable files leave it vaguer, never stop the offer.
-    QFile configFile(run.filePath(QStringLiteral("config.json")));
+    QFile configFile(run.filePath(QString::fromLatin1(csq::run_files::kConfig)));
     if (configFile.open(QIODevice::ReadOnly)) {
         try {
-            const auto config = csq::configFromJson(configFile.readAll().toStdString(), "config.json");
+            const auto config = csq::configFromJson(configFile.readAll().toStdString(), csq::run_files::kConfig);
             found.model = QString::fromStdString(config.model);
             found.epochsTotal = config.totalEpochs();
         } catch (const std::exception&) {
         }
     }
     try {
-        found.epochsDone =
-            MetricsCsv::read(run.filePath(QStringLiteral("metrics.csv"))).rowCount(MetricsCsv::Kind::Epoch);
+        found.epochsDone = MetricsCsv::read(run.filePath(QString::fromLatin1(csq::run_files::kMetrics)))
+                               .rowCount(MetricsCsv::Kind::Epoch);
     } catch (const std::exception&) {
     }
     return found;

@@ -15,6 +15,7 @@
 #include "plots/plot_panel.h"
 #include "window/recent_files.h"
 #include "run/session_bridge.h"
+#include "csq/run_directory.h"
 
 namespace csq::ui {
 
@@ -157,7 +158,8 @@ void FileActions::chooseConfig()
 
 void FileActions::chooseSaveConfig()
 {
-    const auto path = askSave(tr("Save config"), QStringLiteral("config.json"), tr("Run config (*.json)"));
+    const auto path =
+        askSave(tr("Save config"), QString::fromLatin1(csq::run_files::kConfig), tr("Run config (*.json)"));
     if (path.isEmpty()) return;
     const auto failure = saveConfig(path);
     if (failure.isEmpty()) recent_->add(path);
@@ -172,26 +174,27 @@ void FileActions::chooseCheckpoint()
 
 void FileActions::saveCheckpoint()
 {
-    const auto path = askSave(tr("Save checkpoint"), QStringLiteral("checkpoint.pt"), tr("Checkpoint (*.pt)"));
+    const auto path =
+        askSave(tr("Save checkpoint"), QString::fromLatin1(csq::run_files::kCheckpoint), tr("Checkpoint (*.pt)"));
     if (!path.isEmpty()) exportLater(SessionBridge::Export::Checkpoint, path);
 }
 
 void FileActions::exportScheme()
 {
-    const auto path = askSave(tr("Export scheme"), QStringLiteral("scheme.json"), tr("Scheme (*.json)"));
+    const auto path = askSave(tr("Export scheme"), QString::fromLatin1(csq::run_files::kScheme), tr("Scheme (*.json)"));
     if (!path.isEmpty()) exportLater(SessionBridge::Export::Scheme, path);
 }
 
 void FileActions::exportQuantized()
 {
-    const auto path =
-        askSave(tr("Export quantized model"), QStringLiteral("quantized.pt"), tr("Quantized model (*.pt)"));
+    const auto path = askSave(tr("Export quantized model"), QString::fromLatin1(csq::run_files::kQuantized),
+                              tr("Quantized model (*.pt)"));
     if (!path.isEmpty()) exportLater(SessionBridge::Export::Quantized, path);
 }
 
 void FileActions::exportMetrics()
 {
-    const auto path = askSave(tr("Export metrics"), QStringLiteral("metrics.csv"), tr("CSV (*.csv)"));
+    const auto path = askSave(tr("Export metrics"), QString::fromLatin1(csq::run_files::kMetrics), tr("CSV (*.csv)"));
     if (!path.isEmpty()) exportLater(SessionBridge::Export::Metrics, path);
 }
 
