@@ -1,6 +1,6 @@
 #pragma once
 // A user's own PyTorch model, from a TorchScript archive (torch.jit.script or torch.jit.trace, saved
-// with torch.jit.save), as one more Network (docs/architecture.md, "Models from TorchScript"). Every
+// with torch.jit.save), as one more Network (docs/architecture.md §3). Every
 // Conv2d and Linear submodule becomes a CSQ layer (a BitLayer) named by its qualified name
 // ("features.3.conv.1.0") and starting from the file's weights. Before each forward the layer's
 // weight as it stands (float warm-up, soft bits, lattice, exact integers) is set into the submodule's

@@ -1,6 +1,6 @@
 #pragma once
 // The thread-safe mailbox between a session's callers and its training thread: stop / pause flags
-// and live config patches, all taken by the trainer at a batch boundary.
+// and live config patches, all taken by the trainer at a batch boundary (docs/architecture.md §4).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>

@@ -3,7 +3,7 @@
 // csq-train flag, the --help section it is listed in, the values it accepts and one line of help.
 // config.json in and out, validate()'s range checks, csq-train's options and --help, the Setup panel's
 // rows and spin-box ranges, and docs/reference/config.md (csq-train --config-reference) all read it, so
-// a new knob is its member plus one entry here. Torch-free.
+// a new knob is its member plus one entry here (docs/architecture.md §6). Torch-free.
 #include <limits>
 #include <optional>
 #include <string>

@@ -1,5 +1,6 @@
 #pragma once
-// The files of a run directory and of a sweep folder (docs/reference/run-directory.md, a contract), by
+// The files of a run directory and of a sweep folder (docs/reference/run-directory.md, a contract;
+// docs/architecture.md §5), by
 // name, written once: the engine writes them under these names and every reader (the GUI, follow mode,
 // sweeps, the interrupted-run offer) looks for them under these names. Torch-free.
 namespace csq::run_files {
