@@ -1,12 +1,16 @@
 #include "io/run_files.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
 #include "csq/errors.h"
+#include "csq/metrics_columns.h"
 #include "io/atomic_file.h"
 
 namespace csq::io {
@@ -14,14 +18,6 @@ namespace csq::io {
 namespace json = boost::json;
 
 namespace {
-
-std::string num(double v)
-{
-    std::ostringstream s;
-    s.precision(10);
-    s << v;
-    return s.str();
-}
 
 json::array keptArray(const std::vector<bool>& kept)
 {
@@ -53,31 +49,19 @@ json::array layersArray(const std::vector<LayerScheme>& layers)
 
 }  // namespace
 
-const char* MetricsLog::header()
+std::string MetricsLog::header()
 {
-    return "kind,step,epoch,t,phase,beta,lambda,target_bits,delta_s,avg_bits,weighted_avg_bits,ce,budget_loss,"
-           "train_acc,test_acc,test_acc_quantized,val_acc,lr,images_per_second";
+    return metricsHeader();
 }
 
 void MetricsLog::addStep(const Snapshot& s)
 {
-    std::ostringstream r;
-    r << "step," << s.step << ',' << s.epoch << ',' << num(s.t) << ',' << toString(s.phase) << ',' << num(s.beta) << ','
-      << num(s.lambda) << ',' << num(s.targetBits) << ',' << num(s.deltaS) << ',' << num(s.precision.avgBits) << ','
-      << num(s.precision.weightedAvgBits) << ',' << num(s.ce) << ',' << num(s.budgetLoss) << ',' << num(s.trainAccuracy)
-      << ",,,," << num(s.lr) << ',' << num(s.imagesPerSecond);
-    rows_.push_back(r.str());
+    rows_.push_back(metricsStepRow(s));
 }
 
 void MetricsLog::addEpoch(const EpochResult& e, int64_t step)
 {
-    std::ostringstream r;
-    r << "epoch," << step << ',' << e.epoch << ',' << (e.epoch + 1) << ',' << toString(e.phase) << ',' << num(e.beta)
-      << ",," << num(e.targetBits) << ",," << num(e.precision.avgBits) << ',' << num(e.precision.weightedAvgBits) << ','
-      << num(e.trainLoss) << ",," << num(e.trainAccuracy) << ',' << num(e.testAccuracy) << ','
-      << num(e.testAccuracyQuantized) << ',' << (e.validationAccuracy >= 0 ? num(e.validationAccuracy) : std::string())
-      << ",," << num(e.imagesPerSecond);
-    rows_.push_back(r.str());
+    rows_.push_back(metricsEpochRow(e, step));
 }
 
 void MetricsLog::loadExisting(const std::string& path, int64_t step)
@@ -91,15 +75,26 @@ void MetricsLog::loadExisting(const std::string& path, int64_t step)
     const std::string content = buffer.str();
     const auto headerEnd = content.find('\n');
     if (headerEnd == std::string::npos) return;  // no file or empty: start afresh
+    // The kind and step cells by the column table's order.
+    const auto& columns = metricsColumns();
+    auto indexOf = [&](const char* key) {
+        for (size_t i = 0; i < columns.size(); ++i)
+            if (std::string_view(columns[i].key) == key) return i;
+        return columns.size();
+    };
+    const size_t kindAt = indexOf(metrics_column::kKind), stepAt = indexOf(metrics_column::kStep);
     // Whole lines only: a crash mid-append can leave the last one cut short.
     for (size_t start = headerEnd + 1, end; (end = content.find('\n', start)) != std::string::npos; start = end + 1) {
-        const std::string line = content.substr(start, end - start);
-        const auto first = line.find(','), second = line.find(',', first + 1);
-        if (first == std::string::npos || second == std::string::npos) continue;
-        const int64_t rowStep = std::stoll(line.substr(first + 1, second - first - 1));
-        const bool isEpoch = line.compare(0, first, "epoch") == 0;
+        std::vector<std::string> cells;
+        std::istringstream line(content.substr(start, end - start));
+        for (std::string cell; std::getline(line, cell, ',');) cells.push_back(cell);
+        if (cells.size() <= std::max(kindAt, stepAt)) continue;
+        char* parsedTo = nullptr;
+        const int64_t rowStep = std::strtoll(cells[stepAt].c_str(), &parsedTo, 10);
+        if (parsedTo == cells[stepAt].c_str()) continue;
+        const bool isEpoch = cells[kindAt] == "epoch";
         // An epoch row at the resume step belongs to the epoch already finished; a step row there is redone.
-        if (rowStep < step || (isEpoch && rowStep == step)) rows_.push_back(line);
+        if (rowStep < step || (isEpoch && rowStep == step)) rows_.push_back(content.substr(start, end - start));
     }
 }
 

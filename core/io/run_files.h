@@ -13,7 +13,7 @@ namespace csq::io {
 // in memory and the file is rewritten atomically, so a crash never leaves half a row.
 class MetricsLog {
 public:
-    static const char* header();
+    static std::string header();
     void addStep(const Snapshot& s);
     void addEpoch(const EpochResult& e, int64_t step);
     // Reloads rows written before a resume, keeping only those up to `step` (a torn last line is

@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 
+#include "csq/metrics_columns.h"
 #include "plots/qcustomplot_include.h"
 
 namespace csq::ui {
@@ -80,15 +81,15 @@ QString CurveOverlayView::column(Metric metric)
 {
     switch (metric) {
         case Metric::CrossEntropy:
-            return QStringLiteral("ce");
+            return QLatin1String(csq::metrics_column::kCe);
         case Metric::TestAccuracy:
-            return QStringLiteral("test_acc");
+            return QLatin1String(csq::metrics_column::kTestAcc);
         case Metric::QuantizedAccuracy:
-            return QStringLiteral("test_acc_quantized");
+            return QLatin1String(csq::metrics_column::kTestAccQuantized);
         case Metric::AvgBits:
-            return QStringLiteral("avg_bits");
+            return QLatin1String(csq::metrics_column::kAvgBits);
         case Metric::WeightedAvgBits:
-            return QStringLiteral("weighted_avg_bits");
+            return QLatin1String(csq::metrics_column::kWeightedAvgBits);
     }
     return {};
 }

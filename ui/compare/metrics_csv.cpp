@@ -5,6 +5,7 @@
 
 #include <QFile>
 
+#include "csq/metrics_columns.h"
 #include "csq/errors.h"
 
 namespace csq::ui {
@@ -71,13 +72,14 @@ void MetricsCsv::parseLines(const QString& text, const QString& source, int firs
         const auto cells = line.split(u',');
         if (!headerRead_) {
             for (int c = 0; c < cells.size(); ++c) columns_.insert(cells[c].trimmed(), c);
-            if (!columns_.contains(QStringLiteral("kind")) || !columns_.contains(QStringLiteral("t")))
+            if (!columns_.contains(QLatin1String(csq::metrics_column::kKind)) ||
+                !columns_.contains(QLatin1String(csq::metrics_column::kT)))
                 fail(source, QStringLiteral("the header has no \"kind\" and \"t\" columns"));
             headerRead_ = true;
             continue;
         }
         Row row;
-        const auto kind = cells.value(columns_.value(QStringLiteral("kind")));
+        const auto kind = cells.value(columns_.value(QLatin1String(csq::metrics_column::kKind)));
         if (kind == u"step")
             row.kind = Kind::Step;
         else if (kind == u"epoch")
@@ -86,7 +88,7 @@ void MetricsCsv::parseLines(const QString& text, const QString& source, int firs
             continue;  // a kind of row this reader does not know: not ours to draw
         row.cells.fill(kNaN, static_cast<int>(columns_.size()));
         for (int c = 0; c < cells.size() && c < row.cells.size(); ++c) {
-            if (cells[c].isEmpty() || c == columns_.value(QStringLiteral("kind"))) continue;
+            if (cells[c].isEmpty() || c == columns_.value(QLatin1String(csq::metrics_column::kKind))) continue;
             bool ok = false;
             const double v = cells[c].toDouble(&ok);
             if (ok)
@@ -94,7 +96,7 @@ void MetricsCsv::parseLines(const QString& text, const QString& source, int firs
             else
                 row.text.insert(c, cells[c]);  // the phase: NaN among the numbers, kept as text
         }
-        if (std::isnan(row.cells.value(columns_.value(QStringLiteral("t")), kNaN)))
+        if (std::isnan(row.cells.value(columns_.value(QLatin1String(csq::metrics_column::kT)), kNaN)))
             fail(QStringLiteral("%1:%2").arg(source).arg(lineNumber), QStringLiteral("the row has no epoch time t"));
         rows_.append(row);
     }
@@ -124,7 +126,7 @@ MetricsCsv::Series MetricsCsv::series(const QString& column, Kind kind) const
     Series out;
     const auto it = columns_.constFind(column);
     if (it == columns_.constEnd()) return out;
-    const int t = columns_.value(QStringLiteral("t"));
+    const int t = columns_.value(QLatin1String(csq::metrics_column::kT));
     for (const auto& row : rows_) {
         if (row.kind != kind || std::isnan(row.cells[*it])) continue;
         out.t.append(row.cells[t]);

@@ -18,6 +18,7 @@
 #include <QTime>
 #include <QVBoxLayout>
 
+#include "csq/metrics_columns.h"
 #include "run/beta_plan.h"
 #include "plots/beta_schedule_view.h"
 #include "plots/layer_bits_view.h"
@@ -214,14 +215,16 @@ QString FollowWindow::progressLine(const MetricsCsv& metrics, const std::optiona
     parts << tr("epoch %1/%2")
                  .arg(static_cast<int>(value(last, "epoch")) + 1)
                  .arg(config ? QString::number(config->totalEpochs()) : QStringLiteral("?"));
-    if (const auto phase = metrics.text(last, QStringLiteral("phase")); !phase.isEmpty()) parts << phase;
+    if (const auto phase = metrics.text(last, QLatin1String(csq::metrics_column::kPhase)); !phase.isEmpty())
+        parts << phase;
     if (!std::isnan(value(now, "step"))) parts << tr("step %1").arg(static_cast<qint64>(value(now, "step")));
     if (!std::isnan(value(now, "beta"))) parts << tr("β %1").arg(number(value(now, "beta"), 2));
     if (!std::isnan(value(now, "avg_bits")))
         parts << tr("bits %1 (weighted %2) → target %3")
                      .arg(number(value(now, "avg_bits"), 2), number(value(now, "weighted_avg_bits"), 2),
                           number(value(now, "target_bits"), 2));
-    if (!std::isnan(value(now, "ce"))) parts << tr("loss %1").arg(number(value(now, "ce"), 4));
+    if (!std::isnan(value(now, csq::metrics_column::kCe)))
+        parts << tr("loss %1").arg(number(value(now, csq::metrics_column::kCe), 4));
     if (!std::isnan(value(now, "train_acc"))) parts << tr("train %1 %").arg(number(value(now, "train_acc"), 1));
     if (!std::isnan(value(epoch, "test_acc")))
         parts << tr("test %1 % (exact %2 %)")

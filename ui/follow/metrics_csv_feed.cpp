@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "csq/metrics_columns.h"
 #include "run/metrics_store.h"
 
 namespace csq::ui {
@@ -17,56 +18,32 @@ double numberOr(const MetricsCsv& metrics, int row, const char* column, double f
 
 }  // namespace
 
-csq::Phase MetricsCsvFeed::phaseOf(const QString& text)
+namespace {
+
+// A row's cells as the column table reads them.
+std::function<csq::MetricsCell(const char*)> cellsOf(const MetricsCsv& metrics, int row)
 {
-    for (auto phase :
-         {csq::Phase::Float, csq::Phase::Search, csq::Phase::Ticket, csq::Phase::Finetune, csq::Phase::Done})
-        if (text == QString::fromStdString(csq::toString(phase))) return phase;
-    return csq::Phase::Search;
+    return [&metrics, row](const char* key) {
+        const auto column = QLatin1String(key);
+        return csq::MetricsCell{metrics.number(row, column), metrics.text(row, column).toStdString()};
+    };
 }
+
+}  // namespace
 
 csq::Snapshot MetricsCsvFeed::snapshotOf(const MetricsCsv& metrics, int row)
 {
-    csq::Snapshot s;
-    s.phase = phaseOf(metrics.text(row, QStringLiteral("phase")));
-    s.epoch = static_cast<int>(numberOr(metrics, row, "epoch"));
-    s.t = numberOr(metrics, row, "t");
-    s.step = static_cast<int64_t>(numberOr(metrics, row, "step"));
-    s.beta = numberOr(metrics, row, "beta", s.beta);
-    s.lambda = numberOr(metrics, row, "lambda");
-    s.targetBits = numberOr(metrics, row, "target_bits");
-    s.deltaS = numberOr(metrics, row, "delta_s");
-    s.lr = numberOr(metrics, row, "lr");
-    s.precision.avgBits = numberOr(metrics, row, "avg_bits");
-    s.precision.weightedAvgBits = numberOr(metrics, row, "weighted_avg_bits");
-    s.ce = numberOr(metrics, row, "ce");
-    s.budgetLoss = numberOr(metrics, row, "budget_loss");
-    s.trainAccuracy = numberOr(metrics, row, "train_acc");
-    s.imagesPerSecond = numberOr(metrics, row, "images_per_second");
-    return s;
+    return csq::snapshotFromMetrics(cellsOf(metrics, row));
 }
 
 csq::EpochResult MetricsCsvFeed::epochOf(const MetricsCsv& metrics, int row)
 {
-    csq::EpochResult e;
-    e.epoch = static_cast<int>(numberOr(metrics, row, "epoch"));
-    e.phase = phaseOf(metrics.text(row, QStringLiteral("phase")));
-    e.trainLoss = numberOr(metrics, row, "ce");
-    e.trainAccuracy = numberOr(metrics, row, "train_acc");
-    e.testAccuracy = numberOr(metrics, row, "test_acc");
-    e.testAccuracyQuantized = numberOr(metrics, row, "test_acc_quantized", e.testAccuracy);
-    e.validationAccuracy = numberOr(metrics, row, "val_acc", -1);
-    e.precision.avgBits = numberOr(metrics, row, "avg_bits");
-    e.precision.weightedAvgBits = numberOr(metrics, row, "weighted_avg_bits");
-    e.beta = numberOr(metrics, row, "beta");
-    e.targetBits = numberOr(metrics, row, "target_bits");
-    e.imagesPerSecond = numberOr(metrics, row, "images_per_second");
-    return e;
+    return csq::epochFromMetrics(cellsOf(metrics, row));
 }
 
 MetricsCsvFeed::RowKey MetricsCsvFeed::keyOf(const MetricsCsv& metrics, int row)
 {
-    return {numberOr(metrics, row, "step", -1), numberOr(metrics, row, "t")};
+    return {numberOr(metrics, row, csq::metrics_column::kStep, -1), numberOr(metrics, row, csq::metrics_column::kT)};
 }
 
 void MetricsCsvFeed::feed(const MetricsCsv& metrics)

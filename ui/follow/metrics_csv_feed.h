@@ -17,11 +17,10 @@ public:
     // restarted into the same folder rewrites it from the top).
     void feed(const MetricsCsv& metrics);
 
-    // The scalar part of a snapshot as a step row holds it (no gates, no layers); empty cells read as 0.
+    // The scalar part of a snapshot as a step row holds it (no gates, no layers), read through the
+    // column table (csq/metrics_columns.h); empty cells read as 0.
     static csq::Snapshot snapshotOf(const MetricsCsv& metrics, int row);
     static csq::EpochResult epochOf(const MetricsCsv& metrics, int row);
-    // "float", "search", "ticket", "finetune", "done" as csq::toString writes them; Search otherwise.
-    static csq::Phase phaseOf(const QString& text);
 
 private:
     // What identifies the last row fed, to tell a grown file from a rewritten one.
