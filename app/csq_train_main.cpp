@@ -86,6 +86,9 @@ po::options_description describeOptions()
     general.add_options()("resume", po::value<std::string>(), "continue the run saved in this checkpoint.pt")(
         "evaluate", po::value<std::string>(),
         "print the test accuracy of this quantized.pt or quantized_module.pt and exit")(
+        "results", po::value<std::string>(),
+        "print the results of a run, seed group, sweep or a folder of them (a study), means ± sd over seeds, "
+        "and exit")("format", po::value<std::string>()->default_value("md"), "with --results: md (a table) or csv")(
         "logits", po::value<int>()->default_value(0),
         "with --evaluate: also print the logits of the first N test images")(
         "sweep", po::value<std::string>(),
@@ -210,6 +213,17 @@ int evaluate(const po::variables_map& vm)
     return 0;
 }
 
+// The results of a folder (a run, a group, a sweep, a study's folder of them) as a table.
+int results(const po::variables_map& vm)
+{
+    const auto dir = vm["results"].as<std::string>();
+    const auto format = vm["format"].as<std::string>();
+    if (format != "md" && format != "csv") throw csq::Error("--format", "expected md or csv, got '" + format + "'");
+    const auto found = csq::readResults(dir);
+    std::cout << (format == "csv" ? csq::resultsCsv(found) : csq::resultsMarkdown(found));
+    return 0;
+}
+
 // A sweep, a seed group, or a sweep of seed groups: all run through the sweep runner.
 int sweep(const po::variables_map& vm)
 {
@@ -308,6 +322,7 @@ int main(int argc, char** argv)
         return 0;
     }
     try {
+        if (vm.count("results")) return results(vm);
         return vm.count("evaluate")                                            ? evaluate(vm)
                : vm.count("sweep") || vm.count("seeds") || vm.count("uniform") ? sweep(vm)
                                                                                : train(vm);

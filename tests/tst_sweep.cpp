@@ -277,6 +277,22 @@ void TestSweep::seedGroupsOfASweep()
     QVERIFY(csv[1].startsWith("mixed-3,mixed,3,"));
     QCOMPARE(csv[1].split(',')[9], QStringLiteral("2"));
 
+    // What each folder is, and the one reader of a folder's results (csq-train --results).
+    QVERIFY(folderKind(plan.directory) == FolderKind::Sweep);
+    QVERIFY(folderKind(plan.directory + "/mixed-3") == FolderKind::SeedGroup);
+    QVERIFY(folderKind(plan.directory + "/mixed-3/seed-1") == FolderKind::Run);
+    QVERIFY(folderKind(dir_.path().toStdString()) == FolderKind::Collection);
+    const auto read = readResults(plan.directory);
+    QCOMPARE(read.size(), size_t{1});
+    QCOMPARE(read[0].name, std::string("mixed-3"));
+    QCOMPARE(read[0].seeds, 2);
+    const auto table = QString::fromStdString(resultsMarkdown(read));
+    QVERIFY2(table.contains(QStringLiteral("| mixed-3 | mixed | 2 | ")) &&
+                 table.contains(QString::number(g.testAccuracyQuantized, 'f', 2) + QStringLiteral(" ± ")),
+             qPrintable(table));
+    QVERIFY(folderKind(plan.directory + "/no-such-folder") == FolderKind::None);
+    QVERIFY_THROWS_EXCEPTION(Error, readResults(plan.directory + "/no-such-folder"));
+
     // Runs of different points cannot form one group.
     auto other = one;
     other.targetBits = 2;

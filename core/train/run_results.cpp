@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <numeric>
 #include <optional>
 #include <sstream>
@@ -239,6 +240,127 @@ void markParetoFront(std::vector<RunResult>& results)
             return &o != &r && !o.floatModel && noWorse && better;
         });
     }
+}
+
+FolderKind folderKind(const std::string& directory)
+{
+    const fs::path dir(directory);
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return FolderKind::None;
+    if (fs::exists(dir / run_files::kSweepPlan, ec)) return FolderKind::Sweep;
+    if (fs::exists(dir / run_files::kSummary, ec)) {
+        try {
+            return readRunResult(directory).isGroup() ? FolderKind::SeedGroup : FolderKind::Run;
+        } catch (const Error&) {
+            return FolderKind::None;  // a summary that cannot be read is no result
+        }
+    }
+    if (fs::exists(dir / run_files::kCheckpoint, ec)) return FolderKind::InterruptedRun;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.is_directory() && folderKind(entry.path().string()) != FolderKind::None)
+            return FolderKind::Collection;
+    return FolderKind::None;
+}
+
+std::string toString(FolderKind kind)
+{
+    switch (kind) {
+        case FolderKind::Sweep:
+            return "sweep";
+        case FolderKind::SeedGroup:
+            return "seed group";
+        case FolderKind::Run:
+            return "run";
+        case FolderKind::InterruptedRun:
+            return "interrupted run";
+        case FolderKind::Collection:
+            return "collection";
+        case FolderKind::None:
+            return "none";
+    }
+    return "none";
+}
+
+namespace {
+
+void collectResults(const fs::path& root, const fs::path& dir, std::vector<RunResult>& out)
+{
+    auto named = [&](RunResult r, const fs::path& at) {
+        const auto relative = fs::relative(at, root).generic_string();
+        r.name = relative == "." ? at.filename().string() : relative;
+        return r;
+    };
+    switch (folderKind(dir.string())) {
+        case FolderKind::Sweep:
+            for (auto& r : readSweepResults(dir.string())) out.push_back(named(r, r.runDir));
+            return;
+        case FolderKind::SeedGroup:
+        case FolderKind::Run:
+            out.push_back(named(readRunResult(dir.string()), dir));
+            return;
+        case FolderKind::Collection: {
+            std::vector<fs::path> below;
+            std::error_code ec;
+            for (const auto& entry : fs::directory_iterator(dir, ec))
+                if (entry.is_directory()) below.push_back(entry.path());
+            std::sort(below.begin(), below.end());
+            for (const auto& d : below) collectResults(root, d, out);
+            return;
+        }
+        case FolderKind::InterruptedRun:
+        case FolderKind::None:
+            return;
+    }
+}
+
+std::string meanSd(const Spread& s, int seeds, int precision = 2)
+{
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(precision) << s.mean;
+    if (seeds > 1) out << " ± " << s.sd;
+    return out.str();
+}
+
+}  // namespace
+
+std::vector<RunResult> readResults(const std::string& directory)
+{
+    const auto kind = folderKind(directory);
+    if (kind == FolderKind::None || kind == FolderKind::InterruptedRun)
+        throw Error(directory,
+                    kind == FolderKind::None ? "holds no run, seed group or sweep"
+                                             : "holds an interrupted run (a checkpoint, no summary.json yet)",
+                    kind == FolderKind::None ? "give a run directory or a folder above runs"
+                                             : "resume it (csq-train --resume) to have its results");
+    std::vector<RunResult> results;
+    collectResults(fs::path(directory), fs::path(directory), results);
+    return results;
+}
+
+std::string resultsMarkdown(const std::vector<RunResult>& results)
+{
+    const RunResult* reference = nullptr;
+    int floats = 0;
+    for (const auto& r : results)
+        if (r.floatModel && ++floats == 1) reference = &r;
+    if (floats != 1) reference = nullptr;
+    std::ostringstream out;
+    out << "| result | kind | seeds | exact test accuracy % | soft test accuracy % |"
+        << (reference ? " gap to float |" : "") << " layer-average bits | size-weighted bits | weights KiB |\n";
+    out << "| --- | --- | --- | --- | --- |" << (reference ? " --- |" : "") << " --- | --- | --- |\n";
+    for (const auto& r : results) {
+        out << "| " << r.name << " | " << kindOf(r) << " | " << r.seeds << " | "
+            << meanSd(r.testAccuracyQuantizedSpread, r.seeds) << " | " << meanSd(r.testAccuracySpread, r.seeds) << " |";
+        if (reference) {
+            std::ostringstream gap;
+            gap << std::showpos << std::fixed << std::setprecision(2)
+                << r.testAccuracyQuantized - reference->testAccuracyQuantized;
+            out << ' ' << (&r == reference || r.model != reference->model ? std::string("-") : gap.str()) << " |";
+        }
+        out << ' ' << meanSd(r.avgBitsSpread, r.seeds) << " | " << meanSd(r.weightedAvgBitsSpread, r.seeds) << " | "
+            << meanSd(r.weightKiBSpread, r.seeds, 1) << " |\n";
+    }
+    return out.str();
 }
 
 std::string resultsCsv(const std::vector<RunResult>& results)

@@ -84,6 +84,23 @@ std::vector<RunResult> readSweepResults(const std::string& sweepDirectory);
 // Marks the Pareto front of (weightedAvgBits, testAccuracyQuantized) among the quantized runs: smaller
 // and more accurate is better; float runs are the reference and stay off it.
 void markParetoFront(std::vector<RunResult>& results);
+// What a folder is, told by its files: a sweep (sweep.json), a seed group or a finished run (its
+// summary.json), an interrupted run (a checkpoint, no summary), a collection (folders below it hold any
+// of these, a study's), or none of them.
+enum class FolderKind { Sweep, SeedGroup, Run, InterruptedRun, Collection, None };
+FolderKind folderKind(const std::string& directory);
+std::string toString(FolderKind kind);
+
+// Every finished result in a folder, whatever it is: the run or group itself, a sweep's points, or every
+// sweep, group and run below a collection (a group's seeds are its members, not results of their own),
+// named by their path under `directory`. Throws csq::Error naming the folder when nothing there is one.
+std::vector<RunResult> readResults(const std::string& directory);
+
+// The results as a Markdown table: per result its kind, seeds, exact and soft test accuracy (mean ± sd
+// over seeds), layer-average and size-weighted bits, weights in KiB, and the gap to the float
+// result's mean when there is exactly one float result.
+std::string resultsMarkdown(const std::vector<RunResult>& results);
+
 // name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,test_accuracy,test_accuracy_quantized,on_front,
 // seeds, then sd, min and max of test_accuracy_quantized, test_accuracy, avg_bits, weighted_avg_bits
 std::string resultsCsv(const std::vector<RunResult>& results);
