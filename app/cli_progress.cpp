@@ -84,6 +84,9 @@ void ProgressPrinter::onFinished(const RunSummary& s)
         "%.0f s, %.0f img/s\nrun files: %s\n",
         s.model.c_str(), s.dataset.c_str(), s.precision.avgBits, s.precision.weightedAvgBits, s.targetBits,
         s.budgetMode.c_str(), s.testAccuracy, s.testAccuracyQuantized, s.seconds, s.imagesPerSecond, s.runDir.c_str());
+    if (s.cost.macs > 0)
+        std::printf("compute per image: %.4g M MACs in the quantized layers, MAC-weighted bits %.3f, %.4g G BitOPs\n",
+                    static_cast<double>(s.cost.macs) / 1e6, s.cost.macWeightedBits, s.cost.bitOps / 1e9);
     const auto& t = s.time;
     if (t.wall > 0)
         std::printf(

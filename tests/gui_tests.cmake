@@ -36,11 +36,7 @@ if(CSQ_BUILD_GUI)
   # These train a tiny real run (2000 synthetic images the test writes, 2 epochs).
   csq_add_gui_test(tst_gui_session_bridge TIMEOUT 300)
   csq_add_gui_test(tst_gui_main_window TIMEOUT 400)
-  # TorchScript models written by Python for it (a drop of a model, a model that does not fit the data).
-  add_test(NAME make_scripted_models
-           COMMAND /usr/bin/python3 "${CMAKE_CURRENT_SOURCE_DIR}/make_scripted_models.py"
-                   "${CMAKE_CURRENT_BINARY_DIR}/scripted_models")
-  set_tests_properties(make_scripted_models PROPERTIES LABELS gui FIXTURES_SETUP scripted_models)
+  # TorchScript models written by Python (tests/CMakeLists.txt): a drop of a model, one that does not fit.
   set_property(TEST tst_gui_main_window PROPERTY FIXTURES_REQUIRED scripted_models)
   set_property(TEST tst_gui_main_window APPEND PROPERTY
                ENVIRONMENT "CSQ_SCRIPTED_MODELS=${CMAKE_CURRENT_BINARY_DIR}/scripted_models")

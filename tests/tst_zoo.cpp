@@ -2,10 +2,13 @@
 // forward and backward, and names its quantized layers as PyTorch would.
 #include <torch/torch.h>
 
+#include <QFileInfo>
 #include <QtTest>
 
 #include "models/zoo.h"
+#include "io/atomic_file.h"
 #include "train/evaluator.h"
+#include "train/layer_macs.h"
 #include "quant/scheme_readout.h"
 
 using namespace csq;
@@ -18,6 +21,7 @@ private Q_SLOTS:
     void resnet20NamesFollowPyTorch();
     void evaluationPassMatchesStepByStep_data();
     void evaluationPassMatchesStepByStep();
+    void macsAreTheLayersOwn();
 };
 
 void TestZoo::buildsAndRuns_data()
@@ -123,6 +127,43 @@ void TestZoo::evaluationPassMatchesStepByStep()
         layers.front().layer->bits()->scale.mul_(3);
         QVERIFY(!torch::equal(net->forward(x), fast));
     }
+}
+
+// Multiply-accumulates per image from one forward's real shapes, against counts by hand: a conv does
+// out_h·out_w·k_h·k_w·c_in/groups·c_out, a linear in·out. A depthwise layer of a TorchScript model
+// divides by its groups.
+void TestZoo::macsAreTheLayersOwn()
+{
+    auto macsOf = [](const std::shared_ptr<models::Network>& net, models::InputShape shape) {
+        const auto layers = quant::findBitLayers(*net);
+        train::measureLayerMacs(*net, layers, shape);
+        std::vector<int64_t> macs;
+        for (const auto& l : layers) macs.push_back(l.layer->macs());
+        return macs;
+    };
+    // lenet5 on 1x28x28: 5x5 conv (pad 2) 1->6 at 28x28, 5x5 conv 6->16 at 10x10, 400->120->84->10.
+    const auto lenet5 = macsOf(models::buildModel({"lenet5", false, 8, 0, {}, {}}, {1, 28, 28, 10}), {1, 28, 28, 10});
+    QCOMPARE(lenet5, (std::vector<int64_t>{28 * 28 * 25 * 6, 10 * 10 * 150 * 16, 400 * 120, 120 * 84, 84 * 10}));
+    // resnet20 on 3x32x32: the stem, 3 stages of 6 3x3 convs (16, 32, 64 wide at 32, 16, 8 pixels; the
+    // first of stages 2 and 3 strided), their two 1x1 projections, the 64->10 head: about 40.8 M.
+    const auto resnet20 =
+        macsOf(models::buildModel({"resnet20", false, 8, 0, {}, {}}, {3, 32, 32, 10}), {3, 32, 32, 10});
+    const int64_t stem = 1024 * 27 * 16, stage1 = 6 * 1024 * 144 * 16;
+    const int64_t stage2 = 256 * 144 * 32 + 5 * 256 * 288 * 32 + 256 * 16 * 32;
+    const int64_t stage3 = 64 * 288 * 64 + 5 * 64 * 576 * 64 + 64 * 32 * 64;
+    int64_t total = 0;
+    for (auto m : resnet20) total += m;
+    QCOMPARE(total, stem + stage1 + stage2 + stage3 + 64 * 10);
+    QCOMPARE(total, int64_t{40813184});
+    // A TorchScript model (tests/make_scripted_models.py): 1->16 stride-2 stem, a depthwise 3x3 conv of
+    // 16 groups at 14x14, a 32->10 head.
+    const auto file = qEnvironmentVariable("CSQ_SCRIPTED_MODELS") + QStringLiteral("/tiny_cnn.pt");
+    QVERIFY2(QFileInfo(file).isFile(), "CSQ_SCRIPTED_MODELS must hold tests/make_scripted_models.py's files");
+    const auto script = macsOf(
+        models::buildModel({"", false, 8, 0, io::readFile(file.toStdString()), file.toStdString()}, {1, 28, 28, 10}),
+        {1, 28, 28, 10});
+    const int64_t fullConv = 14 * 14 * 9 * 16 * 16;
+    QCOMPARE(script, (std::vector<int64_t>{14 * 14 * 9 * 16, fullConv / 16, 32 * 10}));
 }
 
 QTEST_GUILESS_MAIN(TestZoo)

@@ -42,6 +42,7 @@ json::array layersArray(const std::vector<LayerScheme>& layers)
             o["shape"] = json::array(l.shape.begin(), l.shape.end());
             o["groups"] = l.groups;
         }
+        if (l.macs > 0) o["macs"] = l.macs;
         out.push_back(std::move(o));
     }
     return out;
@@ -137,6 +138,7 @@ std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecis
     o["target_bits"] = targetBits;
     o["avg_bits"] = precision.avgBits;
     o["weighted_avg_bits"] = precision.weightedAvgBits;
+    if (const auto cost = costOf(layers, 0); cost.macs > 0) o["mac_weighted_avg_bits"] = cost.macWeightedBits;
     o["layers"] = layersArray(layers);
     return json::serialize(o);
 }
@@ -160,6 +162,11 @@ std::string summaryJson(const RunSummary& s)
     o["total_params"] = s.totalParams;
     if (s.importedTestAccuracy >= 0) o["imported_test_accuracy"] = s.importedTestAccuracy;
     if (s.collapsedEpoch > 0) o["collapsed_epoch"] = s.collapsedEpoch;
+    if (s.cost.macs > 0) {
+        o["macs"] = s.cost.macs;
+        o["mac_weighted_avg_bits"] = s.cost.macWeightedBits;
+        o["bitops"] = s.cost.bitOps;
+    }
     const auto& t = s.time;
     o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},       {"steps", t.steps},
                              {"data", t.data},           {"evaluation", t.evaluation}, {"ticket", t.ticket},
@@ -219,6 +226,7 @@ std::vector<LayerScheme> schemeLayersFromJson(const std::string& text, const std
             for (const auto& d : shape->get_array())
                 layer.shape.push_back(whole("shape", d.is_number() ? d.to_number<double>() : -1.0, 1, 1e12));
         layer.groups = whole("groups", number("groups", 1), 1, 1e12);
+        layer.macs = whole("macs", number("macs", 0), 0, 1e18);
         layers.push_back(std::move(layer));
     }
     return layers;

@@ -46,6 +46,10 @@ public:
     void releaseWeight() { held_.reset(); }
     torch::Tensor weight;
 
+    // Multiply-accumulates per image (train/layer_macs.h); 0 until measured.
+    int64_t macs() const { return macs_; }
+    void setMacs(int64_t macs) { macs_ = macs; }
+
     BitWeight& bits() { return bits_; }
     const BitWeight& bits() const { return bits_; }
     torch::Tensor bias;  // undefined when the layer has none
@@ -71,6 +75,7 @@ private:
     BitWeight bits_;
     ActQuantizer input_{nullptr};
     bool floatMode_ = false;
+    int64_t macs_ = 0;
 };
 
 struct BitLinearOptions {

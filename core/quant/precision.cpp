@@ -36,6 +36,20 @@ ModelPrecision precisionOf(const std::vector<LayerScheme>& layers)
     return p;
 }
 
+ModelCost costOf(const std::vector<LayerScheme>& layers, int actBits)
+{
+    ModelCost c;
+    double weighted = 0;
+    const double activationBits = actBits > 0 ? actBits : 32;
+    for (const auto& layer : layers) {
+        c.macs += layer.macs;
+        weighted += static_cast<double>(layer.macs) * layer.bits();
+    }
+    if (c.macs > 0) c.macWeightedBits = weighted / static_cast<double>(c.macs);
+    c.bitOps = weighted * activationBits;
+    return c;
+}
+
 double weightKiB(const std::vector<LayerScheme>& layers, int64_t totalParams)
 {
     double quantizedParams = 0, bits = 0;

@@ -18,6 +18,7 @@ LayerScheme readLayerScheme(const NamedBitLayer& named)
     const auto& bits = named.layer->bits();
     LayerScheme out{named.name, bits->numel(), bits->maxBits(), bits->keptBits(), bits->searchable()};
     out.shape = bits->shape();
+    out.macs = named.layer->macs();
     if (const auto* conv = dynamic_cast<const BitConv2dImpl*>(named.layer.get())) {
         out.type = "Conv2d";
         out.groups = conv->options.groups;

@@ -7,6 +7,7 @@
 #include "csq/run_directory.h"
 #include "io/atomic_file.h"
 #include "models/zoo.h"
+#include "train/layer_macs.h"
 
 namespace csq::train {
 
@@ -65,6 +66,7 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
             l.layer->initFresh(init);
         l.layer->setFloatMode(config.floatEpochs > 0);
     }
+    measureLayerMacs(*run.network, run.layers, shape);
     if (!config.scheme.empty()) {
         holdScheme(run.layers, config);
     } else if (config.uniformBits > 0) {

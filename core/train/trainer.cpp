@@ -479,6 +479,7 @@ RunSummary Trainer::summarize() const
     s.floatModel = config_.floatModel;
     s.importedTestAccuracy = importedAccuracy_;
     s.collapsedEpoch = collapsedEpoch_;
+    s.cost = costOf(s.layers, config_.actBits);
     for (const auto& p : model_->named_parameters())
         if (!io::csqOwn(p.key())) s.totalParams += p.value().numel();
     return s;

@@ -70,6 +70,12 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
                                        .arg(kib, 0, 'f', 1)
                                        .arg(floatSize, 0, 'f', 1)
                                        .arg(floatSize / kib, 0, 'f', 1));
+    if (s.cost.macs > 0 && !s.floatModel)
+        row(QStringLiteral("compute"), tr("Compute per image"),
+            tr("%1 M MACs · %2 MAC-weighted bits · %3 G BitOPs")
+                .arg(static_cast<double>(s.cost.macs) / 1e6, 0, 'g', 4)
+                .arg(s.cost.macWeightedBits, 0, 'f', 3)
+                .arg(s.cost.bitOps / 1e9, 0, 'g', 4));
     row(QStringLiteral("time"), tr("Training time"),
         tr("%1 s over %2 epochs (%3 images/s)")
             .arg(s.seconds, 0, 'f', 0)

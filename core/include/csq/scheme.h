@@ -27,6 +27,7 @@ struct LayerScheme {
     std::string type{};            // the layer's kind: "Conv2d" or "Linear" ("" when unknown)
     std::vector<int64_t> shape{};  // its weight's shape: [out, in / groups, kh, kw] or [out, in]
     int64_t groups = 1;            // a convolution's groups (its input channels when depthwise)
+    int64_t macs = 0;              // multiply-accumulates per image; 0 when not measured
 
     int bits() const;  // k_l = number of kept bits
 };
@@ -40,6 +41,16 @@ struct ModelPrecision {
 
 // Both measures over every quantized layer (layers held at max bits count too: they are in the model).
 ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
+
+// What the quantized layers cost to run, per image: their multiply-accumulates, the MAC-weighted
+// average bits sum macs_l k_l / sum macs_l, and the bit operations sum macs_l · k_l · a (a: the
+// activation bits, 32 when float), as HAWQ-V3 and AIMET count BitOPs. Zero when no layer was measured.
+struct ModelCost {
+    int64_t macs = 0;
+    double macWeightedBits = 0;
+    double bitOps = 0;
+};
+ModelCost costOf(const std::vector<LayerScheme>& layers, int actBits);
 
 // The model's weight storage in KiB: each quantized layer's n_l weights at its k_l kept bits, every
 // other parameter of totalParams (biases, batch norm, layers outside the scheme) as float32. With no

@@ -78,6 +78,7 @@ struct RunSummary {
     std::string runDir;
     bool floatModel = false;
     double importedTestAccuracy = -1;  // the imported float model's test accuracy; < 0 when none was imported
+    ModelCost cost;                    // the quantized layers' MACs, MAC-weighted bits and BitOPs per image
     int collapsedEpoch = 0;            // the first epoch (1-based) that ended at chance (collapsedToChance); 0: none
     int64_t totalParams = 0;           // the network's weights, biases and batch-norm parameters (as a float model)
     TimeProfile time;
