@@ -74,6 +74,16 @@ def frozen(proc):
 SLOWDOWN = int(os.environ.get("CSQ_TEST_TIMEOUT_SCALE") or 1)
 
 
+def check_frozen(procs):
+    """Rank 1 stopped itself at its freeze step; when it ended instead, says how every rank ended."""
+    if frozen(procs[1]):
+        return check(True, "rank 1 froze mid-run")
+    for p in procs:
+        p.kill()
+    ends = [f"rank {rank} exit {p.wait()}: {p.communicate()[1].strip()[-1500:]}" for rank, p in enumerate(procs)]
+    check(False, "rank 1 froze mid-run; it ended instead:\n" + "\n".join(ends))
+
+
 def finish(procs, timeout=240):
     return [(p.wait(timeout * SLOWDOWN), *p.communicate()) for p in procs]
 
@@ -155,7 +165,7 @@ def main():
     # A rank dies: the other stops with the reason instead of hanging. Rank 1 freezes at step 10 of 47
     # and is killed there.
     procs = start_ranks(csq_train, flags, [work / "d0", work / "d1"], freeze={1: 10})
-    check(frozen(procs[1]), "rank 1 froze mid-run")
+    check_frozen(procs)
     procs[1].kill()
     start = time.time()
     code, _, err = finish(procs[:1], timeout=90)[0]
@@ -166,7 +176,7 @@ def main():
     # Ctrl-C on rank 1 only (frozen at step 10, interrupted, then let go): both finish the batch and
     # stop; rank 0 keeps a checkpoint.
     procs = start_ranks(csq_train, flags, [work / "i0", work / "i1"], freeze={1: 10})
-    check(frozen(procs[1]), "rank 1 froze mid-run")
+    check_frozen(procs)
     procs[1].send_signal(signal.SIGINT)
     procs[1].send_signal(signal.SIGCONT)
     results = finish(procs)
