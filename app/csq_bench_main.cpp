@@ -96,7 +96,7 @@ std::optional<PytorchStep> timePytorchFloat(const std::string& python, const Ben
     if (!mkdtemp(dir)) throw csq::Error("csq-bench", "cannot make a temporary folder for the PyTorch step");
     const std::string script = std::string(dir) + "/pytorch_float_step.py", spec = std::string(dir) + "/model";
     std::ofstream(script) << csq::bench::kPytorchFloatStepScript;
-    const auto definition = m.definition.empty() ? csq::models::definitionFor(m.name, "") : m.definition;
+    const auto definition = m.definition.empty() ? csq::models::zooDefinition(m.name) : m.definition;
     std::ofstream(spec, std::ios::binary) << definition;
     // A TorchScript model is timed as the very module (torch.jit.load); a spec as the network it describes.
     const bool module = csq::models::isTorchScriptArchive(definition);

@@ -20,7 +20,7 @@
 #include "plots/beta_schedule_view.h"
 #include "csq/config.h"
 #include "csq/errors.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 #include "follow/follow_window.h"
 #include "plots/layer_bits_view.h"
 #include "plots/loss_accuracy_view.h"

@@ -77,7 +77,7 @@ void TestModelSpec::zooSpecsParse()
         QVERIFY(!spec.layers.empty());
     }
     QVERIFY(models::zooSpecText("vgg").empty());
-    QVERIFY(errorOf([] { models::definitionFor("vgg", ""); }).contains("choose one of: mlp, lenet5, resnet20"));
+    QVERIFY(errorOf([] { models::zooDefinition("vgg"); }).contains("choose one of: mlp, lenet5, resnet20"));
 }
 
 void TestModelSpec::buildsNamesShapesAndQuantization()

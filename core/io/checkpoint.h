@@ -7,13 +7,13 @@
 
 #include <torch/torch.h>
 
-#include "train/run_position.h"
+#include "io/run_position.h"
 
 namespace csq::io {
 
 struct CheckpointHeader {
     std::string configJson;
-    train::RunPosition position;
+    RunPosition position;
 };
 
 using Optimizers = std::vector<std::unique_ptr<torch::optim::Optimizer>>;

@@ -2,7 +2,7 @@
 // Where a run stands, saved in every checkpoint so that a resumed run continues exactly.
 #include <cstdint>
 
-namespace csq::train {
+namespace csq::io {
 
 struct RunPosition {
     int epoch = 0;                // epoch in progress (0-based)
@@ -15,4 +15,4 @@ struct RunPosition {
     double epochLossSum = 0, epochCorrect = 0, epochSeen = 0;
 };
 
-}  // namespace csq::train
+}  // namespace csq::io

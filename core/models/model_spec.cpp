@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 
 #include "csq/errors.h"
-#include "io/atomic_file.h"
 #include "models/zoo_specs.h"
 
 namespace csq::models {

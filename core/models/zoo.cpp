@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "csq/errors.h"
-#include "io/atomic_file.h"
 #include "models/script_network.h"
 #include "models/spec_network.h"
 
@@ -20,9 +19,8 @@ std::string zooList()
 
 }  // namespace
 
-std::string definitionFor(const std::string& model, const std::string& modelFile)
+std::string zooDefinition(const std::string& model)
 {
-    if (!modelFile.empty()) return io::readFile(modelFile);
     auto text = zooSpecText(model);
     if (text.empty())
         throw Error("model", "unknown model '" + model + "'",
@@ -42,7 +40,7 @@ std::string definitionName(const std::string& definition, const std::string& mod
 
 std::shared_ptr<Network> buildModel(const ModelOptions& options, const InputShape& input)
 {
-    const auto text = options.definition.empty() ? definitionFor(options.name, "") : options.definition;
+    const auto text = options.definition.empty() ? zooDefinition(options.name) : options.definition;
     const auto source = !options.source.empty()      ? options.source
                         : options.definition.empty() ? "model " + options.name
                                                      : std::string("model spec");

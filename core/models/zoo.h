@@ -21,10 +21,9 @@ struct ModelOptions {
     std::string layerRules{};  // config layer_rules (csq/layer_rules.h)
 };
 
-// The definition a run builds (a spec's JSON or a TorchScript archive's bytes): the file at
-// `modelFile` when given, else the zoo model's spec. Throws csq::Error naming the model and listing
-// the zoo when the name is unknown.
-std::string definitionFor(const std::string& model, const std::string& modelFile);
+// A zoo model's spec. Throws csq::Error naming the model and listing the zoo when the name is unknown.
+// (A model file's definition, a spec's JSON or a TorchScript archive's bytes, is the file itself.)
+std::string zooDefinition(const std::string& model);
 
 // The name a run of this definition goes by: the spec's own name, else the file's stem, else the zoo
 // model's name.

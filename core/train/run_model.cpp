@@ -47,7 +47,7 @@ void holdScheme(const std::vector<quant::NamedBitLayer>& layers, const TrainingC
 RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& shape)
 {
     RunModel run;
-    run.definition = models::definitionFor(config.model, config.modelSpec);
+    run.definition = config.modelSpec.empty() ? models::zooDefinition(config.model) : io::readFile(config.modelSpec);
     const auto source = config.modelSpec.empty() ? "model " + config.model : config.modelSpec;
     run.network = models::buildModel(
         {config.model, config.floatModel, config.maxBits, config.actBits, run.definition, source, config.layerRules},

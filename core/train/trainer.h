@@ -23,7 +23,7 @@
 #include "train/control.h"
 #include "train/optimizers.h"
 #include "train/ranks.h"
-#include "train/run_position.h"
+#include "io/run_position.h"
 
 namespace csq::train {
 
@@ -57,7 +57,7 @@ public:
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }
     std::string checkpointPath() const { return file(run_files::kCheckpoint); }
-    const RunPosition& position() const { return position_; }
+    const io::RunPosition& position() const { return position_; }
     bool quantized() const { return !layers_.empty(); }
     // Whether the soft model is the exact one: every layer still float (the warm-up) or on its lattice
     // (from the ticket in lattice mode, and held schemes). Its exact accuracy is then its accuracy.
@@ -118,7 +118,7 @@ private:
     std::shared_ptr<models::Network> model_;
     std::vector<quant::NamedBitLayer> layers_;
     OptimizerSet optim_;  // float params and scales; bit and mask logits
-    RunPosition position_;
+    io::RunPosition position_;
     io::MetricsLog metrics_;
     EpochResult lastEpoch_;
     double lastBeta_ = -1;

@@ -5,7 +5,7 @@
 #include <QColor>
 #include <QList>
 
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 #include "compare/result_plot.h"
 
 class QComboBox;

@@ -9,7 +9,7 @@
 
 #include "csq/scheme.h"
 #include "csq/sweep.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 
 namespace csq::ui {
 

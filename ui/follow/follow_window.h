@@ -10,7 +10,7 @@
 
 #include "csq/config.h"
 #include "csq/sweep.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 #include "follow/metrics_csv_feed.h"
 
 class QLabel;

@@ -3,7 +3,7 @@
 // a run that another process writes: each step row becomes a Snapshot, each epoch row an EpochResult.
 // Fed the file again and again as it grows, it adds only the rows the store has not seen yet.
 #include "csq/snapshot.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 
 namespace csq::ui {
 

@@ -17,7 +17,7 @@
 #include "csq/config.h"
 #include "csq/scheme.h"
 #include "csq/sweep.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 
 namespace csq::ui {
 

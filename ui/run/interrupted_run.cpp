@@ -6,7 +6,7 @@
 
 #include "csq/config.h"
 #include "csq/run_directory.h"
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 
 namespace csq::ui {
 

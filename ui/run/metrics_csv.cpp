@@ -1,4 +1,4 @@
-#include "compare/metrics_csv.h"
+#include "run/metrics_csv.h"
 
 #include <cmath>
 #include <limits>

@@ -65,7 +65,7 @@ std::pair<double, double> spinBounds(const csq::ValueRange& r, double step, doub
 const csq::ConfigField& ConfigRows::tableField(const char* key)
 {
     if (const auto* f = csq::findConfigField(key)) return *f;
-    throw std::logic_error(std::string("ConfigRows: no config field '") + key + "' in core/io/config_fields.cpp");
+    throw std::logic_error(std::string("ConfigRows: no config field '") + key + "' in core/api/config_fields.cpp");
 }
 
 void ConfigRows::addWhole(QFormLayout* form, const char* key, const QString& label, const QString& suffix,

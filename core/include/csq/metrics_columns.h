@@ -2,7 +2,7 @@
 // The columns of metrics.csv (docs/reference/run-directory.md), written once: the engine writes each
 // row from this table, and follow mode and every other reader read rows back through it. A column is
 // carried by step rows, epoch rows or both, and left empty where a row does not carry it. Adding a
-// column is one entry in core/io/metrics_columns.cpp. Torch-free.
+// column is one entry in core/api/metrics_columns.cpp. Torch-free.
 #include <cstdint>
 #include <functional>
 #include <limits>
