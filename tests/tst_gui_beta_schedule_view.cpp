@@ -149,7 +149,7 @@ void TestBetaScheduleView::labelsNeverOverlap_data()
     QTest::addColumn<int>("epochs");
     QTest::addColumn<int>("finetune");
     QTest::newRow("quick config") << 1.0 << 3.0 << 4 << 0;
-    QTest::newRow("issue's quick config: ticket 4, epochs 5") << 1.0 << 4.0 << 5 << 1;
+    QTest::newRow("a quick config: ticket 4, epochs 5") << 1.0 << 4.0 << 5 << 1;
     QTest::newRow("ticket one batch before the finetune") << 2.0 << 6.0 - 1.0 / 469 << 6 << 4;
     QTest::newRow("all three together") << 0.99 << 1.0 << 1 << 1;
     QTest::newRow("defaults") << 2.0 << 5.0 << 6 << 4;
