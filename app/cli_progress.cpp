@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include "csq/enum_names.h"
+
 namespace csq::cli {
 
 namespace {

@@ -129,26 +129,15 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
 {
     const auto base = vm.count("config") ? csq::loadConfig(vm["config"].as<std::string>()) : csq::TrainingConfig{};
     auto merged = boost::json::parse(csq::toJson(base)).as_object();
-    // --epochs alone (no schedule in the flags or the config file): the default schedule scaled to it.
-    bool scheduleGiven = vm.count("ticket") || vm.count("float-epochs") || vm.count("finetune-epochs");
-    if (vm.count("config")) {
-        std::ifstream in(vm["config"].as<std::string>());
-        std::stringstream text;
-        text << in.rdbuf();
-        const auto file = boost::json::parse(text.str());  // loadConfig above read it without error
-        for (const char* key : {"ticket_epoch", "float_epochs", "finetune_epochs", "epochs"})
-            scheduleGiven = scheduleGiven || (file.is_object() && file.as_object().contains(key));
-    }
-    if (vm.count("epochs") && !scheduleGiven) {
+    // --epochs over a schedule nobody set (the defaults' proportions, csq::followsDefaultSchedule: the
+    // GUI's rule too) scales it; schedule flags then override their part of it.
+    const bool rescaled = vm.count("epochs") && csq::followsDefaultSchedule(base);
+    if (rescaled) {
         csq::TrainingConfig scaled = base;
         csq::scaleScheduleTo(scaled, static_cast<int>(vm["epochs"].as<int64_t>()));
         merged["float_epochs"] = scaled.floatEpochs;
         merged["ticket_epoch"] = scaled.ticketEpoch;
         merged["finetune_epochs"] = scaled.finetuneEpochs;
-        std::cout << "csq-train: --epochs " << scaled.epochs
-                  << " without a schedule: the defaults' proportions, float warm-up " << scaled.floatEpochs
-                  << ", ticket at " << scaled.ticketEpoch << ", " << scaled.finetuneEpochs
-                  << " finetune epoch(s) after epoch " << scaled.epochs << std::endl;
     }
     for (const auto& f : csq::configFields()) {
         if (!*f.flag || !vm.count(f.flag)) continue;
@@ -167,7 +156,13 @@ csq::TrainingConfig configFrom(const po::variables_map& vm)
                 break;
         }
     }
-    return csq::configFromJson(boost::json::serialize(merged), "command line");
+    auto config = csq::configFromJson(boost::json::serialize(merged), "command line");
+    if (rescaled)
+        std::cout << "csq-train: --epochs " << config.epochs << " over the default schedule: float warm-up "
+                  << config.floatEpochs << ", ticket at " << config.ticketEpoch << ", " << config.finetuneEpochs
+                  << " finetune epoch(s) after epoch " << config.epochs
+                  << " (the defaults' proportions where no flag set them)" << std::endl;
+    return config;
 }
 
 // Environment first (WORLD_SIZE, RANK, MASTER_ADDR, MASTER_PORT), flags over it.

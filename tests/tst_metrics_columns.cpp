@@ -7,6 +7,7 @@
 
 #include <QtTest>
 
+#include "csq/enum_names.h"
 #include "csq/metrics_columns.h"
 
 using namespace csq;
@@ -127,8 +128,8 @@ void TestMetricsColumns::epochRowsReadBack()
 void TestMetricsColumns::phasesGoBothWays()
 {
     for (auto phase : {Phase::Float, Phase::Search, Phase::Ticket, Phase::Finetune, Phase::Done})
-        QVERIFY(phaseFromString(toString(phase)) == phase);
-    QVERIFY(!phaseFromString("warm-up").has_value());
+        QVERIFY(fromString<Phase>(toString(phase)) == phase);
+    QVERIFY(!fromString<Phase>("warm-up").has_value());
 }
 
 QTEST_GUILESS_MAIN(TestMetricsColumns)

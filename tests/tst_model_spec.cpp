@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "csq/errors.h"
+#include "csq/zoo.h"
 #include "io/float_weights.h"
 #include "models/model_spec.h"
 #include "models/zoo.h"
@@ -70,13 +71,16 @@ private Q_SLOTS:
 
 void TestModelSpec::zooSpecsParse()
 {
-    QCOMPARE(models::zooNames(), (std::vector<std::string>{"mlp", "lenet5", "resnet20"}));
-    for (const auto& name : models::zooNames()) {
-        const auto spec = models::parseModelSpec(models::zooSpecText(name), name);
+    std::vector<std::string> names;
+    for (const auto& zoo : zooModels()) names.push_back(zoo.name);
+    QCOMPARE(names, (std::vector<std::string>{"mlp", "lenet5", "resnet20"}));
+    for (const auto& [name, description, text] : zooModels()) {
+        QVERIFY(!description.empty());
+        const auto spec = models::parseModelSpec(text, name);
         QCOMPARE(spec.name, name);
         QVERIFY(!spec.layers.empty());
     }
-    QVERIFY(models::zooSpecText("vgg").empty());
+    QVERIFY(findZooModel("vgg") == nullptr);
     QVERIFY(errorOf([] { models::zooDefinition("vgg"); }).contains("choose one of: mlp, lenet5, resnet20"));
 }
 

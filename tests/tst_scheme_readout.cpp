@@ -6,6 +6,7 @@
 
 #include <QtTest>
 
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/scheme.h"
 #include "io/run_files.h"
@@ -207,7 +208,7 @@ void TestSchemeReadout::budgetStepMovesGates()
     }
     torch::optim::SGD sgd(masks, torch::optim::SGDOptions(0.5));
     const double lambda = 0.1;
-    auto loss = budgetTerm(layers, *budgetModeFromString(mode.toStdString())) * (lambda * deltaS);
+    auto loss = budgetTerm(layers, *fromString<BudgetMode>(mode.toStdString())) * (lambda * deltaS);
     sgd.zero_grad();
     loss.backward();
     sgd.step();

@@ -13,6 +13,7 @@
 
 #include <QtTest>
 
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/evaluate.h"
 #include "csq/schedule.h"

@@ -18,10 +18,12 @@
 
 #include "csq/config.h"
 #include "csq/config_fields.h"
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/input_normalization.h"
 #include "csq/layer_rules.h"
 #include "csq/schedule.h"
+#include "csq/zoo.h"
 
 using namespace csq;
 
@@ -40,6 +42,9 @@ private Q_SLOTS:
     void scaledScheduleKeepsTheDefaultsProportions();
     void maskTravelIsTheSearchsReach();
     void fieldTableIsTheConfig();
+    void enumNamesReadBothWaysAndTheHelpListsThem();
+    void crossFieldBoundsAreTheRange();
+    void zooListIsTheBuiltModels();
     void tableRangesAreValidatesRanges();
     void layerRulesMatchByGlobAndTheLastWins();
     void inputNormalizationParses();
@@ -414,4 +419,87 @@ void TestTrainingConfig::inputNormalizationParses()
 }
 
 QTEST_GUILESS_MAIN(TestTrainingConfig)
+// Every enum value's name reads back to it, JSON included, and the help of its field lists it: a new
+// value added to a table but not to --help fails here.
+void TestTrainingConfig::enumNamesReadBothWaysAndTheHelpListsThem()
+{
+    QVERIFY(!fromString<csq::Phase>("warm-up").has_value());
+    for (const auto& field : configFields())
+        std::visit(
+            [&](auto member) {
+                using Value = std::remove_cvref_t<decltype(std::declval<TrainingConfig>().*member)>;
+                if constexpr (std::is_enum_v<Value>) {
+                    for (const auto& [name, value] : EnumNames<Value>::values) {
+                        QVERIFY(fromString<Value>(name) == value);
+                        QCOMPARE(toString(value), std::string(name));
+                        QVERIFY2(std::string(field.help).find(name) != std::string::npos,
+                                 qPrintable(QStringLiteral("%1's help lacks '%2'")
+                                                .arg(field.key, QString::fromUtf8(name.data(), int(name.size())))));
+                        TrainingConfig c;
+                        c.*member = value;
+                        QVERIFY(configFromJson(toJson(c), "test").*member == value);
+                    }
+                }
+            },
+            field.member);
+}
+
+// A bound set by another field is the field's range in that config: validate() checks it and says
+// which field set it, and the Budget panel's sliders end there.
+void TestTrainingConfig::crossFieldBoundsAreTheRange()
+{
+    TrainingConfig c;
+    c.maxBits = 4;
+    const auto target = effectiveRange(*findConfigField("target_bits"), c);
+    QCOMPARE(target.range.high, 4.0);
+    QVERIFY(target.boundAbove && !target.range.highOpen);
+    QCOMPARE(target.boundBy, std::string("max_bits = 4"));
+    c.targetBits = 4.5;
+    auto issues = validate(c);
+    QVERIFY(!issues.empty());
+    QCOMPARE(issues.front().field, std::string("target_bits"));
+    QVERIFY2(issues.front().message.find("max_bits = 4") != std::string::npos, issues.front().message.c_str());
+
+    c = TrainingConfig{};
+    c.beta0 = 5;
+    const auto beta = effectiveRange(*findConfigField("beta_final"), c);
+    QVERIFY(!beta.boundAbove && beta.range.lowOpen);
+    QVERIFY(!beta.range.contains(5.0) && beta.range.contains(50.0));
+    c.betaFinal = 5;
+    issues = validate(c);
+    QVERIFY(!issues.empty() && issues.front().field == "beta_final");
+
+    c = TrainingConfig{};
+    c.ticketEpoch = 3;
+    const auto warm = effectiveRange(*findConfigField("float_epochs"), c);
+    QVERIFY(warm.range.highOpen && warm.range.high == 3.0 && warm.range.contains(2.99) && !warm.range.contains(3.0));
+    // No other field bounds the learning rate: the table's range stands.
+    const auto* lr = findConfigField("lr");
+    QVERIFY(effectiveRange(*lr, c).boundBy.empty());
+    QCOMPARE(effectiveRange(*lr, c).range.text(), lr->range.text());
+}
+
+// The built-in models are the specs the build compiled in: each is a valid model, the model field's
+// help names each, and an unknown name lists them.
+void TestTrainingConfig::zooListIsTheBuiltModels()
+{
+    QVERIFY(zooModels().size() >= 3);
+    const std::string help = findConfigField("model")->help;
+    auto modelIssue = [](const TrainingConfig& c) {
+        for (const auto& issue : validate(c))
+            if (issue.field == "model") return issue.message;
+        return std::string();
+    };
+    for (const auto& zoo : zooModels()) {
+        TrainingConfig c;
+        c.model = zoo.name;
+        QVERIFY2(modelIssue(c).empty(), zoo.name.c_str());
+        QVERIFY2(help.find(zoo.name) != std::string::npos, zoo.name.c_str());
+        QVERIFY(!zoo.description.empty() && !zoo.spec.empty());
+    }
+    TrainingConfig c;
+    c.model = "vgg";
+    QVERIFY2(modelIssue(c).find(zooModelList()) != std::string::npos, modelIssue(c).c_str());
+}
+
 #include "tst_training_config.moc"

@@ -1,6 +1,7 @@
 // The one table of TrainingConfig's fields (csq/config_fields.h).
 #include "csq/config_fields.h"
 
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 
 #include <algorithm>
@@ -188,6 +189,50 @@ std::string text(const T& value)
 }
 
 }  // namespace
+
+namespace {
+
+// Where another field bounds a number: validate()'s cross-field checks, one row each.
+struct CrossBound {
+    const char* key;
+    const char* by;
+    bool upper;  // an upper bound (else a lower one)
+    bool open;
+    double (*value)(const TrainingConfig&);
+};
+const CrossBound kCrossBounds[] = {
+    {"target_bits", "max_bits", true, false, [](const TrainingConfig& c) { return double(c.maxBits); }},
+    {"uniform_bits", "max_bits", true, false, [](const TrainingConfig& c) { return double(c.maxBits); }},
+    {"ticket_epoch", "epochs", true, false, [](const TrainingConfig& c) { return double(c.epochs); }},
+    {"float_epochs", "ticket_epoch", true, true, [](const TrainingConfig& c) { return c.ticketEpoch; }},
+    {"warmup_epochs", "epochs + finetune_epochs", true, true,
+     [](const TrainingConfig& c) { return double(c.totalEpochs()); }},
+    {"beta_final", "beta0", false, true, [](const TrainingConfig& c) { return c.beta0; }},
+};
+
+}  // namespace
+
+EffectiveRange effectiveRange(const ConfigField& field, const TrainingConfig& config)
+{
+    EffectiveRange out{field.range, "", false};
+    auto& r = out.range;
+    for (const auto& b : kCrossBounds) {
+        if (std::string_view(b.key) != field.key) continue;
+        const double v = b.value(config);
+        if (b.upper && v <= r.high) {
+            r.highOpen = v < r.high ? b.open : (b.open || r.highOpen);
+            r.high = v;
+        } else if (!b.upper && v >= r.low) {
+            r.lowOpen = v > r.low ? b.open : (b.open || r.lowOpen);
+            r.low = v;
+        } else {
+            continue;
+        }
+        out.boundBy = std::string(b.by) + " = " + text(v);
+        out.boundAbove = b.upper;
+    }
+    return out;
+}
 
 bool ValueRange::contains(double v) const
 {

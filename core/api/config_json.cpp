@@ -9,35 +9,15 @@
 
 #include "csq/config.h"
 #include "csq/config_fields.h"
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/input_normalization.h"
 #include "csq/layer_rules.h"
+#include "csq/zoo.h"
 
 namespace csq {
 
 namespace json = boost::json;
-
-std::string toString(OptimizerKind kind)
-{
-    return kind == OptimizerKind::Sgd ? "sgd" : "adam";
-}
-std::string toString(EdgeLayerPolicy policy)
-{
-    return policy == EdgeLayerPolicy::Quantize ? "quantize" : "max-bits";
-}
-std::string toString(DevicePreference device)
-{
-    return device == DevicePreference::Auto ? "auto" : device == DevicePreference::Cpu ? "cpu" : "cuda";
-}
-
-std::string toString(FinetuneMode mode)
-{
-    return mode == FinetuneMode::Lattice ? "lattice" : "bits";
-}
-std::string toString(DivergencePolicy policy)
-{
-    return policy == DivergencePolicy::Stop ? "stop" : "rollback";
-}
 
 namespace {
 
@@ -49,56 +29,11 @@ void forEachField(Config& c, Visitor&& v)
     for (const auto& f : configFields()) std::visit([&](auto member) { v(f.key, c.*member); }, f.member);
 }
 
-template <class Enum>
-struct EnumNames;
-template <>
-struct EnumNames<BudgetMode> {
-    static constexpr std::array<std::pair<const char*, BudgetMode>, 2> values{
-        {{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}}};
-};
-template <>
-struct EnumNames<OptimizerKind> {
-    static constexpr std::array<std::pair<const char*, OptimizerKind>, 2> values{
-        {{"sgd", OptimizerKind::Sgd}, {"adam", OptimizerKind::Adam}}};
-};
-template <>
-struct EnumNames<EdgeLayerPolicy> {
-    static constexpr std::array<std::pair<const char*, EdgeLayerPolicy>, 2> values{
-        {{"quantize", EdgeLayerPolicy::Quantize}, {"max-bits", EdgeLayerPolicy::MaxBits}}};
-};
-template <>
-struct EnumNames<FinetuneMode> {
-    static constexpr std::array<std::pair<const char*, FinetuneMode>, 2> values{
-        {{"lattice", FinetuneMode::Lattice}, {"bits", FinetuneMode::Bits}}};
-};
-template <>
-struct EnumNames<DivergencePolicy> {
-    static constexpr std::array<std::pair<const char*, DivergencePolicy>, 2> values{
-        {{"stop", DivergencePolicy::Stop}, {"rollback", DivergencePolicy::Rollback}}};
-};
-template <>
-struct EnumNames<DevicePreference> {
-    static constexpr std::array<std::pair<const char*, DevicePreference>, 3> values{
-        {{"auto", DevicePreference::Auto}, {"cpu", DevicePreference::Cpu}, {"cuda", DevicePreference::Cuda}}};
-};
-
-template <class Enum>
-std::string enumChoices()
-{
-    std::string out;
-    for (const auto& [name, value] : EnumNames<Enum>::values) out += (out.empty() ? "" : ", ") + std::string(name);
-    return out;
-}
-
 struct Writer {
     json::object& out;
     template <class Enum>
     requires std::is_enum_v<Enum>
-    void operator()(const char* key, const Enum& value)
-    {
-        for (const auto& [name, v] : EnumNames<Enum>::values)
-            if (v == value) out[key] = name;
-    }
+    void operator()(const char* key, const Enum& value) { out[key] = toString(value); }
     void operator()(const char* key, const std::string& value) { out[key] = value; }
     void operator()(const char* key, bool value) { out[key] = value; }
     void operator()(const char* key, int value) { out[key] = value; }
@@ -128,11 +63,10 @@ struct Reader {
         const auto* v = find(key);
         if (!v) return;
         if (v->is_string())
-            for (const auto& [name, e] : EnumNames<Enum>::values)
-                if (v->get_string() == name) {
-                    value = e;
-                    return;
-                }
+            if (const auto e = fromString<Enum>(std::string_view(v->get_string()))) {
+                value = *e;
+                return;
+            }
         fail(key, "one of " + enumChoices<Enum>());
     }
     void operator()(const char* key, std::string& value)
@@ -176,44 +110,33 @@ void check(std::vector<ConfigIssue>& issues, bool ok, const char* field, const s
     if (!ok && !told) issues.push_back({field, message});
 }
 
-std::string str(double v)
-{
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
-
 }  // namespace
 
 std::vector<ConfigIssue> validate(const TrainingConfig& c)
 {
     std::vector<ConfigIssue> issues;
-    // Each number against its own range, from the field table; then what a range cannot say: names,
-    // sets, and bounds set by another field.
+    // Each number against its own range (the table's) first, so that a wrong value is named before the
+    // fields it bounds; then against the bounds other fields set (effectiveRange); then what a range
+    // cannot say: names and sets.
     for (const auto& f : configFields())
         if (const auto v = numericValue(f, c); v && f.range.bounded() && !f.range.contains(*v))
             issues.push_back({f.key, "must be " + f.range.text() + ", got " + fieldValueText(f, c)});
-    check(issues, !c.modelSpec.empty() || c.model == "mlp" || c.model == "lenet5" || c.model == "resnet20", "model",
-          "unknown model '" + c.model + "': choose mlp, lenet5 or resnet20, or give a model_spec file");
+    for (const auto& f : configFields())
+        if (const auto v = numericValue(f, c)) {
+            const auto bound = effectiveRange(f, c);
+            check(issues, bound.boundBy.empty() || bound.range.contains(*v), f.key,
+                  "must be " + bound.range.text() + " (" + bound.boundBy + "), got " + fieldValueText(f, c));
+        }
+    check(issues, !c.modelSpec.empty() || findZooModel(c.model), "model",
+          "unknown model '" + c.model + "': choose one of " + zooModelList() + ", or give a model_spec file");
     check(issues, c.nameMap.empty() || !c.weights.empty(), "name_map", "renames imported weights: give weights too");
     check(issues, c.imageChannels == 0 || c.imageChannels == 1 || c.imageChannels == 3, "image_channels",
           "must be 0 (automatic), 1 (gray) or 3 (RGB)");
     check(issues, !c.data.empty(), "data", "give the dataset folder");
-    check(issues, c.targetBits <= c.maxBits, "target_bits",
-          "must be in (0, max_bits = " + std::to_string(c.maxBits) + "], got " + str(c.targetBits));
-    check(issues, c.betaFinal > c.beta0, "beta_final",
-          "must be greater than beta0 (" + str(c.beta0) + "), got " + str(c.betaFinal));
-    check(issues, c.ticketEpoch <= c.epochs, "ticket_epoch",
-          "must be in (0, epochs = " + std::to_string(c.epochs) + "], got " + str(c.ticketEpoch));
-    check(issues, c.floatEpochs < c.ticketEpoch, "float_epochs",
-          "must be in [0, ticket_epoch = " + str(c.ticketEpoch) + "), got " + str(c.floatEpochs));
-    check(issues, c.uniformBits <= c.maxBits, "uniform_bits",
-          "must be in 0..max_bits = " + std::to_string(c.maxBits) + " (0: search a mixed scheme)");
     check(issues, c.scheme.empty() || c.uniformBits == 0, "scheme",
           "holds the layers at a scheme file's bits, uniform_bits at one width: set one of them, not both");
     check(issues, !c.ticketByLoss || c.finetuneMode == FinetuneMode::Lattice, "ticket_by_loss",
           "measures each layer on the lattice the finetune starts from: needs finetune_mode lattice");
-    check(issues, c.warmupEpochs < c.totalEpochs(), "warmup_epochs", "must be in [0, epochs + finetune_epochs)");
     // The two small grammars: their parsers' own messages say what is wrong and what is accepted.
     auto parses = [&](const char* field, auto parse) {
         try {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "csq/enum_names.h"
+
 namespace csq {
 
 namespace {
@@ -42,9 +44,9 @@ const std::vector<MetricsColumn> columns{
     {metrics_column::kT, [](const S& s) { return real(s.t); }, [](S& s, const MetricsCell& c) { read(s.t, c); },
      [](const E& e, int64_t) { return whole(e.epoch + 1); }, nullptr},
     {metrics_column::kPhase, [](const S& s) { return toString(s.phase); },
-     [](S& s, const MetricsCell& c) { s.phase = phaseFromString(c.text).value_or(Phase::Search); },
+     [](S& s, const MetricsCell& c) { s.phase = fromString<Phase>(c.text).value_or(Phase::Search); },
      [](const E& e, int64_t) { return toString(e.phase); },
-     [](E& e, const MetricsCell& c) { e.phase = phaseFromString(c.text).value_or(Phase::Search); }},
+     [](E& e, const MetricsCell& c) { e.phase = fromString<Phase>(c.text).value_or(Phase::Search); }},
     {"beta", [](const S& s) { return real(s.beta); }, [](S& s, const MetricsCell& c) { read(s.beta, c, s.beta); },
      [](const E& e, int64_t) { return real(e.beta); }, [](E& e, const MetricsCell& c) { read(e.beta, c); }},
     {"lambda", [](const S& s) { return real(s.lambda); }, [](S& s, const MetricsCell& c) { read(s.lambda, c); },
@@ -134,13 +136,6 @@ EpochResult epochFromMetrics(const std::function<MetricsCell(const char* key)>& 
     for (const auto& c : columns)
         if (c.readEpoch) c.readEpoch(e, cell(c.key));
     return e;
-}
-
-std::optional<Phase> phaseFromString(const std::string& text)
-{
-    for (auto phase : {Phase::Float, Phase::Search, Phase::Ticket, Phase::Finetune, Phase::Done})
-        if (text == toString(phase)) return phase;
-    return std::nullopt;
 }
 
 }  // namespace csq

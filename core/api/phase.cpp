@@ -4,23 +4,6 @@
 
 namespace csq {
 
-std::string toString(Phase phase)
-{
-    switch (phase) {
-        case Phase::Float:
-            return "float";
-        case Phase::Search:
-            return "search";
-        case Phase::Ticket:
-            return "ticket";
-        case Phase::Finetune:
-            return "finetune";
-        case Phase::Done:
-            return "done";
-    }
-    return "unknown";
-}
-
 bool collapsedToChance(const EpochResult& e, int64_t classes)
 {
     if (classes < 2) return false;

@@ -4,18 +4,6 @@
 
 namespace csq {
 
-std::string toString(BudgetMode mode)
-{
-    return mode == BudgetMode::Layer ? "layer" : "size";
-}
-
-std::optional<BudgetMode> budgetModeFromString(std::string_view text)
-{
-    if (text == "layer") return BudgetMode::Layer;
-    if (text == "size") return BudgetMode::Size;
-    return std::nullopt;
-}
-
 int LayerScheme::bits() const
 {
     return static_cast<int>(std::count(kept.begin(), kept.end(), true));

@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/metrics_columns.h"
 #include "io/atomic_file.h"

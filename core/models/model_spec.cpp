@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 
 #include "csq/errors.h"
-#include "models/zoo_specs.h"
 
 namespace csq::models {
 
@@ -228,20 +227,6 @@ private:
 ModelSpec parseModelSpec(const std::string& jsonText, const std::string& source)
 {
     return Parser(source).model(jsonText);
-}
-
-std::string zooSpecText(const std::string& name)
-{
-    for (const auto& [zooName, text] : kZooSpecs)
-        if (name == zooName) return std::string(text);
-    return {};
-}
-
-std::vector<std::string> zooNames()
-{
-    std::vector<std::string> names;
-    for (const auto& entry : kZooSpecs) names.emplace_back(entry.first);
-    return names;
 }
 
 }  // namespace csq::models

@@ -59,8 +59,4 @@ struct ModelSpec {
 // "spec.json: layers[2].kernel: expected a whole number >= 1".
 ModelSpec parseModelSpec(const std::string& jsonText, const std::string& source);
 
-// The built-in models' spec text (compiled in from resources/models/<name>.json); "" when unknown.
-std::string zooSpecText(const std::string& name);
-std::vector<std::string> zooNames();
-
 }  // namespace csq::models

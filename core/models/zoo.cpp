@@ -3,29 +3,19 @@
 #include <filesystem>
 
 #include "csq/errors.h"
+#include "csq/zoo.h"
 #include "models/script_network.h"
 #include "models/spec_network.h"
 
 namespace csq::models {
 
-namespace {
-
-std::string zooList()
-{
-    std::string out;
-    for (const auto& name : zooNames()) out += (out.empty() ? "" : ", ") + name;
-    return out;
-}
-
-}  // namespace
-
 std::string zooDefinition(const std::string& model)
 {
-    auto text = zooSpecText(model);
-    if (text.empty())
+    const auto* zoo = findZooModel(model);
+    if (!zoo)
         throw Error("model", "unknown model '" + model + "'",
-                    "choose one of: " + zooList() + ", or give a model spec file");
-    return text;
+                    "choose one of: " + zooModelList() + ", or give a model spec file");
+    return zoo->spec;
 }
 
 std::string definitionName(const std::string& definition, const std::string& modelFile, const std::string& model,

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "csq/enum_names.h"
 #include "csq/errors.h"
 #include "csq/runtime.h"
 #include "csq/schedule.h"

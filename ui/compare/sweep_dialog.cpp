@@ -21,6 +21,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include "csq/enum_names.h"
 #include "csq/run_names.h"
 #include "csq/run_directory.h"
 #include "run/run_folders.h"

@@ -15,6 +15,8 @@
 #include "plots/qcustomplot_include.h"
 #include "plots/viridis_gradient.h"
 
+#include "csq/enum_names.h"
+
 namespace csq::ui {
 
 namespace {

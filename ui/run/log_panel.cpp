@@ -3,6 +3,8 @@
 #include <QFontDatabase>
 #include <QTime>
 
+#include "csq/enum_names.h"
+
 namespace csq::ui {
 
 LogPanel::LogPanel(QWidget* parent) : QPlainTextEdit(parent)

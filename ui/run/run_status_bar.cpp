@@ -6,6 +6,8 @@
 #include <QLabel>
 #include <QProgressBar>
 
+#include "csq/enum_names.h"
+
 namespace csq::ui {
 
 RunStatusBar::RunStatusBar(QWidget* parent)

@@ -69,14 +69,19 @@ Look lookFor(const csq::ConfigField& field)
     return look;
 }
 
-// The slider's ends for this config: some knobs' bounds are other fields (validate()'s cross checks).
-std::pair<double, double> endsFor(const Look& look, const csq::TrainingConfig& config)
+// The slider's ends for this config: its own span, except where another field bounds this one
+// (csq::effectiveRange, what validate() accepts). Above a lower bound (β's, on a log scale) it keeps a
+// decade of room.
+std::pair<double, double> endsFor(const Look& look, const csq::ConfigField& field, const csq::TrainingConfig& config)
 {
-    const std::string_view key = look.key;
-    if (key == "target_bits") return {look.low, std::max<double>(config.maxBits, look.low)};
-    if (key == "ticket_epoch") return {look.low, std::max<double>(config.epochs, look.low)};
-    if (key == "beta_final") return {std::max(look.low, config.beta0 * 1.01), std::max(look.high, config.beta0 * 10)};
-    return {look.low, look.high};
+    const auto [range, boundBy, boundAbove] = csq::effectiveRange(field, config);
+    double low = look.low, high = look.high;
+    if (!boundBy.empty() && boundAbove) high = std::max(range.high, look.low);
+    if (!boundBy.empty() && !boundAbove) {
+        low = std::max(look.low, range.lowOpen ? range.low * 1.01 : range.low);
+        high = std::max(high, range.low * 10);
+    }
+    return {low, high};
 }
 
 }  // namespace
@@ -131,7 +136,7 @@ void BudgetPanel::setConfig(const csq::TrainingConfig& config)
 {
     for (auto it = sliders_.begin(); it != sliders_.end(); ++it) {
         const auto& field = *csq::findConfigField(it.key().toStdString());
-        const auto [low, high] = endsFor(lookFor(field), config);
+        const auto [low, high] = endsFor(lookFor(field), field, config);
         it.value()->setRange(low, high);
         it.value()->setValue(*csq::numericValue(field, config));
     }

@@ -15,6 +15,7 @@
 
 #include "setup/config_rows.h"
 #include "csq/dataset_preview.h"
+#include "csq/zoo.h"
 #include "setup/dataset_field.h"
 #include "run/run_folders.h"
 
@@ -62,9 +63,10 @@ void SetupPanel::buildModelGroup()
 {
     auto* form = addGroup(tr("Model"));
     auto* model = model_ = new QComboBox;
-    model->addItem(tr("MLP (2 hidden layers)"), QStringLiteral("mlp"));
-    model->addItem(tr("LeNet-5"), QStringLiteral("lenet5"));
-    model->addItem(tr("ResNet-20"), QStringLiteral("resnet20"));
+    for (const auto& zoo : csq::zooModels()) {
+        model->addItem(QString::fromStdString(zoo.name), QString::fromStdString(zoo.name));
+        model->setItemData(model->count() - 1, QString::fromStdString(zoo.description), Qt::ToolTipRole);
+    }
     connect(model, &QComboBox::currentIndexChanged, this, &SetupPanel::edited);
     rows_->add(
         form, QStringLiteral("model"), tr("Network"), model,

@@ -144,12 +144,6 @@ std::string toJson(const TrainingConfig& config);
 TrainingConfig configFromJson(const std::string& text, const std::string& source = "config");
 TrainingConfig loadConfig(const std::string& path);
 
-std::string toString(OptimizerKind kind);
-std::string toString(EdgeLayerPolicy policy);
-std::string toString(DevicePreference device);
-std::string toString(FinetuneMode mode);
-std::string toString(DivergencePolicy policy);
-
 // Live changes applied at the next batch boundary of a running session: new values of the fields the
 // field table (csq/config_fields.h) marks `live`, by config.json key; a later value of a key wins.
 class ConfigPatch {

@@ -31,7 +31,7 @@ enum class FieldSection { General, ModelAndData, QuantizationAndBudget, Optimiza
 enum class FlagKind { Text, Whole, Real, Switch };
 
 // The values a number field accepts on its own: low to high, either end open or unbounded. Bounds
-// set by another field (target_bits <= max_bits) are validate()'s own checks.
+// set by another field (target_bits <= max_bits) are effectiveRange()'s.
 struct ValueRange {
     static constexpr double none = std::numeric_limits<double>::infinity();
     double low = -none;
@@ -77,6 +77,18 @@ struct ConfigField {
 // Every field, in config.json's order.
 const std::vector<ConfigField>& configFields();
 const ConfigField* findConfigField(std::string_view key);
+
+// A number field's range in this config: the table's, tightened where another field bounds it
+// (target_bits and uniform_bits <= max_bits, ticket_epoch <= epochs, float_epochs < ticket_epoch,
+// warmup_epochs < epochs + finetune_epochs, beta_final > beta0). validate() checks every number
+// against it and the Budget panel's sliders end there. `boundBy` names the bounding field with its
+// value ("max_bits = 8"), empty where the table's range stands; `boundAbove` says which end it sets.
+struct EffectiveRange {
+    ValueRange range;
+    std::string boundBy;
+    bool boundAbove = false;
+};
+EffectiveRange effectiveRange(const ConfigField& field, const TrainingConfig& config);
 
 // A field's value in a config as --help and docs/reference/config.md show it: 0.05, 2, lenet5, true ("" for an
 // empty string).

@@ -56,7 +56,4 @@ std::string metricsEpochRow(const EpochResult& epoch, int64_t step);
 Snapshot snapshotFromMetrics(const std::function<MetricsCell(const char* key)>& cell);
 EpochResult epochFromMetrics(const std::function<MetricsCell(const char* key)>& cell);
 
-// Phase names both ways (toString in csq/snapshot.h): an unknown name reads as nullopt.
-std::optional<Phase> phaseFromString(const std::string& text);
-
 }  // namespace csq

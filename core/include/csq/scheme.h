@@ -15,9 +15,6 @@ enum class BudgetMode {
     Size,   // size-weighted bits, sum n_l k_l / sum n_l (the real model size)
 };
 
-std::string toString(BudgetMode mode);
-std::optional<BudgetMode> budgetModeFromString(std::string_view text);
-
 struct LayerScheme {
     std::string name;
     int64_t params = 0;            // n_l: weights in the layer

@@ -10,7 +10,6 @@
 namespace csq {
 
 enum class Phase { Float, Search, Ticket, Finetune, Done };  // Float: optional float warm-up
-std::string toString(Phase phase);
 
 struct Snapshot {
     Phase phase = Phase::Search;
