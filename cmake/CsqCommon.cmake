@@ -4,7 +4,13 @@ add_library(csq_common INTERFACE)
 target_compile_features(csq_common INTERFACE cxx_std_20)
 target_compile_definitions(csq_common INTERFACE QT_NO_KEYWORDS)
 target_compile_options(csq_common INTERFACE
-  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra>)
+  $<$<CXX_COMPILER_ID:GNU,Clang>:-Wall -Wextra -Wshadow -Wnon-virtual-dtor -Wpedantic>)
+# The release preset (what CI builds) turns every warning into an error, so a new one fails the build
+# of the change that made it.
+option(CSQ_WARNINGS_AS_ERRORS "Fail the build on any compiler warning" OFF)
+if(CSQ_WARNINGS_AS_ERRORS)
+  target_compile_options(csq_common INTERFACE -Werror)
+endif()
 
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)

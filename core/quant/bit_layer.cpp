@@ -112,10 +112,10 @@ torch::Tensor BitLinearImpl::forward(const torch::Tensor& input)
     return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& weight,
-                                   const torch::Tensor& bias) const
+torch::Tensor BitLinearImpl::apply(const torch::Tensor& input, const torch::Tensor& withWeight,
+                                   const torch::Tensor& withBias) const
 {
-    return torch::linear(input, weight, bias);
+    return torch::linear(input, withWeight, withBias);
 }
 
 namespace {
@@ -146,10 +146,11 @@ torch::Tensor BitConv2dImpl::forward(const torch::Tensor& input)
     return apply(quantizeInput(input), currentWeight(), bias);
 }
 
-torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& weight,
-                                   const torch::Tensor& bias) const
+torch::Tensor BitConv2dImpl::apply(const torch::Tensor& input, const torch::Tensor& withWeight,
+                                   const torch::Tensor& withBias) const
 {
-    return torch::conv2d(input, weight, bias, options.stride, options.padding, options.dilation, options.groups);
+    return torch::conv2d(input, withWeight, withBias, options.stride, options.padding, options.dilation,
+                         options.groups);
 }
 
 }  // namespace csq::quant

@@ -157,15 +157,15 @@ void GateHeatmapView::updateAxes()
 
 void GateHeatmapView::fillCells()
 {
-    auto* data = map_->data();
-    data->setSize(std::max(columns_, 1), std::max(rowCount(), 1));
-    data->setRange(QCPRange(0, std::max(columns_ - 1, 0)), QCPRange(0, std::max(rowCount() - 1, 0)));
-    if (rows_.isEmpty()) data->fill(kNaN);
+    auto* cells = map_->data();
+    cells->setSize(std::max(columns_, 1), std::max(rowCount(), 1));
+    cells->setRange(QCPRange(0, std::max(columns_ - 1, 0)), QCPRange(0, std::max(rowCount() - 1, 0)));
+    if (rows_.isEmpty()) cells->fill(kNaN);
     keptMarks_->data()->clear();
     QVector<double> keys, values;
     for (int r = 0; r < rowCount(); ++r)
         for (int c = 0; c < columns_; ++c) {
-            data->setCell(c, r, rows_[r].gates[c]);
+            cells->setCell(c, r, rows_[r].gates[c]);
             if (rows_[r].kept[c]) {
                 keys.append(c);
                 values.append(r);
