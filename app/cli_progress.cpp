@@ -1,5 +1,6 @@
 #include "cli_progress.h"
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <string>
@@ -12,7 +13,7 @@ namespace {
 
 std::string clock(double seconds)
 {
-    const auto s = static_cast<long>(seconds + 0.5);
+    const auto s = std::lround(seconds);
     char out[32];
     if (s >= 3600)
         std::snprintf(out, sizeof out, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);

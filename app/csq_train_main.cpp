@@ -268,7 +268,9 @@ int train(const po::variables_map& vm)
     const auto distributed = distributedFrom(vm);
     csq::configureThreads(config.threads);
     csq::cli::ProgressPrinter printer(isatty(STDOUT_FILENO) != 0, config.totalEpochs(), distributed.rank > 0);
-    if (const char* freeze = std::getenv("CSQ_TEST_FREEZE_AT_STEP")) printer.freezeAtStep(std::atoll(freeze));
+    // Read at start-up, before any thread exists.
+    if (const char* freeze = std::getenv("CSQ_TEST_FREEZE_AT_STEP"))  // NOLINT(concurrency-mt-unsafe)
+        printer.freezeAtStep(std::atoll(freeze));
     csq::Session session(printer);
     session.setDistributed(distributed);
     // The training thread sees the flag at its next batch, stops there and saves a checkpoint.

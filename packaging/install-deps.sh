@@ -22,8 +22,8 @@ packages=(
   # Debian's, not pip ones
   python3-torch python3-torchvision
   # the libFuzzer build of the fuzz targets (CTest's fuzz_build): clang with its sanitizer runtimes;
-  # the layout check (CTest's format_check)
-  clang libclang-rt-14-dev clang-format
+  # the layout check (CTest's format_check) and the static checks of a change (tidy_changed)
+  clang libclang-rt-14-dev clang-format clang-tidy
   # a real window and screenshots without a display
   xvfb xauth
   # packaging: man pages from --help (help2man), checks of the desktop entry and the AppStream

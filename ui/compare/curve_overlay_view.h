@@ -30,7 +30,6 @@ public:
 
     void setRuns(QList<Run> runs);
     void setMetric(Metric metric);
-    Metric metric() const { return metric_; }
 
     static QList<Metric> metrics();
     static QString label(Metric metric);   // "test accuracy (%)"

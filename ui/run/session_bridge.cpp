@@ -34,7 +34,7 @@ QString SessionBridge::guarded(Work&& work)
 
 QString SessionBridge::start(const csq::TrainingConfig& config)
 {
-    const auto error = guarded([&] { session_->start(config); });
+    auto error = guarded([&] { session_->start(config); });
     if (error.isEmpty())
         began();
     else
@@ -44,8 +44,7 @@ QString SessionBridge::start(const csq::TrainingConfig& config)
 
 QString SessionBridge::startFromCheckpoint(const QString& checkpointPath, const QString& runDir)
 {
-    const auto error =
-        guarded([&] { session_->startFromCheckpoint(checkpointPath.toStdString(), runDir.toStdString()); });
+    auto error = guarded([&] { session_->startFromCheckpoint(checkpointPath.toStdString(), runDir.toStdString()); });
     if (error.isEmpty())
         began();
     else

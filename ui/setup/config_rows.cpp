@@ -45,7 +45,7 @@ void ConfigRows::add(QFormLayout* form, const QString& key, const QString& label
     labelWidget->setToolTip(fullTip);
     labelWidget->setBuddy(editor);
     form->addRow(labelWidget, cell);
-    rows_.insert(key, std::move(field));
+    rows_.insert(key, field);
     order_.append(key);
 }
 
