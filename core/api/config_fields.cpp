@@ -91,8 +91,8 @@ const std::vector<ConfigField> fields{
     {"beta_final", &C::betaFinal, "beta-final", Quant, above(0), "gate temperature at the ticket", "", true},
     {"ticket_epoch", &C::ticketEpoch, "ticket", Quant, above(0), "epoch at which the scheme freezes", "", true},
     {"epochs", &C::epochs, "epochs", Quant, between(1, 100000),
-     "float warm-up + search + post-ticket epochs; alone (no --ticket, --float-epochs, --finetune-epochs, nor a "
-     "schedule in --config) it scales the default schedule to this length"},
+     "float warm-up + search + post-ticket epochs; over a schedule in the defaults' proportions (nobody set it) it "
+     "scales that schedule to this length, and --ticket, --float-epochs, --finetune-epochs beside it set their part"},
     {"float_epochs", &C::floatEpochs, "float-epochs", Quant, atLeast(0),
      "plain float epochs before the bits start from the float weights"},
     {"finetune_epochs", &C::finetuneEpochs, "finetune-epochs", Quant, atLeast(0),
