@@ -271,6 +271,9 @@ int train(const po::variables_map& vm)
     // Read at start-up, before any thread exists.
     if (const char* freeze = std::getenv("CSQ_TEST_FREEZE_AT_STEP"))  // NOLINT(concurrency-mt-unsafe)
         printer.freezeAtStep(std::atoll(freeze));
+    // Gloo writes to its peers with writev, which raises SIGPIPE when a peer has died: ignored, the
+    // write fails with EPIPE and the rank stops with "lost the other ranks" instead of vanishing.
+    if (distributed.enabled()) std::signal(SIGPIPE, SIG_IGN);
     csq::Session session(printer);
     session.setDistributed(distributed);
     // The training thread sees the flag at its next batch, stops there and saves a checkpoint.

@@ -171,7 +171,7 @@ def main():
     code, _, err = finish(procs[:1], timeout=90)[0]
     procs[1].wait()
     check(code == 1 and "lost the other ranks" in err and "frame #" not in err,
-          f"rank 0 stops {time.time() - start:.1f} s after rank 1 died: {err.strip()[-200:]}")
+          f"rank 0 stops {time.time() - start:.1f} s after rank 1 died (exit {code}): {err.strip()[-200:]}")
 
     # Ctrl-C on rank 1 only (frozen at step 10, interrupted, then let go): both finish the batch and
     # stop; rank 0 keeps a checkpoint.
