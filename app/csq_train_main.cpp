@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <mutex>
