@@ -1,11 +1,14 @@
 // The fused bit composition equals the plain one in value and in every gradient, over one and many
 // reduction chunks, and gives bit-identical results whatever the thread count.
 #include <ATen/Parallel.h>
+#include <cmath>
+#include <limits>
 #include <torch/torch.h>
 
 #include <QtTest>
 
 #include "quant/bit_compose.h"
+#include "quant/compose_kernels.h"
 #include "tensor_checks.h"
 
 using namespace csq::quant;
@@ -51,6 +54,7 @@ private Q_SLOTS:
     void fusedEqualsPlain_data();
     void fusedEqualsPlain();
     void sameResultForAnyThreadCount();
+    void floatGatesMatchTheSigmoid();
 };
 
 void TestBitCompose::fusedEqualsPlain_data()
@@ -100,6 +104,28 @@ void TestBitCompose::sameResultForAnyThreadCount()
     QVERIFY(one.gP.equal(two.gP));
     QVERIFY(one.gMask.equal(two.gMask));
     QVERIFY(one.gScale.equal(two.gScale));
+}
+
+// The float kernel computes σ by its own vectorised exponential: within a few ulp of σ in double
+// everywhere it is a normal float, 0 and 1 at the ends, and NaN in gives NaN out.
+void TestBitCompose::floatGatesMatchTheSigmoid()
+{
+    const int64_t n = 400001;
+    auto t = torch::linspace(-100.0, 100.0, n, torch::kFloat).contiguous();
+    t[7] = std::numeric_limits<float>::quiet_NaN();
+    auto q = torch::zeros_like(t), sP = torch::empty_like(t), sQ = torch::empty_like(t), u = torch::empty_like(t);
+    const float coeff = 1.0f;
+    csq::quant::kernels::composeForward(t.data_ptr<float>(), q.data_ptr<float>(), &coeff, 1, n, 0, n, 1.0f,
+                                        sP.data_ptr<float>(), sQ.data_ptr<float>(), u.data_ptr<float>());
+    QVERIFY(std::isnan(sP[7].item<float>()));
+    QCOMPARE(sQ[0].item<float>(), 0.5f);  // σ(0)
+    auto exact = torch::sigmoid(t.to(torch::kDouble));
+    auto normal = exact.ge(1e-37).logical_and(t.isnan().logical_not());
+    auto relative = ((sP.to(torch::kDouble) - exact).abs() / exact).masked_select(normal);
+    QVERIFY2(relative.max().item<double>() < 4e-7, qPrintable(QString::number(relative.max().item<double>())));
+    QCOMPARE(sP[n - 1].item<float>(), 1.0f);
+    QVERIFY(sP[0].item<float>() >= 0.0f && sP[0].item<float>() < 1e-37f);
+    QVERIFY(u.sub(sP.sub(0.5)).abs().masked_select(normal).max().item<double>() == 0.0);  // u = σ(t) − σ(0)
 }
 
 QTEST_GUILESS_MAIN(TestBitCompose)

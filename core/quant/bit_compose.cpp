@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "quant/compose_kernels.h"
 #include "quant/gate.h"
 
 namespace csq::quant {
@@ -15,27 +16,6 @@ namespace {
 // Elements per reduction chunk: partial sums are per chunk, added in chunk order.
 constexpr int64_t kChunk = 8192;
 
-// u = Σ_b coeff_b (sP_b − sQ_b) over one chunk, planes streamed one at a time.
-template <class T>
-void sumPlanes(const T* sP, const T* sQ, const T* coeff, int64_t bits, int64_t n, int64_t begin, int64_t end, T* u)
-{
-    for (int64_t i = begin; i < end; ++i) u[i] = T(0);
-    for (int64_t b = 0; b < bits; ++b) {
-        const T* p = sP + b * n;
-        const T* q = sQ + b * n;
-        const T c = coeff[b];
-        for (int64_t i = begin; i < end; ++i) u[i] += c * (p[i] - q[i]);
-    }
-}
-
-// σ(β x) into a new tensor with ATen's vectorised kernels (AVX2/AVX-512 where the CPU has them).
-torch::Tensor gates(const torch::Tensor& x, double beta)
-{
-    auto out = torch::mul(x, beta);
-    out.sigmoid_();
-    return out;
-}
-
 struct ComposeBits : torch::autograd::Function<ComposeBits> {
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& P, const torch::Tensor& Q,
                                  const torch::Tensor& coeff, const torch::Tensor& scale, double beta)
@@ -43,14 +23,18 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
         const int64_t bits = P.size(0), n = P.numel() / bits;
         auto p = P.contiguous(), q = Q.contiguous(), c = coeff.contiguous();
         auto u = torch::empty(P.sizes().slice(1), P.options());
-        auto sP = gates(p, beta), sQ = gates(q, beta);
+        auto sP = torch::empty_like(p), sQ = torch::empty_like(q);
         AT_DISPATCH_FLOATING_TYPES(P.scalar_type(), "composeBits", [&] {
+            const auto* pp = p.data_ptr<scalar_t>();
+            const auto* qp = q.data_ptr<scalar_t>();
             const auto* cp = c.data_ptr<scalar_t>();
-            const auto* sPp = sP.data_ptr<scalar_t>();
-            const auto* sQp = sQ.data_ptr<scalar_t>();
+            auto* sPp = sP.data_ptr<scalar_t>();
+            auto* sQp = sQ.data_ptr<scalar_t>();
             auto* up = u.data_ptr<scalar_t>();
-            at::parallel_for(0, n, kChunk,
-                             [&](int64_t begin, int64_t end) { sumPlanes(sPp, sQp, cp, bits, n, begin, end, up); });
+            const auto bt = static_cast<scalar_t>(beta);
+            at::parallel_for(0, n, kChunk, [&](int64_t begin, int64_t end) {
+                kernels::composeForward(pp, qp, cp, bits, n, begin, end, bt, sPp, sQp, up);
+            });
         });
         ctx->save_for_backward({sP, sQ, c, scale, u});
         ctx->saved_data["beta"] = beta;
@@ -83,27 +67,8 @@ struct ComposeBits : torch::autograd::Function<ComposeBits> {
             at::parallel_for(0, chunks, 1, [&](int64_t first, int64_t last) {
                 for (int64_t k = first; k < last; ++k) {
                     const int64_t begin = k * kChunk, end = std::min(n, begin + kChunk);
-                    double* row = part + k * (bits + 1);
-                    double gs = 0;
-                    for (int64_t i = begin; i < end; ++i) gs += gp[i] * up[i];
-                    row[bits] = gs;
-                    for (int64_t b = 0; b < bits; ++b) {
-                        const scalar_t* pb = pp + b * n;
-                        const scalar_t* qb = qp + b * n;
-                        scalar_t* gpb = gPp + b * n;
-                        scalar_t* gqb = gQp + b * n;
-                        const scalar_t slope = s * cp[b] * bt;
-                        // Two loops: the elementwise one vectorises; the sum in double, in element
-                        // order, does not (and need not: the chunk is still in the cache).
-                        for (int64_t i = begin; i < end; ++i) {
-                            const scalar_t sp = pb[i], sq = qb[i];
-                            gpb[i] = gp[i] * slope * sp * (scalar_t(1) - sp);
-                            gqb[i] = -gp[i] * slope * sq * (scalar_t(1) - sq);
-                        }
-                        double gc = 0;
-                        for (int64_t i = begin; i < end; ++i) gc += gp[i] * (pb[i] - qb[i]);
-                        row[b] = gc * static_cast<double>(s);
-                    }
+                    kernels::composeBackward(pp, qp, cp, up, gp, bits, n, begin, end, s, bt, gPp, gQp,
+                                             part + k * (bits + 1));
                 }
             });
         });

@@ -2,10 +2,10 @@
 // The soft weight of docs/method.md in one fused pass:
 //   W = s · Σ_b coeff_b · (σ(βP_b) − σ(βQ_b)),   coeff_b = c_b · f_β(m_b)
 // as a custom autograd function. The plain composition materialises several [N, *shape] temporaries
-// in the forward and as many in the backward; this one computes the gates once in the forward (ATen's
-// vectorised sigmoid), keeps them for the backward (which then needs no exp), and reduces the per-bit and scale
-// gradients in fixed chunks, so the result does not depend on the thread count. CPU float and double; other devices use
-// the plain composition.
+// in the forward and as many in the backward; this one computes the gates and their sum in one pass
+// (compose_kernels.h), keeps the gates for the backward (which then needs no exp), and reduces the
+// per-bit and scale gradients in fixed chunks, so the result does not depend on the thread count. CPU
+// float and double; other devices use the plain composition.
 #include <torch/torch.h>
 
 namespace csq::quant {

@@ -56,6 +56,14 @@ std::vector<int64_t> BitWeightImpl::planeShape() const
     return s;
 }
 
+const torch::Tensor& BitWeightImpl::planeWeights()
+{
+    if (!planeWeights_.defined() || planeWeights_.device() != scale.device() ||
+        planeWeights_.scalar_type() != scale.scalar_type())
+        planeWeights_ = powersOfTwo(maxBits_, scale.options().requires_grad(false)) / levels();
+    return planeWeights_;
+}
+
 torch::Tensor BitWeightImpl::maskGateTensor() const
 {
     return ticket_ ? keptMask() : softGate(mask, beta_);
@@ -73,7 +81,7 @@ torch::Tensor BitWeightImpl::forward()
         return s / levels() * (clipped + (rounded - clipped).detach());
     }
     if (exact_ || onLattice()) return scale * (integerCodes().to(scale.scalar_type()) / levels());
-    auto coeff = powersOfTwo(maxBits_, scale.options()) / levels() * maskGateTensor();
+    auto coeff = planeWeights() * maskGateTensor();
     return composeBits(P, Q, coeff, scale, beta_);
 }
 

@@ -81,6 +81,7 @@ public:
 
 private:
     torch::Tensor maskGateTensor() const;  // differentiable unless the ticket is drawn
+    const torch::Tensor& planeWeights();   // c_b, [N] in the scale's dtype and device, kept between steps
     void writeCodes(const torch::Tensor& signedCodes, double logit);
     void writeDigits(const torch::Tensor& plus, const torch::Tensor& minus, double logit);
     torch::Tensor latticeCodes(const torch::Tensor& v) const;  // nearest lattice code of float codes v
@@ -89,6 +90,7 @@ private:
 
     std::vector<int64_t> shape_;
     torch::Tensor latent_;  // shares the layer's float weight while on the lattice
+    torch::Tensor planeWeights_;
     BitLattice lattice_;
     int maxBits_;
     double beta_ = 1.0;

@@ -4,9 +4,23 @@
 
 #include <cmath>
 
+#include "quant/cpu_clones.h"
+
 namespace csq::train {
 
 namespace {
+
+// One parameter's update over [begin, end), in torch::optim::Adam's arithmetic.
+CSQ_CPU_CLONES void adamUpdate(float* w, const float* g, float* m, float* v, int64_t begin, int64_t end, float beta1,
+                               float beta2, float decay, float eps, float stepSize, float rootCorrection2)
+{
+    for (int64_t i = begin; i < end; ++i) {
+        const float grad = decay != 0.0f ? g[i] + decay * w[i] : g[i];
+        m[i] = m[i] * beta1 + (1.0f - beta1) * grad;
+        v[i] = v[i] * beta2 + (1.0f - beta2) * grad * grad;
+        w[i] -= stepSize * m[i] / (std::sqrt(v[i]) / rootCorrection2 + eps);
+    }
+}
 
 bool fusable(const torch::Tensor& p)
 {
@@ -56,12 +70,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             float* m = state.exp_avg().data_ptr<float>();
             float* v = state.exp_avg_sq().data_ptr<float>();
             at::parallel_for(0, p.numel(), 16384, [&](int64_t begin, int64_t end) {
-                for (int64_t i = begin; i < end; ++i) {
-                    const float grad = decay != 0.0f ? g[i] + decay * w[i] : g[i];
-                    m[i] = m[i] * beta1 + (1.0f - beta1) * grad;
-                    v[i] = v[i] * beta2 + (1.0f - beta2) * grad * grad;
-                    w[i] -= stepSize * m[i] / (std::sqrt(v[i]) / rootCorrection2 + eps);
-                }
+                adamUpdate(w, g, m, v, begin, end, beta1, beta2, decay, eps, stepSize, rootCorrection2);
             });
         }
     }

@@ -1,5 +1,6 @@
 #include "train/optimizers.h"
 
+#include <algorithm>
 #include <set>
 
 #include "train/fused_adam.h"
@@ -100,9 +101,27 @@ void OptimizerSet::zeroGrad()
 // weight: at the float learning rate an SGD step on it can overshoot, and the overshoot grows until
 // the scale crosses zero and the loss is NaN (traced in docs/method.md: the search's divergence). Bounding
 // each step to 10 % of the scale's value keeps it positive and the oscillation bounded; ordinary
-// steps are far smaller and pass unchanged. Tensor ops only: no host sync.
+// steps are far smaller and pass unchanged. On the CPU the bound is plain arithmetic on each scalar
+// (seven tensor operations a layer cost more than the rest of a small layer's update); elsewhere
+// tensor ops, with no host sync.
 void OptimizerSet::step()
 {
+    const bool onCpu = std::all_of(scales.begin(), scales.end(), [](const torch::Tensor& s) {
+        return s.device().is_cpu() && s.scalar_type() == torch::kFloat && s.numel() == 1;
+    });
+    if (onCpu) {
+        std::vector<float> before;
+        before.reserve(scales.size());
+        for (const auto& s : scales) before.push_back(*s.data_ptr<float>());
+        for (auto& o : optimizers) o->step();
+        for (size_t i = 0; i < scales.size(); ++i) {
+            const float a = before[i] * static_cast<float>(1.0 / (1.0 + kMaxScaleStep)),
+                        b = before[i] * static_cast<float>(1.0 + kMaxScaleStep);
+            float& value = *scales[i].data_ptr<float>();
+            value = std::clamp(value, std::min(a, b), std::max(a, b));
+        }
+        return;
+    }
     std::vector<torch::Tensor> before;
     before.reserve(scales.size());
     for (const auto& s : scales) before.push_back(s.detach().clone());
