@@ -89,7 +89,7 @@ void ProgressPrinter::onFinished(const RunSummary& s)
         s.budgetMode.c_str(), s.testAccuracy, s.testAccuracyQuantized, s.seconds, s.imagesPerSecond, s.runDir.c_str());
     if (s.cost.macs > 0)
         std::printf("compute per image: %.4g M MACs in the quantized layers, MAC-weighted bits %.3f, %.4g G BitOPs\n",
-                    static_cast<double>(s.cost.macs) / 1e6, s.cost.macWeightedBits, s.cost.bitOps / 1e9);
+                    static_cast<double>(s.cost.macs) / 1e6, s.precision.macWeightedAvgBits, s.cost.bitOps / 1e9);
     const auto& t = s.time;
     if (t.wall > 0)
         std::printf(

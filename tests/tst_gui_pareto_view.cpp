@@ -56,6 +56,7 @@ private Q_SLOTS:
     void seriesHoldMixedAndUniformRuns();
     void frontIsTheFrontPointsInXOrder();
     void frontFollowsTheKibAxis();
+    void frontFollowsTheBitOpsAxis();
     void floatRunIsAReferenceLine();
     void tooltipNamesTheRun();
     void exportsImagesAndCsv();
@@ -111,16 +112,41 @@ void TestParetoView::frontIsTheFrontPointsInXOrder()
     QCOMPARE(view.frontPoints(), expected);
 }
 
+// Each axis draws its own front: by KiB mixed-4 (11 KiB, 89.5 %) dominates mixed-2 (12 KiB, 88 %),
+// which is on the front by bits.
 void TestParetoView::frontFollowsTheKibAxis()
 {
     ParetoView view;
     view.setResults(fixture());
     view.setXAxis(ParetoView::XAxis::WeightKiB);
-    const QVector<QPointF> expected = {{9.0, 85.0}, {11.0, 89.5}, {12.0, 88.0}};
+    const QVector<QPointF> expected = {{9.0, 85.0}, {11.0, 89.5}};
     QCOMPARE(view.frontPoints(), expected);
     QCOMPARE(view.plot().xAxis->label(), QStringLiteral("weight size (KiB)"));
+    QVERIFY(!view.toolTipFor(1).contains(QStringLiteral("Pareto front")));  // mixed-2
     view.setXAxis(ParetoView::XAxis::WeightedBits);
     QCOMPARE(view.frontPoints().first(), QPointF(1.2, 85.0));
+    QVERIFY(view.toolTipFor(1).contains(QStringLiteral("Pareto front")));
+}
+
+// Against BitOPs (in G per image): runs written before compute was measured are not drawn there, and
+// the caption says so.
+void TestParetoView::frontFollowsTheBitOpsAxis()
+{
+    auto results = fixture();
+    const std::vector<double> gigaBitOps = {0.30, 0.25, 0.50, 0.60, 0.40, 0.80};  // mixed-1.5 .. uniform-4
+    for (size_t i = 0; i < gigaBitOps.size(); ++i) {
+        results[i].bitOps = gigaBitOps[i] * 1e9;
+        results[i].macWeightedAvgBits = results[i].weightedAvgBits;
+    }
+    results[2].bitOps = 0;  // mixed-3: an older run
+    ParetoView view;
+    view.setResults(results);
+    view.setXAxis(ParetoView::XAxis::BitOps);
+    QCOMPARE(view.mixedCount(), 3);
+    const QVector<QPointF> expected = {{0.25, 88.0}, {0.60, 89.5}};  // mixed-2 dominates mixed-1.5 here
+    QCOMPARE(view.frontPoints(), expected);
+    QVERIFY(view.plot().xAxis->label().startsWith(QStringLiteral("BitOPs per image")));
+    QVERIFY(view.toolTipFor(3).contains(QStringLiteral("0.6000 GBitOPs")));
 }
 
 void TestParetoView::floatRunIsAReferenceLine()
@@ -180,7 +206,7 @@ void TestParetoView::exportsImagesAndCsv()
     QCOMPARE(rows.first().mid(0, 10).join(u','),
              QStringLiteral("name,kind,target_bits,avg_bits,weighted_avg_bits,weight_kib,"
                             "test_accuracy,test_accuracy_quantized,on_front,seeds"));
-    QCOMPARE(rows.first().size(), 22);  // and sd, min, max of four figures
+    QCOMPARE(rows.first().size(), 24);  // and sd, min, max of four figures, then the compute
     QCOMPARE(rows[1][0], QStringLiteral("mixed-1.5"));
     QCOMPARE(rows[3][8], QStringLiteral("0"));  // mixed-3: dominated
     QCOMPARE(rows[5][1], QStringLiteral("uniform"));

@@ -55,9 +55,11 @@ std::function<MetricsCell(const char*)> cells(const std::string& row)
 
 void TestMetricsColumns::headerIsTheContract()
 {
-    QCOMPARE(QString::fromStdString(metricsHeader()),
-             QStringLiteral("kind,step,epoch,t,phase,beta,lambda,target_bits,delta_s,avg_bits,weighted_avg_bits,ce,"
-                            "budget_loss,train_acc,test_acc,test_acc_quantized,val_acc,lr,images_per_second"));
+    QCOMPARE(
+        QString::fromStdString(metricsHeader()),
+        QStringLiteral(
+            "kind,step,epoch,t,phase,beta,lambda,target_bits,delta_s,avg_bits,weighted_avg_bits,ce,"
+            "budget_loss,train_acc,test_acc,test_acc_quantized,val_acc,lr,images_per_second,mac_weighted_avg_bits"));
     QCOMPARE(split(metricsStepRow({})).size(), metricsColumns().size());
     QCOMPARE(split(metricsEpochRow({}, 0)).size(), metricsColumns().size());
 }

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void keptBitsBecomeContiguous_data();
     void keptBitsBecomeContiguous();
     void heldLayerStaysOutOfBudget();
+    void batchedTermsFollowEachLayer();
     void ticketMeetsBudget_data();
     void ticketMeetsBudget();
     void ticketKeepsAFallbackBit();
@@ -122,16 +123,18 @@ void TestSchemeReadout::readout_data()
     QTest::addColumn<std::vector<int64_t>>("bits");
     QTest::addColumn<double>("avg");
     QTest::addColumn<double>("weighted");
-    // avg = mean k_l; weighted = sum n_l k_l / sum n_l, worked out by hand.
+    QTest::addColumn<double>("macWeighted");
+    // avg = mean k_l; weighted = sum n_l k_l / sum n_l; macWeighted = sum macs_l k_l / sum macs_l with
+    // the MACs set to the sizes in reverse order, worked out by hand.
     const QStringList uniform{"00001111", "11110000", "10101010"}, mixed{"00000111", "10000000", "11110000"};
     QTest::newRow("uniform 4") << std::vector<int64_t>{100, 50, 10} << uniform << uniform
-                               << std::vector<int64_t>{4, 4, 4} << 4.0 << 4.0;
+                               << std::vector<int64_t>{4, 4, 4} << 4.0 << 4.0 << 4.0;
     QTest::newRow("mixed") << std::vector<int64_t>{100, 50, 10} << mixed << mixed << std::vector<int64_t>{3, 1, 4}
-                           << 8.0 / 3.0 << (300.0 + 50.0 + 40.0) / 160.0;
+                           << 8.0 / 3.0 << (300.0 + 50.0 + 40.0) / 160.0 << (30.0 + 50.0 + 400.0) / 160.0;
     // Every mask logit below zero: the layer still keeps its most likely bit (here all tie: bit 0).
     QTest::newRow("all dropped keeps one")
         << std::vector<int64_t>{30, 10} << QStringList{"00000000", "11111111"} << QStringList{"00000001", "11111111"}
-        << std::vector<int64_t>{1, 8} << 4.5 << (30.0 + 80.0) / 40.0;
+        << std::vector<int64_t>{1, 8} << 4.5 << (30.0 + 80.0) / 40.0 << (10.0 + 240.0) / 40.0;
 }
 
 void TestSchemeReadout::readout()
@@ -142,11 +145,14 @@ void TestSchemeReadout::readout()
     QFETCH(std::vector<int64_t>, bits);
     QFETCH(double, avg);
     QFETCH(double, weighted);
+    QFETCH(double, macWeighted);
     HandBuiltModel model(params, 8);
     auto layers = findBitLayers(model);
     QCOMPARE(layers.size(), params.size());
-    for (size_t i = 0; i < layers.size(); ++i)
+    for (size_t i = 0; i < layers.size(); ++i) {
         layers[i].layer->bits()->setKeptBits(bitsFromMask(masks[static_cast<qsizetype>(i)]), 1.5);
+        layers[i].layer->setMacs(params[params.size() - 1 - i]);
+    }
 
     auto scheme = readScheme(layers);
     for (size_t i = 0; i < scheme.size(); ++i) {
@@ -160,6 +166,8 @@ void TestSchemeReadout::readout()
     QCOMPARE(precision.weightedAvgBits, weighted);
     QCOMPARE(precision.measure(BudgetMode::Layer), avg);
     QCOMPARE(precision.measure(BudgetMode::Size), weighted);
+    QCOMPARE(precision.measure(BudgetMode::BitOps), macWeighted);
+    QCOMPARE(precisionTensor(layers, BudgetMode::BitOps).item<double>(), macWeighted);
 }
 
 void TestSchemeReadout::budgetWeightsByMode()
@@ -174,10 +182,17 @@ void TestSchemeReadout::budgetWeightsByMode()
     QVERIFY(std::abs(root[0] / root[1] - std::sqrt(3.0)) < 1e-12);
     QVERIFY(std::abs(root[0] + root[1] - 2.0) < 1e-12);
 
+    // bitops weighs by MACs per image, whatever the layer's size; it needs them measured.
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, budgetWeights(layers, BudgetMode::BitOps));
+    layers[0].layer->setMacs(1000);
+    layers[1].layer->setMacs(3000);
+    QCOMPARE(budgetWeights(layers, BudgetMode::BitOps), (std::vector<double>{0.5, 1.5}));
+
     // The term is sum_l w_l sum_b f(m_b): with all masks at logit 0 every gate is 1/2.
     for (auto& l : layers) l.layer->bits()->setKeptBits(std::vector<bool>(4, true), 0.0);
     QCOMPARE(budgetTerm(layers, BudgetMode::Layer).item<double>(), 4.0);
     QCOMPARE(budgetTerm(layers, BudgetMode::Size).item<double>(), 1.5 * 2 + 0.5 * 2);
+    QCOMPARE(budgetTerm(layers, BudgetMode::BitOps).item<double>(), 0.5 * 2 + 1.5 * 2);
 }
 
 void TestSchemeReadout::budgetStepMovesGates_data()
@@ -253,6 +268,72 @@ void TestSchemeReadout::budgetPowerPricesBitRichLayers()
     const auto [rich3, poor3] = gradients(-1.0, 2.0);  // growing: the bit-poor layer gains more
     QVERIFY(rich3 < 0 && poor3 < 0);
     QVERIFY(qAbs(poor3 / rich3 - bitsOf(0) / bitsOf(1)) < 1e-5);
+}
+
+// The budget term and the precision measure take every layer's gates in one tensor: they equal the
+// per-layer formulas with layers of different max bits and temperatures, a drawn ticket (its kept
+// bits a constant), a held layer (outside the term) and a layer whose every logit is below zero.
+void TestSchemeReadout::batchedTermsFollowEachLayer()
+{
+    struct Mixed : torch::nn::Module {
+        Mixed()
+        {
+            const std::vector<std::pair<int64_t, int>> shapes{{40, 4}, {20, 6}, {10, 8}, {30, 5}, {25, 3}};
+            for (size_t i = 0; i < shapes.size(); ++i)
+                register_module("fc" + std::to_string(i),
+                                BitLinear(BitLinearOptions{shapes[i].first, 1, false, shapes[i].second}));
+        }
+    } model;
+    auto layers = findBitLayers(model);
+    torch::manual_seed(5);
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& bits = layers[i].layer->bits();
+        layers[i].layer->setMacs(100 * static_cast<int64_t>(7 - i));
+        bits->setBeta(1.0 + static_cast<double>(i));
+        torch::NoGradGuard noGrad;
+        bits->mask.uniform_(-1.0, 1.0);
+    }
+    {
+        torch::NoGradGuard noGrad;
+        layers[4].layer->bits()->mask.fill_(-0.5);  // keeps its best bit
+    }
+    layers[1].layer->bits()->drawTicket();
+    layers[3].layer->bits()->holdAtBits(2, 2.0);
+    for (const auto mode : {BudgetMode::Layer, BudgetMode::Size, BudgetMode::BitOps}) {
+        const double measure = precisionOf(readScheme(layers)).measure(mode);
+        QVERIFY(qAbs(precisionTensor(layers, mode).item<double>() - measure) < 1e-6 * measure);  // float sums
+        for (const bool priced : {false, true}) {
+            const auto exponent = priced ? torch::tensor(0.7) : torch::Tensor();
+            auto gradsOf = [&](const torch::Tensor& term) {
+                for (auto& l : layers) l.layer->bits()->mask.mutable_grad() = torch::Tensor();
+                term.backward();
+                std::vector<torch::Tensor> out;
+                for (auto& l : layers) {
+                    const auto& g = l.layer->bits()->mask.grad();
+                    out.push_back(g.defined() ? g.clone() : torch::zeros_like(l.layer->bits()->mask));
+                }
+                return out;
+            };
+            const auto batched = budgetTerm(layers, mode, exponent, 2.5);
+            const double batchedValue = batched.item<double>();
+            const auto batchedGrads = gradsOf(batched);
+            const auto weights = budgetWeights(layers, mode, 1.0);
+            torch::Tensor reference = torch::zeros({});
+            for (size_t i = 0; i < layers.size(); ++i) {
+                if (weights[i] == 0.0) continue;
+                auto sum = layers[i].layer->bits()->maskGateSum();
+                auto price = priced ? (sum.detach() / 2.5).clamp_min(1e-3).pow(exponent) : torch::ones({});
+                reference = reference + sum * price * weights[i];
+            }
+            QVERIFY(qAbs(batchedValue - reference.item<double>()) < 1e-5);
+            const auto referenceGrads = gradsOf(reference);
+            for (size_t i = 0; i < layers.size(); ++i)
+                QVERIFY2(batchedGrads[i].sub(referenceGrads[i]).abs().max().item<double>() < 1e-6,
+                         qPrintable(QStringLiteral("layer %1").arg(i)));
+            QVERIFY(batchedGrads[0].abs().sum().item<double>() > 0);    // a searched layer moves
+            QCOMPARE(batchedGrads[1].abs().sum().item<double>(), 0.0);  // the ticket's does not
+        }
+    }
 }
 
 void TestSchemeReadout::keptBitsBecomeContiguous_data()

@@ -273,9 +273,10 @@ void TestSweep::seedGroupsOfASweep()
         csv[0].endsWith(",on_front,seeds,test_accuracy_quantized_sd,test_accuracy_quantized_min,"
                         "test_accuracy_quantized_max,test_accuracy_sd,test_accuracy_min,test_accuracy_max,"
                         "avg_bits_sd,avg_bits_min,avg_bits_max,weighted_avg_bits_sd,weighted_avg_bits_min,"
-                        "weighted_avg_bits_max"));
+                        "weighted_avg_bits_max,mac_weighted_avg_bits,bitops"));
     QVERIFY(csv[1].startsWith("mixed-3,mixed,3,"));
     QCOMPARE(csv[1].split(',')[9], QStringLiteral("2"));
+    QVERIFY2(csv[1].split(',').last().toDouble() > 0, qPrintable(csv[1]));  // the seeds' mean BitOPs
 
     // What each folder is, and the one reader of a folder's results (csq-train --results).
     QVERIFY(folderKind(plan.directory) == FolderKind::Sweep);

@@ -76,7 +76,12 @@ const std::vector<ConfigField> fields{
      "m1,m2,m3/s1,s2,s3 (per channel, in pixel / 255)"},
     {"max_bits", &C::maxBits, "max-bits", Quant, between(1, 16), "max bits per weight N, 1..16"},
     {"target_bits", &C::targetBits, "target-bits", Quant, above(0), "target average bits", "", true},
-    {"budget_mode", &C::budgetMode, "budget-mode", Quant, {}, "layer (mean of layer bits) | size (size-weighted)"},
+    {"budget_mode",
+     &C::budgetMode,
+     "budget-mode",
+     Quant,
+     {},
+     "layer (mean of layer bits) | size (weighted by weights: model size) | bitops (weighted by MACs: compute)"},
     {"lambda", &C::lambda, "lambda", Quant, atLeast(0), "budget term strength", "", true},
     {"budget_ramp", &C::budgetRamp, "budget-ramp", Quant, between(0, 1),
      "share of the search (0..1) over which the budget's target falls from max bits to --target-bits, 0 = at "

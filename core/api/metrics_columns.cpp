@@ -86,6 +86,11 @@ const std::vector<MetricsColumn> columns{
      [](S& s, const MetricsCell& c) { read(s.imagesPerSecond, c); },
      [](const E& e, int64_t) { return real(e.imagesPerSecond); },
      [](E& e, const MetricsCell& c) { read(e.imagesPerSecond, c); }},
+    // Last: a run resumed from a file written before it keeps its rows, one cell short.
+    {metrics_column::kMacWeightedAvgBits, [](const S& s) { return real(s.precision.macWeightedAvgBits); },
+     [](S& s, const MetricsCell& c) { read(s.precision.macWeightedAvgBits, c); },
+     [](const E& e, int64_t) { return real(e.precision.macWeightedAvgBits); },
+     [](E& e, const MetricsCell& c) { read(e.precision.macWeightedAvgBits, c); }},
 };
 
 template <class Write>

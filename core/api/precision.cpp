@@ -9,32 +9,61 @@ int LayerScheme::bits() const
     return static_cast<int>(std::count(kept.begin(), kept.end(), true));
 }
 
+double budgetUnit(BudgetMode mode, int64_t params, int64_t macs)
+{
+    switch (mode) {
+        case BudgetMode::Layer:
+            return 1.0;
+        case BudgetMode::Size:
+            return static_cast<double>(params);
+        case BudgetMode::BitOps:
+            return static_cast<double>(macs);
+    }
+    return 1.0;
+}
+
+double ModelPrecision::measure(BudgetMode mode) const
+{
+    switch (mode) {
+        case BudgetMode::Layer:
+            return avgBits;
+        case BudgetMode::Size:
+            return weightedAvgBits;
+        case BudgetMode::BitOps:
+            return macWeightedAvgBits;
+    }
+    return avgBits;
+}
+
+namespace {
+
+double meanBits(const std::vector<LayerScheme>& layers, BudgetMode mode)
+{
+    double weighted = 0, units = 0;
+    for (const auto& layer : layers) {
+        const double unit = budgetUnit(mode, layer.params, layer.macs);
+        weighted += unit * layer.bits();
+        units += unit;
+    }
+    return units > 0 ? weighted / units : 0.0;
+}
+
+}  // namespace
+
 ModelPrecision precisionOf(const std::vector<LayerScheme>& layers)
 {
-    ModelPrecision p;
-    if (layers.empty()) return p;
-    double bitSum = 0, weightedSum = 0, paramSum = 0;
-    for (const auto& layer : layers) {
-        bitSum += layer.bits();
-        weightedSum += static_cast<double>(layer.params) * layer.bits();
-        paramSum += static_cast<double>(layer.params);
-    }
-    p.avgBits = bitSum / static_cast<double>(layers.size());
-    p.weightedAvgBits = paramSum > 0 ? weightedSum / paramSum : 0.0;
-    return p;
+    return {meanBits(layers, BudgetMode::Layer), meanBits(layers, BudgetMode::Size),
+            meanBits(layers, BudgetMode::BitOps)};
 }
 
 ModelCost costOf(const std::vector<LayerScheme>& layers, int actBits)
 {
     ModelCost c;
-    double weighted = 0;
     const double activationBits = actBits > 0 ? actBits : 32;
     for (const auto& layer : layers) {
         c.macs += layer.macs;
-        weighted += static_cast<double>(layer.macs) * layer.bits();
+        c.bitOps += static_cast<double>(layer.macs) * layer.bits() * activationBits;
     }
-    if (c.macs > 0) c.macWeightedBits = weighted / static_cast<double>(c.macs);
-    c.bitOps = weighted * activationBits;
     return c;
 }
 

@@ -139,7 +139,7 @@ std::string schemeJson(const std::vector<LayerScheme>& layers, const ModelPrecis
     o["target_bits"] = targetBits;
     o["avg_bits"] = precision.avgBits;
     o["weighted_avg_bits"] = precision.weightedAvgBits;
-    if (const auto cost = costOf(layers, 0); cost.macs > 0) o["mac_weighted_avg_bits"] = cost.macWeightedBits;
+    if (precision.macWeightedAvgBits > 0) o["mac_weighted_avg_bits"] = precision.macWeightedAvgBits;
     o["layers"] = layersArray(layers);
     return json::serialize(o);
 }
@@ -165,7 +165,7 @@ std::string summaryJson(const RunSummary& s)
     if (s.collapsedEpoch > 0) o["collapsed_epoch"] = s.collapsedEpoch;
     if (s.cost.macs > 0) {
         o["macs"] = s.cost.macs;
-        o["mac_weighted_avg_bits"] = s.cost.macWeightedBits;
+        o["mac_weighted_avg_bits"] = s.precision.macWeightedAvgBits;
         o["bitops"] = s.cost.bitOps;
     }
     const auto& t = s.time;

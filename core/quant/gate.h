@@ -10,4 +10,10 @@ inline torch::Tensor softGate(const torch::Tensor& x, double beta)
     return torch::sigmoid(x * beta);
 }
 
+// The same with a temperature per element (gates of layers at different β side by side).
+inline torch::Tensor softGate(const torch::Tensor& x, const torch::Tensor& beta)
+{
+    return torch::sigmoid(x * beta);
+}
+
 }  // namespace csq::quant

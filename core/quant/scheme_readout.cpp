@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+
+#include "csq/enum_names.h"
+
+#include "quant/gate.h"
 
 namespace csq::quant {
 
@@ -36,36 +41,82 @@ std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers)
     return scheme;
 }
 
+double budgetUnit(const NamedBitLayer& layer, BudgetMode mode)
+{
+    return csq::budgetUnit(mode, layer.layer->bits()->numel(), layer.layer->macs());
+}
+
 std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double sizeExponent)
 {
     std::vector<double> weights(layers.size(), 0.0);
     double total = 0;
     size_t searchableCount = 0;
     for (size_t i = 0; i < layers.size(); ++i) {
-        const auto& bits = layers[i].layer->bits();
-        if (!bits->searchable()) continue;
-        weights[i] = mode == BudgetMode::Layer ? 1.0 : std::pow(static_cast<double>(bits->numel()), sizeExponent);
+        if (!layers[i].layer->bits()->searchable()) continue;
+        weights[i] = mode == BudgetMode::Layer ? 1.0 : std::pow(budgetUnit(layers[i], mode), sizeExponent);
         total += weights[i];
         ++searchableCount;
     }
+    if (searchableCount > 0 && !(total > 0))
+        throw std::invalid_argument("budget_mode " + toString(mode) +
+                                    ": no searchable layer has a measured cost (MACs per image)");
     for (auto& w : weights) w *= static_cast<double>(searchableCount) / total;
     return weights;
 }
+
+namespace {
+
+// Per-layer sums of per-bit values laid side by side: the gates of every layer in one tensor, so the
+// budget costs a handful of tensor operations a step instead of a few per layer (53 layers in a
+// MobileNetV2). layerOf[j] is the position of value j's layer in the result.
+torch::Tensor sumPerLayer(const torch::Tensor& values, const std::vector<int64_t>& layerOf, int64_t layerCount)
+{
+    auto index = torch::tensor(layerOf, torch::kInt64).to(values.device());
+    return torch::zeros({layerCount}, values.options().requires_grad(false)).index_add(0, index, values);
+}
+
+torch::Tensor asTensor(const std::vector<double>& values, const torch::TensorOptions& options)
+{
+    return torch::tensor(values, torch::kDouble).to(options.device(), options.dtype());
+}
+
+}  // namespace
 
 torch::Tensor budgetTerm(const std::vector<NamedBitLayer>& layers, BudgetMode mode, const torch::Tensor& priceExponent,
                          double target, double sizeExponent)
 {
     const auto weights = budgetWeights(layers, mode, sizeExponent);
-    torch::Tensor total;
+    // Soft gates σ(β m_b) for the layers still searched; a drawn ticket's kept bits are constants.
+    std::vector<torch::Tensor> logits, hard;
+    std::vector<double> betas, priced;
+    std::vector<int64_t> softLayer, hardLayer;
     for (size_t i = 0; i < layers.size(); ++i) {
         if (weights[i] == 0.0) continue;
-        auto bits = layers[i].layer->bits()->maskGateSum();
-        auto term = priceExponent.defined()
-                        ? bits * ((bits.detach() / target).clamp_min(1e-3).pow(priceExponent) * weights[i])
-                        : bits * weights[i];
-        total = total.defined() ? total + term : term;
+        const auto& bits = layers[i].layer->bits();
+        const auto position = static_cast<int64_t>(priced.size());
+        priced.push_back(weights[i]);
+        auto& into = bits->ticketDrawn() ? hardLayer : softLayer;
+        into.insert(into.end(), static_cast<size_t>(bits->maxBits()), position);
+        if (bits->ticketDrawn()) {
+            hard.push_back(bits->keptMask());
+            continue;
+        }
+        logits.push_back(bits->mask);
+        betas.insert(betas.end(), static_cast<size_t>(bits->maxBits()), bits->beta());
     }
-    return total.defined() ? total : torch::zeros({});
+    if (priced.empty()) return torch::zeros({});
+    std::vector<torch::Tensor> gates;
+    if (!logits.empty()) {
+        auto all = torch::cat(logits);
+        gates.push_back(softGate(all, asTensor(betas, all.options())));
+    }
+    if (!hard.empty()) gates.push_back(torch::cat(hard));
+    softLayer.insert(softLayer.end(), hardLayer.begin(), hardLayer.end());
+    const auto perLayer = sumPerLayer(torch::cat(gates), softLayer, static_cast<int64_t>(priced.size()));  // S_l
+    const auto w = asTensor(priced, perLayer.options());
+    const auto price =
+        priceExponent.defined() ? (perLayer.detach() / target).clamp_min(1e-3).pow(priceExponent) * w : w;
+    return (perLayer * price).sum();
 }
 
 torch::Tensor budgetLoss(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double lambda,
@@ -161,17 +212,25 @@ torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMo
 {
     torch::NoGradGuard noGrad;
     if (layers.empty()) return torch::zeros({});
-    double totalParams = 0;
-    for (const auto& l : layers) totalParams += static_cast<double>(l.layer->bits()->numel());
-    torch::Tensor sum;
-    for (const auto& l : layers) {
-        const auto& bits = l.layer->bits();
-        const double weight = mode == BudgetMode::Layer ? 1.0 / static_cast<double>(layers.size())
-                                                        : static_cast<double>(bits->numel()) / totalParams;
-        auto k = bits->keptMask().sum() * weight;
-        sum = sum.defined() ? sum + k : k;
+    std::vector<torch::Tensor> masks;
+    std::vector<double> units;
+    std::vector<int64_t> layerOf;
+    double total = 0;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const auto& bits = layers[i].layer->bits();
+        masks.push_back(bits->mask.detach());
+        units.push_back(budgetUnit(layers[i], mode));
+        total += units.back();
+        layerOf.insert(layerOf.end(), static_cast<size_t>(bits->maxBits()), static_cast<int64_t>(i));
     }
-    return sum;
+    if (!(total > 0))
+        throw std::invalid_argument("budget_mode " + toString(mode) +
+                                    ": no layer has a measured cost (MACs per image)");
+    for (auto& u : units) u /= total;
+    const auto all = torch::cat(masks);
+    const auto kept = sumPerLayer(all.ge(0).to(all.scalar_type()), layerOf, static_cast<int64_t>(layers.size()));
+    // keptMask's rule: a layer with no logit at or above zero keeps its best bit, exactly one.
+    return (kept.clamp_min(1) * asTensor(units, all.options())).sum();
 }
 
 }  // namespace csq::quant

@@ -22,10 +22,14 @@ std::vector<NamedBitLayer> findBitLayers(torch::nn::Module& model);
 LayerScheme readLayerScheme(const NamedBitLayer& layer);
 std::vector<LayerScheme> readScheme(const std::vector<NamedBitLayer>& layers);
 
-// Per-layer weights of the budget term over the searchable layers: 1 in Layer mode; in Size mode
-// L * n_l^a / sum n^a with a = sizeExponent, so the mean weight stays 1 and lambda means the same in
-// both modes. a = 1 is the size-weighted measure's own gradient; a < 1 prices a big layer's bits
-// below its share of the measure (config size_price).
+// What one bit of this layer weighs in the mode's measure (csq::budgetUnit): 1, its weights or its MACs.
+double budgetUnit(const NamedBitLayer& layer, BudgetMode mode);
+
+// Per-layer weights of the budget term over the searchable layers: 1 in Layer mode; in Size and BitOps
+// mode L * u_l^a / sum u^a (u_l the layer's weights or MACs, a = sizeExponent), so the mean weight
+// stays 1 and lambda means the same in every mode. a = 1 is the measure's own gradient; a < 1 prices
+// a big layer's bits below its share of the measure (config size_price). Throws if no searchable
+// layer has a cost in the measure (BitOps before the MACs were measured).
 std::vector<double> budgetWeights(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double sizeExponent = 1.0);
 
 // How the budget term prices a layer's bits (config budget_power and size_price); the defaults are the

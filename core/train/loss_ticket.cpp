@@ -138,10 +138,8 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
 
 LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target)
 {
-    // Bits cost in the budget's own measure: a layer's weights (size mode) or 1 (layer mode) per bit.
-    auto sizeOf = [&](const quant::NamedBitLayer& l) {
-        return mode == BudgetMode::Size ? static_cast<double>(l.layer->bits()->numel()) : 1.0;
-    };
+    // Bits cost in the budget's own measure: 1, the layer's weights or its MACs per bit.
+    auto sizeOf = [&](const quant::NamedBitLayer& l) { return quant::budgetUnit(l, mode); };
     double total = 0, held = 0;
     for (const auto& l : in.layers) {
         total += sizeOf(l);

@@ -81,7 +81,7 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
 
 ModelPrecision modelPrecision(const std::vector<LayerScheme>& layers)
 {
-    return layers.empty() ? ModelPrecision{32.0, 32.0} : precisionOf(layers);
+    return layers.empty() ? ModelPrecision{32.0, 32.0, 32.0} : precisionOf(layers);
 }
 
 void readSchemeInto(const std::vector<quant::NamedBitLayer>& layers, Snapshot& s)

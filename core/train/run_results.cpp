@@ -43,11 +43,13 @@ json::value parseFile(const std::string& path)
     }
 }
 
-// The figures a group aggregates, by their summary.json key.
+// The figures a group aggregates, by their summary.json key; an optional one is 0 where a run
+// written before it has none.
 struct Figure {
     const char* key;
     double RunResult::*value;
     Spread RunResult::*spread;
+    bool optional = false;
 };
 constexpr Figure kFigures[] = {
     {"test_accuracy_quantized", &RunResult::testAccuracyQuantized, &RunResult::testAccuracyQuantizedSpread},
@@ -55,6 +57,8 @@ constexpr Figure kFigures[] = {
     {"avg_bits", &RunResult::avgBits, &RunResult::avgBitsSpread},
     {"weighted_avg_bits", &RunResult::weightedAvgBits, &RunResult::weightedAvgBitsSpread},
     {"weight_kib", &RunResult::weightKiB, &RunResult::weightKiBSpread},
+    {"mac_weighted_avg_bits", &RunResult::macWeightedAvgBits, &RunResult::macWeightedAvgBitsSpread, true},
+    {"bitops", &RunResult::bitOps, &RunResult::bitOpsSpread, true},
 };
 
 void setSingleSpreads(RunResult& r)
@@ -97,6 +101,7 @@ RunResult readGroup(const json::object& o, const std::string& groupDir, const st
         throw Error(path + ": spread", "missing", "rerun the seeds command to rewrite it");
     for (const auto& f : kFigures) {
         const auto* s = spread->as_object().if_contains(f.key);
+        if (f.optional && !s) continue;
         if (!s || !s->is_object())
             throw Error(path + ": spread." + f.key, "missing", "rerun the seeds command to rewrite it");
         const auto& so = s->as_object();
@@ -148,6 +153,10 @@ RunResult readRunResult(const std::string& runDir)
     r.weightedAvgBits = r.floatModel ? 32.0 : numberAt(o, "weighted_avg_bits", path);
     r.testAccuracy = numberAt(o, "test_accuracy", path);
     r.testAccuracyQuantized = numberAt(o, "test_accuracy_quantized", path);
+    if (o.contains("bitops")) {
+        r.macWeightedAvgBits = numberAt(o, "mac_weighted_avg_bits", path);
+        r.bitOps = numberAt(o, "bitops", path);
+    }
     // Size: the layers' params and bit counts (their kept arrays are not needed for it).
     std::vector<LayerScheme> layers;
     int64_t quantizedParams = 0;
@@ -227,16 +236,14 @@ RunResult writeGroupSummary(const std::string& groupDir, const std::vector<std::
     return g;
 }
 
-void markParetoFront(std::vector<RunResult>& results)
+void markParetoFront(std::vector<RunResult>& results, double RunResult::*cost)
 {
     // A float run is the reference, not a point of the quantized trade-off: never on the front, never
     // dominating one.
     for (auto& r : results) {
         r.onFront = !r.floatModel && std::none_of(results.begin(), results.end(), [&](const RunResult& o) {
-            const bool noWorse =
-                o.weightedAvgBits <= r.weightedAvgBits && o.testAccuracyQuantized >= r.testAccuracyQuantized;
-            const bool better =
-                o.weightedAvgBits < r.weightedAvgBits || o.testAccuracyQuantized > r.testAccuracyQuantized;
+            const bool noWorse = o.*cost <= r.*cost && o.testAccuracyQuantized >= r.testAccuracyQuantized;
+            const bool better = o.*cost < r.*cost || o.testAccuracyQuantized > r.testAccuracyQuantized;
             return &o != &r && !o.floatModel && noWorse && better;
         });
     }
@@ -344,10 +351,14 @@ std::string resultsMarkdown(const std::vector<RunResult>& results)
     for (const auto& r : results)
         if (r.floatModel && ++floats == 1) reference = &r;
     if (floats != 1) reference = nullptr;
+    // Compute columns once any result has them (runs written before they were measured have none).
+    const bool compute = std::any_of(results.begin(), results.end(), [](const RunResult& r) { return r.bitOps > 0; });
     std::ostringstream out;
     out << "| result | kind | seeds | exact test accuracy % | soft test accuracy % |"
-        << (reference ? " gap to float |" : "") << " layer-average bits | size-weighted bits | weights KiB |\n";
-    out << "| --- | --- | --- | --- | --- |" << (reference ? " --- |" : "") << " --- | --- | --- |\n";
+        << (reference ? " gap to float |" : "") << " layer-average bits | size-weighted bits | weights KiB |"
+        << (compute ? " MAC-weighted bits | GBitOPs per image |" : "") << "\n";
+    out << "| --- | --- | --- | --- | --- |" << (reference ? " --- |" : "") << " --- | --- | --- |"
+        << (compute ? " --- | --- |" : "") << "\n";
     for (const auto& r : results) {
         out << "| " << r.name << " | " << kindOf(r) << " | " << r.seeds << " | "
             << meanSd(r.testAccuracyQuantizedSpread, r.seeds) << " | " << meanSd(r.testAccuracySpread, r.seeds) << " |";
@@ -358,7 +369,13 @@ std::string resultsMarkdown(const std::vector<RunResult>& results)
             out << ' ' << (&r == reference || r.model != reference->model ? std::string("-") : gap.str()) << " |";
         }
         out << ' ' << meanSd(r.avgBitsSpread, r.seeds) << " | " << meanSd(r.weightedAvgBitsSpread, r.seeds) << " | "
-            << meanSd(r.weightKiBSpread, r.seeds, 1) << " |\n";
+            << meanSd(r.weightKiBSpread, r.seeds, 1) << " |";
+        if (compute) {
+            const Spread giga{r.bitOpsSpread.mean / 1e9, r.bitOpsSpread.sd / 1e9, 0, 0};
+            out << ' ' << (r.bitOps > 0 ? meanSd(r.macWeightedAvgBitsSpread, r.seeds) : "-") << " | "
+                << (r.bitOps > 0 ? meanSd(giga, r.seeds, 3) : "-") << " |";
+        }
+        out << "\n";
     }
     return out.str();
 }
@@ -371,7 +388,7 @@ std::string resultsCsv(const std::vector<RunResult>& results)
     const Figure* spreadFigures[] = {&kFigures[0], &kFigures[1], &kFigures[2], &kFigures[3]};
     for (const auto* f : spreadFigures)
         for (const char* stat : {"sd", "min", "max"}) out << ',' << f->key << '_' << stat;
-    out << '\n';
+    out << ",mac_weighted_avg_bits,bitops\n";
     for (const auto& r : results) {
         out << r.name << ',' << kindOf(r) << ',' << r.targetBits << ',' << r.avgBits << ',' << r.weightedAvgBits << ','
             << r.weightKiB << ',' << r.testAccuracy << ',' << r.testAccuracyQuantized << ',' << (r.onFront ? 1 : 0)
@@ -380,7 +397,7 @@ std::string resultsCsv(const std::vector<RunResult>& results)
             const auto& s = r.*(f->spread);
             out << ',' << s.sd << ',' << s.min << ',' << s.max;
         }
-        out << '\n';
+        out << ',' << r.macWeightedAvgBits << ',' << r.bitOps << '\n';
     }
     return out.str();
 }

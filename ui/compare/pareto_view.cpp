@@ -6,6 +6,7 @@
 
 #include <QFontMetrics>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -33,17 +34,24 @@ ParetoView::ParetoView(QWidget* parent) : ResultPlot(tr("Pareto front"), parent)
     auto* bar = new QWidget(this);
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(4, 0, 4, 0);
-    kibBox_ = new QCheckBox(tr("Weight size in KiB"), bar);
-    kibBox_->setToolTip(
-        tr("x axis: the weights' size in KiB (quantized layers at their kept bits, the rest at 32 bits) "
-           "instead of size-weighted bits per weight."));
-    connect(kibBox_, &QCheckBox::toggled, this,
-            [this](bool on) { setXAxis(on ? XAxis::WeightKiB : XAxis::WeightedBits); });
+    axisBox_ = new QComboBox(bar);
+    axisBox_->addItem(tr("size-weighted bits"), static_cast<int>(XAxis::WeightedBits));
+    axisBox_->addItem(tr("weight size (KiB)"), static_cast<int>(XAxis::WeightKiB));
+    axisBox_->addItem(tr("BitOPs per image"), static_cast<int>(XAxis::BitOps));
+    axisBox_->setToolTip(
+        tr("x axis: size-weighted bits per weight; the weights' size in KiB (quantized layers at their kept "
+           "bits, the rest at 32 bits); or the compute, BitOPs per image (each layer's MACs × its bits × "
+           "the activation bits). The front is the front of the axis shown."));
+    connect(axisBox_, &QComboBox::currentIndexChanged, this,
+            [this] { setXAxis(static_cast<XAxis>(axisBox_->currentData().toInt())); });
+    auto* axisLabel = new QLabel(tr("Accuracy against"), bar);
+    axisLabel->setBuddy(axisBox_);
     labelsBox_ = new QCheckBox(tr("Run names"), bar);
     labelsBox_->setChecked(true);
     connect(labelsBox_, &QCheckBox::toggled, this, [this] { rebuild(); });
     caption_ = new QLabel(bar);
-    row->addWidget(kibBox_);
+    row->addWidget(axisLabel);
+    row->addWidget(axisBox_);
     row->addWidget(labelsBox_);
     row->addSpacing(12);
     row->addWidget(caption_, 1);
@@ -173,7 +181,33 @@ void ParetoView::applyPalette()
 
 double ParetoView::xOf(const csq::RunResult& r) const
 {
-    return xAxis_ == XAxis::WeightKiB ? r.weightKiB : r.weightedAvgBits;
+    switch (xAxis_) {
+        case XAxis::WeightKiB:
+            return r.weightKiB;
+        case XAxis::BitOps:
+            return r.bitOps / 1e9;
+        case XAxis::WeightedBits:
+            break;
+    }
+    return r.weightedAvgBits;
+}
+
+double ParetoView::xSpreadOf(const csq::RunResult& r) const
+{
+    switch (xAxis_) {
+        case XAxis::WeightKiB:
+            return r.weightKiBSpread.sd;
+        case XAxis::BitOps:
+            return r.bitOpsSpread.sd / 1e9;
+        case XAxis::WeightedBits:
+            break;
+    }
+    return r.weightedAvgBitsSpread.sd;
+}
+
+bool ParetoView::drawn(const csq::RunResult& r) const
+{
+    return !r.floatModel && (xAxis_ != XAxis::BitOps || r.bitOps > 0);
 }
 
 void ParetoView::setResults(std::vector<csq::RunResult> results)
@@ -185,7 +219,8 @@ void ParetoView::setResults(std::vector<csq::RunResult> results)
 void ParetoView::setXAxis(XAxis axis)
 {
     xAxis_ = axis;
-    if (kibBox_->isChecked() != (axis == XAxis::WeightKiB)) kibBox_->setChecked(axis == XAxis::WeightKiB);
+    if (const int at = axisBox_->findData(static_cast<int>(axis)); at != axisBox_->currentIndex())
+        axisBox_->setCurrentIndex(at);
     rebuild();
 }
 
@@ -198,13 +233,29 @@ void ParetoView::clearLabels()
 void ParetoView::rebuild()
 {
     auto& p = plot();
-    p.xAxis->setLabel(xAxis_ == XAxis::WeightKiB ? tr("weight size (KiB)") : tr("size-weighted bits per weight"));
+    p.xAxis->setLabel(xAxis_ == XAxis::WeightKiB ? tr("weight size (KiB)")
+                      : xAxis_ == XAxis::BitOps  ? tr("BitOPs per image (G: MACs × weight bits × activation bits)")
+                                                 : tr("size-weighted bits per weight"));
     clearLabels();
+    // The front of the axis shown, among the runs drawn on it.
+    std::vector<csq::RunResult> candidates;
+    std::vector<size_t> indexOf;
+    for (size_t i = 0; i < results_.size(); ++i)
+        if (drawn(results_[i])) {
+            candidates.push_back(results_[i]);
+            indexOf.push_back(i);
+        }
+    csq::markParetoFront(candidates, xAxis_ == XAxis::WeightKiB ? &csq::RunResult::weightKiB
+                                     : xAxis_ == XAxis::BitOps  ? &csq::RunResult::bitOps
+                                                                : &csq::RunResult::weightedAvgBits);
+    onFront_.assign(results_.size(), false);
+    for (size_t k = 0; k < candidates.size(); ++k) onFront_[indexOf[k]] = candidates[k].onFront;
     QVector<double> mx, my, ux, uy, mxe, mye, uxe, uye;  // points and their standard deviations
     QVector<QPointF> front;
     double floatAccuracy = kNaN;
     QString floatName, floatSpread;
-    for (const auto& r : results_) {
+    for (size_t i = 0; i < results_.size(); ++i) {
+        const auto& r = results_[i];
         if (r.floatModel) {
             if (std::isnan(floatAccuracy) || r.testAccuracyQuantized > floatAccuracy) {
                 floatAccuracy = r.testAccuracyQuantized;
@@ -213,12 +264,13 @@ void ParetoView::rebuild()
             }
             continue;  // 32 bits: a reference line, not a point that would squeeze the others
         }
+        if (!drawn(r)) continue;
         const double x = xOf(r), y = r.testAccuracyQuantized;
         (r.uniform ? ux : mx).append(x);
         (r.uniform ? uy : my).append(y);
-        (r.uniform ? uxe : mxe).append(xAxis_ == XAxis::WeightKiB ? r.weightKiBSpread.sd : r.weightedAvgBitsSpread.sd);
+        (r.uniform ? uxe : mxe).append(xSpreadOf(r));
         (r.uniform ? uye : mye).append(r.testAccuracyQuantizedSpread.sd);
-        if (r.onFront) front.append({x, y});
+        if (onFront_[i]) front.append({x, y});
         if (labelsBox_->isChecked()) {
             auto* label = new QCPItemText(&p);
             label->setText(r.seeds > 1 ? tr("%1 (%n seeds)", nullptr, r.seeds).arg(QString::fromStdString(r.name))
@@ -279,10 +331,15 @@ void ParetoView::rebuild()
     }
     p.xAxis->setRange(x0, x1);
     p.yAxis->setRange(y0, y1);
+    const auto hidden = std::count_if(results_.begin(), results_.end(),
+                                      [this](const csq::RunResult& r) { return !r.floatModel && !drawn(r); });
     caption_->setText(
         results_.empty()
             ? tr("No finished runs yet: open runs or a sweep folder.")
-            : tr("%n run(s), %1 on the front", nullptr, static_cast<int>(results_.size())).arg(front.size()));
+            : tr("%n run(s), %1 on the front", nullptr, static_cast<int>(results_.size())).arg(front.size()) +
+                  (hidden > 0 ? tr("; %n without BitOPs (written before compute was measured) not drawn", nullptr,
+                                   static_cast<int>(hidden))
+                              : QString()));
     applyPalette();
     p.replot(QCustomPlot::rpQueuedReplot);
 }
@@ -346,7 +403,12 @@ QString ParetoView::toolTipFor(int index) const
                     .arg(r.testAccuracyQuantizedSpread.min, 0, 'f', 2)
                     .arg(r.testAccuracyQuantizedSpread.max, 0, 'f', 2)
                     .arg(r.weightedAvgBitsSpread.sd, 0, 'f', 3);
-    if (r.onFront && !r.floatModel) text += tr("<br>on the Pareto front");
+    if (r.bitOps > 0)
+        text += tr("<br>MAC-weighted bits %1 · %2 GBitOPs per image")
+                    .arg(r.macWeightedAvgBits, 0, 'f', 3)
+                    .arg(r.bitOps / 1e9, 0, 'f', 4);
+    if (static_cast<size_t>(index) < onFront_.size() && onFront_[static_cast<size_t>(index)])
+        text += tr("<br>on the Pareto front");
     if (!r.runDir.empty())
         text += QStringLiteral("<br><i>%1</i>").arg(QString::fromStdString(r.runDir).toHtmlEscaped());
     return text;
@@ -358,7 +420,7 @@ int ParetoView::resultAt(QPointF pixel, double radius) const
     double bestDistance = radius;
     const auto& p = plot();
     for (size_t i = 0; i < results_.size(); ++i) {
-        if (results_[i].floatModel) continue;
+        if (!drawn(results_[i])) continue;
         const double px = p.xAxis->coordToPixel(xOf(results_[i]));
         const double py = p.yAxis->coordToPixel(results_[i].testAccuracyQuantized);
         const double d = std::hypot(px - pixel.x(), py - pixel.y());

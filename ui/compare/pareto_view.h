@@ -17,6 +17,7 @@ class QCheckBox;
 class QCPErrorBars;
 class QCPGraph;
 class QCPItemStraightLine;
+class QComboBox;
 class QCPItemText;
 class QLabel;
 class QMouseEvent;
@@ -26,7 +27,7 @@ namespace csq::ui {
 class ParetoView : public ResultPlot {
     Q_OBJECT
 public:
-    enum class XAxis { WeightedBits, WeightKiB };
+    enum class XAxis { WeightedBits, WeightKiB, BitOps };
 
     explicit ParetoView(QWidget* parent = nullptr);
 
@@ -36,12 +37,14 @@ public:
     QString exportFilter() const override;
     QString exportCsv(const QString& path) const;
 
-    // Draws the runs as given: the front is each result's onFront (csq::markParetoFront marks it).
+    // Draws the runs given, with the Pareto front of the axis shown: accuracy against size-weighted
+    // bits, weight KiB or BitOPs (runs written before compute was measured have none: not drawn there).
     void setResults(std::vector<csq::RunResult> results);
     const std::vector<csq::RunResult>& results() const { return results_; }
     void setXAxis(XAxis axis);
     XAxis xAxis() const { return xAxis_; }
     double xOf(const csq::RunResult& result) const;
+    bool drawn(const csq::RunResult& result) const;  // a quantized run with a value on the axis shown
 
     // What is drawn, for tests: points per series, the front's points in x order, the float line.
     int mixedCount() const;
@@ -68,7 +71,10 @@ private:
 
     std::vector<csq::RunResult> results_;
     XAxis xAxis_ = XAxis::WeightedBits;
-    QCheckBox* kibBox_;
+    double xSpreadOf(const csq::RunResult& result) const;
+
+    QComboBox* axisBox_;
+    std::vector<bool> onFront_;  // per result, on the front of the axis shown
     QCheckBox* labelsBox_;
     QLabel* caption_;
     QCPGraph* mixed_;

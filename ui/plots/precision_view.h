@@ -25,6 +25,7 @@ protected:
 private:
     QCPGraph* layerAvg_;
     QCPGraph* weighted_;
+    QCPGraph* macWeighted_;  // shown once a sample has it (files written before it have none)
     QCPGraph* target_;
 };
 

@@ -18,6 +18,7 @@ MetricSample sampleOf(const csq::Snapshot& s)
     m.lr = s.lr;
     m.avgBits = s.precision.avgBits;
     m.weightedAvgBits = s.precision.weightedAvgBits;
+    m.macWeightedAvgBits = s.precision.macWeightedAvgBits;
     m.ce = s.ce;
     m.budgetLoss = s.budgetLoss;
     m.trainAccuracy = s.trainAccuracy;

@@ -15,7 +15,7 @@ struct MetricSample {
     double t = 0;
     qint64 step = 0;
     double beta = 0, lambda = 0, targetBits = 0, deltaS = 0, lr = 0;
-    double avgBits = 0, weightedAvgBits = 0;
+    double avgBits = 0, weightedAvgBits = 0, macWeightedAvgBits = 0;
     double ce = 0, budgetLoss = 0, trainAccuracy = 0;
     double imagesPerSecond = 0;
 };

@@ -74,7 +74,7 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
         row(QStringLiteral("compute"), tr("Compute per image"),
             tr("%1 M MACs · %2 MAC-weighted bits · %3 G BitOPs")
                 .arg(static_cast<double>(s.cost.macs) / 1e6, 0, 'g', 4)
-                .arg(s.cost.macWeightedBits, 0, 'f', 3)
+                .arg(s.precision.macWeightedAvgBits, 0, 'f', 3)
                 .arg(s.cost.bitOps / 1e9, 0, 'g', 4));
     row(QStringLiteral("time"), tr("Training time"),
         tr("%1 s over %2 epochs (%3 images/s)")

@@ -168,9 +168,12 @@ void SetupPanel::buildQuantizationGroup()
                       "search, the weights trained from the float warm-up as a uniform baseline's are."));
     rows_->addChoice<csq::BudgetMode>(
         form, "budget_mode", tr("Budget measures"),
-        {{tr("layer-average bits"), csq::BudgetMode::Layer}, {tr("size-weighted bits"), csq::BudgetMode::Size}},
-        tr("Which precision the target means: the mean of the layers' bits (as in the CSQ paper) "
-           "or bits weighted by each layer's size (the real model size)."));
+        {{tr("layer-average bits"), csq::BudgetMode::Layer},
+         {tr("size-weighted bits"), csq::BudgetMode::Size},
+         {tr("MAC-weighted bits"), csq::BudgetMode::BitOps}},
+        tr("Which precision the target means: the mean of the layers' bits (as in the CSQ paper), bits "
+           "weighted by each layer's weights (the model's size) or by its multiply-accumulates per image "
+           "(its compute: BitOPs at the activation bits)."));
     rows_->addWhole(form, "epochs", tr("Epochs"), tr(" epochs"),
                     tr("Search plus post-ticket epochs; the ticket epoch (Budget panel) must not exceed this."));
     rows_->addReal(form, "float_epochs", tr("Float warm-up"), tr(" epochs"),

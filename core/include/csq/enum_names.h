@@ -33,8 +33,8 @@ struct EnumNames<Phase> {
 };
 template <>
 struct EnumNames<BudgetMode> {
-    static constexpr std::array<EnumName<BudgetMode>, 2> values{
-        {{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}}};
+    static constexpr std::array<EnumName<BudgetMode>, 3> values{
+        {{"layer", BudgetMode::Layer}, {"size", BudgetMode::Size}, {"bitops", BudgetMode::BitOps}}};
 };
 template <>
 struct EnumNames<OptimizerKind> {

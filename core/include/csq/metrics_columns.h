@@ -42,6 +42,7 @@ inline constexpr const char* kTestAcc = "test_acc";
 inline constexpr const char* kTestAccQuantized = "test_acc_quantized";
 inline constexpr const char* kAvgBits = "avg_bits";
 inline constexpr const char* kWeightedAvgBits = "weighted_avg_bits";
+inline constexpr const char* kMacWeightedAvgBits = "mac_weighted_avg_bits";
 }  // namespace metrics_column
 
 // Every column, in file order.

@@ -11,9 +11,14 @@ namespace csq {
 
 // Which precision measure the budget controls (docs/method.md).
 enum class BudgetMode {
-    Layer,  // layer-average bits, mean_l k_l (what the CSQ paper reports)
-    Size,   // size-weighted bits, sum n_l k_l / sum n_l (the real model size)
+    Layer,   // layer-average bits, mean_l k_l (what the CSQ paper reports)
+    Size,    // size-weighted bits, sum n_l k_l / sum n_l (the real model size)
+    BitOps,  // MAC-weighted bits, sum macs_l k_l / sum macs_l (the compute: BitOPs at given activation bits)
 };
+
+// What one bit of a layer weighs in a measure: 1 (layer), its weights n_l (size) or its multiply-
+// accumulates per image (bitops). Each measure is sum_l unit_l k_l / sum_l unit_l.
+double budgetUnit(BudgetMode mode, int64_t params, int64_t macs);
 
 struct LayerScheme {
     std::string name;
@@ -30,21 +35,21 @@ struct LayerScheme {
 };
 
 struct ModelPrecision {
-    double avgBits = 0;          // mean_l k_l
-    double weightedAvgBits = 0;  // sum n_l k_l / sum n_l
+    double avgBits = 0;             // mean_l k_l
+    double weightedAvgBits = 0;     // sum n_l k_l / sum n_l
+    double macWeightedAvgBits = 0;  // sum macs_l k_l / sum macs_l; 0 when no layer's MACs were measured
 
-    double measure(BudgetMode mode) const { return mode == BudgetMode::Layer ? avgBits : weightedAvgBits; }
+    double measure(BudgetMode mode) const;
 };
 
-// Both measures over every quantized layer (layers held at max bits count too: they are in the model).
+// The three measures over every quantized layer (layers held at max bits count too: they are in the model).
 ModelPrecision precisionOf(const std::vector<LayerScheme>& layers);
 
-// What the quantized layers cost to run, per image: their multiply-accumulates, the MAC-weighted
-// average bits sum macs_l k_l / sum macs_l, and the bit operations sum macs_l · k_l · a (a: the
-// activation bits, 32 when float), as HAWQ-V3 and AIMET count BitOPs. Zero when no layer was measured.
+// What the quantized layers cost to run, per image: their multiply-accumulates and the bit operations
+// sum macs_l · k_l · a (a: the activation bits, 32 when float), as HAWQ-V3 and AIMET count BitOPs.
+// Zero when no layer was measured.
 struct ModelCost {
     int64_t macs = 0;
-    double macWeightedBits = 0;
     double bitOps = 0;
 };
 ModelCost costOf(const std::vector<LayerScheme>& layers, int actBits);

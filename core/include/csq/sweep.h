@@ -60,13 +60,15 @@ struct RunResult {
     bool uniform = false, floatModel = false;
     double targetBits = 0;
     double avgBits = 0, weightedAvgBits = 0;
-    double weightKiB = 0;  // quantized weights at their bits + float weights at 32 bits
+    double macWeightedAvgBits = 0, bitOps = 0;  // compute per image; 0 from runs written before it
+    double weightKiB = 0;                       // quantized weights at their bits + float weights at 32 bits
     double testAccuracy = 0, testAccuracyQuantized = 0;
     bool onFront = false;  // no other run is at most as large and at least as accurate, one strictly
     // A group of seeds: the figures above are means, these their spread, members the seeds' run
     // directories. One run: seeds 1, spreads of its single values, no members.
     int seeds = 1;
-    Spread testAccuracySpread, testAccuracyQuantizedSpread, avgBitsSpread, weightedAvgBitsSpread, weightKiBSpread;
+    Spread testAccuracySpread, testAccuracyQuantizedSpread, avgBitsSpread, weightedAvgBitsSpread, weightKiBSpread,
+        macWeightedAvgBitsSpread, bitOpsSpread;
     std::vector<std::string> members;
     bool isGroup() const { return !members.empty(); }
 };
@@ -81,9 +83,10 @@ RunResult aggregateRuns(const std::vector<RunResult>& runs, const std::string& g
 RunResult writeGroupSummary(const std::string& groupDir, const std::vector<std::string>& memberDirs);
 // Every finished run under a sweep directory (by sweep.json order, else by name), front marked.
 std::vector<RunResult> readSweepResults(const std::string& sweepDirectory);
-// Marks the Pareto front of (weightedAvgBits, testAccuracyQuantized) among the quantized runs: smaller
-// and more accurate is better; float runs are the reference and stay off it.
-void markParetoFront(std::vector<RunResult>& results);
+// Marks the Pareto front of (cost, testAccuracyQuantized) among the quantized runs, the cost
+// weightedAvgBits unless another member is named: smaller and more accurate is better; float runs
+// are the reference and stay off it.
+void markParetoFront(std::vector<RunResult>& results, double RunResult::*cost = &RunResult::weightedAvgBits);
 // What a folder is, told by its files: a sweep (sweep.json), a seed group or a finished run (its
 // summary.json), an interrupted run (a checkpoint, no summary), a collection (folders below it hold any
 // of these, a study's), or none of them.
