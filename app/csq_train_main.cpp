@@ -19,6 +19,7 @@
 #include "csq/distributed.h"
 #include "csq/errors.h"
 #include "csq/evaluate.h"
+#include "csq/sensitivity.h"
 #include "csq/runtime.h"
 #include "csq/session.h"
 #include "csq/sweep.h"
@@ -90,6 +91,10 @@ po::options_description describeOptions()
         "and exit")("format", po::value<std::string>()->default_value("md"), "with --results: md (a table) or csv")(
         "logits", po::value<int>()->default_value(0),
         "with --evaluate: also print the logits of the first N test images")(
+        "sensitivity",
+        "measure the model as the config starts it (a model file's weights, --weights) without training: the "
+        "loss and accuracy each layer alone adds on 1..N bits, on 1024 training images; print them as a table "
+        "(with --format csv as sensitivity.csv's rows), with --out also write <out>/sensitivity.csv, and exit")(
         "sweep", po::value<std::string>(),
         "run the config at each of these target bits, e.g. 1.5,2,3,4, each in <out>/mixed-<bits>; rerunning "
         "resumes an interrupted sweep")("uniform", po::value<std::string>(),
@@ -204,6 +209,18 @@ int evaluate(const po::variables_map& vm)
         for (float v : row) std::cout << ' ' << v;
         std::cout << '\n';
     }
+    return 0;
+}
+
+// What each layer alone adds when rounded onto 1..N bits, before any training.
+int sensitivity(const po::variables_map& vm)
+{
+    const auto config = configFrom(vm);
+    csq::configureThreads(config.threads);
+    const auto measured = csq::measureSensitivity(config);
+    const auto csv = csq::sensitivityCsv(measured);
+    std::cout << (vm["format"].as<std::string>() == "csv" ? csv : csq::sensitivityTable(measured));
+    if (vm.count("out")) std::cerr << "wrote " << csq::writeSensitivity(vm["out"].as<std::string>(), measured) << '\n';
     return 0;
 }
 
@@ -322,6 +339,7 @@ int main(int argc, char** argv)
     }
     try {
         if (vm.count("results")) return results(vm);
+        if (vm.count("sensitivity")) return sensitivity(vm);
         return vm.count("evaluate")                                            ? evaluate(vm)
                : vm.count("sweep") || vm.count("seeds") || vm.count("uniform") ? sweep(vm)
                                                                                : train(vm);

@@ -296,7 +296,7 @@ void TestSession::ticketByLossInARun()
     const double bits = recorder.summary.precision.measure(BudgetMode::Size);
     QVERIFY2(bits <= 3.0 + 1e-9 && bits > 2.0, qPrintable(QString::number(bits)));
     const auto costs = io::readFile(config.outDir + "/ticket_costs.csv");
-    QVERIFY2(costs.rfind("layer,params,bits,loss_added,kept\n", 0) == 0, costs.c_str());
+    QVERIFY2(costs.rfind("layer,params,bits,loss_added,kept,accuracy_drop\n", 0) == 0, costs.c_str());
     QCOMPARE(std::count(costs.begin(), costs.end(), '\n'), std::ptrdiff_t{1 + 5 * 5});  // 5 layers x 1..5 bits
     QCOMPARE(recorder.summary.testAccuracyQuantized, recorder.summary.testAccuracy);    // on the lattice: exact
     QVERIFY(recorder.summary.time.ticket > 0);  // its passes timed as their own part

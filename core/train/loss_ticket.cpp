@@ -67,15 +67,20 @@ public:
         stage_ = stage;
     }
 
-    // Summed cross-entropy of the remaining stages' outputs (crossEntropySum's sum).
-    double crossEntropySum()
+    // Summed cross-entropy of the remaining stages' outputs (crossEntropySum's sum), and the images
+    // they classify correctly.
+    std::pair<double, double> crossEntropyAndCorrect()
     {
         EvalScope evaluation(model_);
         torch::NoGradGuard noGrad;
         auto sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(eval_.device));
-        for (const auto& b : batches_)
-            sum += batchCrossEntropy(model_.forwardStages(b.input, stage_, model_.stageCount()), b.labels);
-        return sum.item<double>();
+        auto correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(eval_.device));
+        for (const auto& b : batches_) {
+            const auto logits = model_.forwardStages(b.input, stage_, model_.stageCount());
+            sum += batchCrossEntropy(logits, b.labels);
+            correct += logits.argmax(1).eq(b.labels).sum();
+        }
+        return {sum.item<double>(), static_cast<double>(correct.item<int64_t>())};
     }
 
 private:
@@ -102,21 +107,27 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
     BitCosts costs;
     TrainedWeights scope(in);
     StageInputs batches(in.model, in.images, in.norm, in.eval);
-    // Every loss of every rank in one tensor, summed over the ranks in one exchange.
-    std::vector<double> losses{batches.crossEntropySum()};
+    // Every loss and correct count of every rank in one tensor, summed over the ranks in one exchange.
+    std::vector<double> losses;
+    auto measure = [&] {
+        const auto [loss, correct] = batches.crossEntropyAndCorrect();
+        losses.push_back(loss);
+        losses.push_back(correct);
+    };
+    measure();
     for (size_t i = 0; i < in.layers.size(); ++i) {
         auto& layer = *in.layers[i].layer;
         if (!layer.bits()->searchable()) continue;
         batches.advanceTo(in.model.stageOf(layer));  // the layers before it as trained
         costs.layer.push_back(i);
         const int count = std::min(maxCount, layer.bits()->maxBits());
-        costs.increase.emplace_back(static_cast<size_t>(count));  // filled once the ranks have summed
+        costs.lossAdded.emplace_back(static_cast<size_t>(count));  // filled once the ranks have summed
         for (int k = 1; k <= count; ++k) {
             {
                 torch::NoGradGuard noGrad;
                 layer.weight.copy_(quant::latticeWeight(in.trained[i], layer.bits()->maxBits(), k));
             }
-            losses.push_back(batches.crossEntropySum());
+            measure();
         }
         torch::NoGradGuard noGrad;
         layer.weight.copy_(in.trained[i]);
@@ -126,14 +137,31 @@ BitCosts measureBitCosts(const LossTicketInput& in, int maxCount)
     in.ranks.sum(summed, "the ticket's loss measurement");
     const auto total = summed[0].contiguous();
     const double* v = total.data_ptr<double>();
+    costs.images = static_cast<int64_t>(v[losses.size() - 1]);
     const double images = std::max(1.0, v[losses.size() - 1]);
     costs.reference = v[0] / images;
-    size_t next = 1;
-    for (auto& increase : costs.increase) {
-        for (auto& added : increase) added = v[next++] / images - costs.reference;
+    costs.referenceAccuracy = 100.0 * v[1] / images;
+    size_t next = 2;
+    for (auto& lossAdded : costs.lossAdded) {
+        auto& drop = costs.accuracyDrop.emplace_back(lossAdded.size());
+        for (size_t k = 0; k < lossAdded.size(); ++k, next += 2) {
+            lossAdded[k] = v[next] / images - costs.reference;
+            drop[k] = costs.referenceAccuracy - 100.0 * v[next + 1] / images;
+        }
+        auto& increase = costs.increase.emplace_back(lossAdded);
         for (size_t k = increase.size() - 1; k-- > 0;) increase[k] = std::max(increase[k], increase[k + 1]);
     }
     return costs;
+}
+
+data::Dataset calibrationImages(const data::Dataset& train, const Ranks& ranks)
+{
+    constexpr int64_t kImages = 1024;
+    const int64_t n = train.size();
+    const int64_t count = std::min(n, kImages);
+    const auto [begin, end] = ranks.share(count);
+    auto indices = (torch::arange(begin, end, torch::kInt64) * n).div(std::max<int64_t>(count, 1), "floor");
+    return train.subset(indices);
 }
 
 LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double target)
@@ -157,7 +185,7 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
     ticket.bits = quant::allocateBits(choices, target * total - held);
 
     ticket.logLine = "ticket by measured loss (" + std::to_string(in.images.size()) + " images a rank): bits";
-    ticket.csv = "layer,params,bits,loss_added,kept\n";
+    ticket.csv = "layer,params,bits,loss_added,kept,accuracy_drop\n";
     double added = 0;
     char number[64];
     for (size_t r = 0; r < costs.layer.size(); ++r) {
@@ -171,7 +199,9 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
         for (size_t k = 1; k <= costs.increase[r].size(); ++k) {
             std::snprintf(number, sizeof number, "%.9g", costs.increase[r][k - 1]);
             ticket.csv += named.name + "," + std::to_string(bits->numel()) + "," + std::to_string(k) + "," + number +
-                          "," + (static_cast<int>(k) == count ? "1" : "0") + "\n";
+                          "," + (static_cast<int>(k) == count ? "1" : "0");
+            std::snprintf(number, sizeof number, ",%.9g\n", costs.accuracyDrop[r][k - 1]);
+            ticket.csv += number;
         }
     }
     std::snprintf(number, sizeof number, "; loss %.4f as trained, +%.4f summed over the layers", costs.reference,

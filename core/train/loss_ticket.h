@@ -21,11 +21,16 @@
 namespace csq::train {
 
 struct BitCosts {
-    // [i][k - 1]: mean cross-entropy added when searchable layer i alone sits on k bits; made
-    // non-increasing in k (a measured rise with more bits is noise).
+    // [i][k - 1]: mean cross-entropy added when searchable layer i alone sits on k bits, as measured.
+    std::vector<std::vector<double>> lossAdded;
+    // The same made non-increasing in k (a measured rise with more bits is noise): what the ticket buys.
     std::vector<std::vector<double>> increase;
-    std::vector<size_t> layer;  // index into the layers of each row
-    double reference = 0;       // mean cross-entropy of the network as trained
+    // [i][k - 1]: accuracy lost, in percentage points, on the same passes.
+    std::vector<std::vector<double>> accuracyDrop;
+    std::vector<size_t> layer;     // index into the layers of each row
+    double reference = 0;          // mean cross-entropy of the network as trained
+    double referenceAccuracy = 0;  // its accuracy (%) on the calibration images
+    int64_t images = 0;            // calibration images over every rank
 };
 
 struct LossTicketInput {
@@ -39,8 +44,11 @@ struct LossTicketInput {
 };
 
 // Measures 1..maxCount bits (at most each layer's own maximum) for every searchable layer. Every layer's
-// mode and weight are as before on return.
+// mode and weight are as before on return. The layer sensitivity (csq/sensitivity.h) is this.
 BitCosts measureBitCosts(const LossTicketInput& in, int maxCount);
+
+// Evenly spaced training images, unaugmented, this rank's share: what the measurements run on.
+data::Dataset calibrationImages(const data::Dataset& train, const Ranks& ranks);
 
 struct LossTicket {
     BitCosts costs;

@@ -82,7 +82,7 @@ void Trainer::drawTicket()
     // A resumed run's ticket is already drawn: the checkpoint's scheme stands.
     if (!position_.ticketDrawn && config_.ticketByLoss && !config_.holdsScheme()) {
         Timed timed(time_.ticket);
-        const auto images = calibrationImages();
+        const auto images = calibrationImages(data_.train, ranks_);
         const auto ticket = drawTicketByLoss({*model_, layers_, trained, images, norm_, EvalSettings{device_}, ranks_},
                                              config_.budgetMode, config_.targetBits);
         observer_.onLog(ticket.logLine);
@@ -110,17 +110,6 @@ void Trainer::drawTicket()
         optim_.forget(layer.weight);  // the float warm-up's momentum for this tensor is stale
     }
     position_.ticketDrawn = true;
-}
-
-// Evenly spaced training images, unaugmented, this rank's share: what the ticket by loss measures on.
-data::Dataset Trainer::calibrationImages() const
-{
-    constexpr int64_t kImages = 1024;
-    const int64_t n = data_.train.size();
-    const int64_t count = std::min(n, kImages);
-    const auto [begin, end] = ranks_.share(count);
-    auto indices = (torch::arange(begin, end, torch::kInt64) * n).div(std::max<int64_t>(count, 1), "floor");
-    return data_.train.subset(indices);
 }
 
 // Live patches and "finalize now", taken at a batch boundary.

@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "csq/config.h"
+#include "csq/sensitivity.h"
 #include "csq/errors.h"
 #include "csq/observer.h"
 #include "csq/snapshot.h"
@@ -54,6 +55,10 @@ public:
     void exportQuantized(const std::string& path) const;
     void writeMetrics(const std::string& path) const { metrics_.writeCopy(path); }
 
+    // Each searchable layer's loss and accuracy on 1..N bits, the network as it stands (csq/sensitivity.h).
+    // In a data-parallel run every rank calls it.
+    Sensitivity measureSensitivity();
+
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }
     std::string checkpointPath() const { return file(run_files::kCheckpoint); }
@@ -91,7 +96,6 @@ private:
     void finishPhases();  // what is due at the run's end, after the last epoch row
     void commitFloatWeights();
     void drawTicket();
-    data::Dataset calibrationImages() const;  // for the ticket by loss
     void setGates(double beta);
     void trainStep(const data::Batch& batch, double t, Window& window, bool wantStop);
     void prepareInput(data::Batch& batch) const;  // on the prefetch worker: normalized float images

@@ -14,6 +14,7 @@ inline constexpr const char* kQuantized = "quantized.pt";
 inline constexpr const char* kQuantizedModule = "quantized_module.pt";
 inline constexpr const char* kDequantizedStateDict = "dequantized_state_dict.pt";
 inline constexpr const char* kTicketCosts = "ticket_costs.csv";
+inline constexpr const char* kSensitivity = "sensitivity.csv";
 // A sweep folder: its plan and its table of results; a seed group's aggregate is its kSummary.
 inline constexpr const char* kSweepPlan = "sweep.json";
 inline constexpr const char* kSweepResults = "results.csv";
