@@ -3,13 +3,17 @@
 // measurement starts each layer's passes at its own stage of the network; the figures must be the
 // brute force's to the last bit, and the measured ticket buys its bits from these same numbers.
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 
 #include <torch/torch.h>
 
 #include <QtTest>
 
 #include "csq/errors.h"
+#include "csq/observer.h"
 #include "csq/sensitivity.h"
+#include "csq/session.h"
 #include "data/dataset.h"
 #include "data/dataset_loader.h"
 #include "data/normalization.h"
@@ -45,6 +49,34 @@ Measured wholePasses(models::Network& model, const data::Dataset& images, const 
     return {sum.item<double>() / n, 100.0 * static_cast<double>(correct) / n};
 }
 
+// Records what a run reports; asks for a measurement at its first snapshot once told its session.
+class Recorder : public Observer {
+public:
+    void askAtFirstSnapshot(Session* session) { session_ = session; }
+    void onSnapshot(const Snapshot&) override
+    {
+        if (session_ && !asked_.exchange(true)) session_->measureSensitivity();
+    }
+    void onSensitivity(const Sensitivity& s) override
+    {
+        std::lock_guard lock(mutex_);
+        measured_.push_back(s);
+    }
+    void onFailed(const std::string& reason) override { failure_ = reason; }
+    std::vector<Sensitivity> measured() const
+    {
+        std::lock_guard lock(mutex_);
+        return measured_;
+    }
+    std::string failure_;
+
+private:
+    Session* session_ = nullptr;
+    std::atomic<bool> asked_{false};
+    mutable std::mutex mutex_;
+    std::vector<Sensitivity> measured_;
+};
+
 }  // namespace
 
 class TestSensitivity : public QObject {
@@ -55,6 +87,8 @@ private Q_SLOTS:
     void equalsBruteForce();
     void csvAndTableHoldEveryLayer();
     void floatModelIsRefused();
+    void aRunMeasuresEveryNEpochs();
+    void aRunMeasuresOnRequest();
 
 private:
     test::TinyRunFolder runs_;
@@ -163,6 +197,50 @@ void TestSensitivity::floatModelIsRefused()
     } catch (const Error& e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("--float")), e.what());
     }
+}
+
+// sensitivity_every 1 over the tiny run's three epochs: three measurements, reported and written with
+// their epochs to sensitivity.csv.
+void TestSensitivity::aRunMeasuresEveryNEpochs()
+{
+    auto config = runs_.config("sensitivity-every");
+    config.sensitivityEvery = 1;
+    Recorder recorder;
+    Session session(recorder);
+    session.start(config);
+    session.wait();
+    QVERIFY2(recorder.failure_.empty(), recorder.failure_.c_str());
+    const auto measured = recorder.measured();
+    QCOMPARE(measured.size(), size_t{3});
+    QCOMPARE(measured[0].epoch, 1.0);
+    QCOMPARE(measured[2].epoch, 3.0);
+    QCOMPARE(measured[0].layers.front().lossAdded.size(), static_cast<size_t>(config.maxBits));
+    QFile file(QString::fromStdString(config.outDir + "/sensitivity.csv"));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const auto rows = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    const auto perMeasurement = static_cast<int>(measured[0].layers.size()) * config.maxBits;
+    QCOMPARE(rows.size(), 1 + 3 * perMeasurement);
+    QVERIFY(rows[1].endsWith(QStringLiteral(",1")));  // the first measurement's rows first
+    QVERIFY(rows.last().endsWith(QStringLiteral(",3")));
+}
+
+// "Measure sensitivity now" on a running session: measured at the next batch, the run goes on.
+void TestSensitivity::aRunMeasuresOnRequest()
+{
+    auto config = runs_.config("sensitivity-request");
+    Observer quiet;
+    Session idle(quiet);
+    QVERIFY_THROWS_EXCEPTION(Error, idle.measureSensitivity());  // no run going
+    Recorder asking;
+    Session session(asking);
+    asking.askAtFirstSnapshot(&session);
+    session.start(config);
+    session.wait();
+    QVERIFY2(asking.failure_.empty(), asking.failure_.c_str());
+    const auto measured = asking.measured();
+    QCOMPARE(measured.size(), size_t{1});
+    QVERIFY(measured[0].epoch > 0 && measured[0].epoch < 1);  // at the first snapshot, in the warm-up
+    QVERIFY(QFile::exists(QString::fromStdString(config.outDir + "/summary.json")));  // and the run finished
 }
 
 QTEST_GUILESS_MAIN(TestSensitivity)

@@ -121,6 +121,9 @@ const std::vector<ConfigField> fields{
      {},
      "at the ticket, give each layer the bits whose measured loss is least within the budget, not the bits of "
      "highest mask logit (lattice finetune only)"},
+    {"sensitivity_every", &C::sensitivityEvery, "sensitivity-every", Quant, atLeast(0),
+     "measure each layer's sensitivity (loss and accuracy on 1..N bits) after every N epochs into sensitivity.csv; "
+     "0 = off"},
     {"contiguous_bits",
      &C::contiguousBits,
      "contiguous-bits",

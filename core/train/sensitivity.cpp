@@ -1,6 +1,8 @@
 #include "csq/sensitivity.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 
 #include "csq/run_directory.h"
@@ -10,6 +12,7 @@
 #include "csq/observer.h"
 #include "train/evaluator.h"
 #include "train/loss_ticket.h"
+#include "train/timed.h"
 #include "train/trainer.h"
 
 namespace csq {
@@ -55,6 +58,35 @@ Sensitivity Trainer::measureSensitivity()
         s.layers.push_back(std::move(layer));
     }
     return s;
+}
+
+void Trainer::reportSensitivity()
+{
+    const auto started = std::chrono::steady_clock::now();
+    auto measured = [&] {
+        Timed timed(time_.evaluation);
+        return measureSensitivity();
+    }();
+    if (writesFiles() && !runDir_.empty()) {
+        // Every measurement of the run, each row with its epoch: the rows already there, then these.
+        const auto path = file(run_files::kSensitivity);
+        auto text = sensitivityCsv(measured);
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) {
+            const auto earlier = io::readFile(path);
+            const auto firstRow = earlier.find('\n');
+            if (firstRow != std::string::npos) text.insert(text.find('\n') + 1, earlier.substr(firstRow + 1));
+        }
+        Timed timed(time_.files);
+        std::filesystem::create_directories(runDir_, ec);
+        io::writeFileAtomic(path, text);
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "sensitivity measured at epoch %.2f: %lld images, %.1f s", measured.epoch,
+                  static_cast<long long>(measured.images),
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    observer_.onLog(line);
+    observer_.onSensitivity(measured);
 }
 
 }  // namespace train

@@ -180,6 +180,26 @@ void Session::finalizeNow()
     if (d->control) d->control->requestFinalize();
 }
 
+void Session::measureSensitivity()
+{
+    std::lock_guard lock(d->mutex);
+    if (!d->running || !d->control)
+        throw Error("sensitivity", "no run is going", "start a run, or measure the model before Start");
+    if (d->distributed.enabled())
+        throw Error("sensitivity", "a data-parallel rank measures only with its peers", "set sensitivity_every");
+    d->control->postTask([this] {
+        if (!d->trainer || !d->trainer->quantized()) {
+            d->observer.onLog("sensitivity: this model has no quantized layers to measure");
+            return;
+        }
+        try {
+            d->trainer->reportSensitivity();
+        } catch (const std::exception& e) {
+            d->observer.onLog(std::string("sensitivity not measured: ") + e.what());
+        }
+    });
+}
+
 void Session::update(const ConfigPatch& patch)
 {
     std::lock_guard lock(d->mutex);

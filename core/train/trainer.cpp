@@ -405,6 +405,8 @@ void Trainer::endEpoch()
     metrics_.addEpoch(lastEpoch_, position_.step);
     observer_.onEpoch(lastEpoch_);
     reportCollapse();
+    if (quantized() && config_.sensitivityEvery > 0 && (position_.epoch + 1) % config_.sensitivityEvery == 0)
+        reportSensitivity();
     ++position_.epoch;
     position_.batch = 0;
     position_.epochLossSum = position_.epochCorrect = position_.epochSeen = 0;

@@ -58,6 +58,8 @@ public:
     // Each searchable layer's loss and accuracy on 1..N bits, the network as it stands (csq/sensitivity.h).
     // In a data-parallel run every rank calls it.
     Sensitivity measureSensitivity();
+    // Measures it, adds its rows to the run's sensitivity.csv, logs and reports it (Observer::onSensitivity).
+    void reportSensitivity();
 
     const TrainingConfig& config() const { return config_; }
     const std::string& runDir() const { return runDir_; }

@@ -79,6 +79,9 @@ struct TrainingConfig {
     // At the ticket, each layer's kept bits become one contiguous run (as many bits, ending at its top
     // kept bit): an evenly spaced grid instead of the uneven one a dropped middle bit leaves.
     bool contiguousBits = false;
+    // > 0: each layer's sensitivity (csq/sensitivity.h) is measured at the end of every this many
+    // epochs, written to sensitivity.csv and shown live.
+    int sensitivityEvery = 0;
     // > 0: the uniform baseline: every layer held at this many bits, no search; the weights train from
     // the end of the float warm-up as after a ticket.
     int uniformBits = 0;

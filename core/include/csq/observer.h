@@ -3,6 +3,7 @@
 // need and return quickly (the GUI queues it to its own thread).
 #include <string>
 
+#include "csq/sensitivity.h"
 #include "csq/snapshot.h"
 
 namespace csq {
@@ -13,6 +14,8 @@ public:
     virtual void onSnapshot(const Snapshot&) {}
     virtual void onEpoch(const EpochResult&) {}
     virtual void onLog(const std::string& /*line*/) {}
+    // Each layer's sensitivity, measured on request or every sensitivity_every epochs.
+    virtual void onSensitivity(const Sensitivity&) {}
     virtual void onFinished(const RunSummary&) {}
     virtual void onFailed(const std::string& /*reason*/) {}
     // The run's last call, however it ended (finished, failed, or stopped with its checkpoint saved):

@@ -35,6 +35,10 @@ public:
     void resume();
     void stop();         // finishes the batch, saves checkpoint.pt, returns at once (wait() to join)
     void finalizeNow();  // draws the ticket at the next batch: the scheme freezes as it stands
+    // Measures each layer's sensitivity at the next batch boundary (the run waits meanwhile) and reports
+    // it through Observer::onSensitivity; returns at once. Throws csq::Error when no run is going, or
+    // on a data-parallel rank (there, sensitivity_every measures on every rank at once).
+    void measureSensitivity();
     void update(const ConfigPatch& patch);
     void wait();  // until the session's thread has ended
 
