@@ -25,6 +25,7 @@ private Q_SLOTS:
     void liveUpdateReachesLaterSnapshots();
     void stopJoinsTheThreadAndKeepsFiles();
     void startErrorsAreReported();
+    void sensitivityBeforeStartAndOnAPausedRun();
     void plannedBetaIsWhatTheRunUses_data();
     void plannedBetaIsWhatTheRunUses();
 };
@@ -163,6 +164,40 @@ void TestSessionBridge::stopJoinsTheThreadAndKeepsFiles()
         QVERIFY(!QFile::exists(QDir(dir.path()).filePath(QStringLiteral("summary.json"))));  // it did not finish
     }
     QTRY_VERIFY_WITH_TIMEOUT(threadCount() <= baseline, 10000);
+}
+
+// Before Start the setup's model is measured off the GUI thread; on a run paused at its first snapshot
+// the measurement runs at the batch boundary it waits at (tasks run while paused), and the run's
+// sensitivity.csv holds it.
+void TestSessionBridge::sensitivityBeforeStartAndOnAPausedRun()
+{
+    QTemporaryDir dir;
+    SessionBridge bridge;
+    QSignalSpy measured(&bridge, &SessionBridge::sensitivityMeasured);
+    QSignalSpy failed(&bridge, &SessionBridge::sensitivityFailed);
+    const auto config = tinyConfig(dir.path());
+    bridge.measureSensitivity(config);
+    QVERIFY(bridge.measuringSensitivity());
+    bridge.measureSensitivity(config);  // a second request meanwhile is ignored
+    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 1, 60000);
+    QCOMPARE(failed.count(), 0);
+    QVERIFY(!bridge.measuringSensitivity());
+    const auto before = measured.first().first().value<csq::Sensitivity>();
+    QCOMPARE(before.epoch, 0.0);
+    QVERIFY(before.layers.size() >= 4);
+
+    QSignalSpy ended(&bridge, &SessionBridge::runEnded);
+    int snapshots = 0;
+    connect(&bridge, &SessionBridge::snapshotArrived, this, [&] { ++snapshots; });
+    bridge.pauseAtNextSnapshot();
+    QCOMPARE(bridge.start(config), QString());
+    QTRY_VERIFY_WITH_TIMEOUT(snapshots >= 1 && bridge.paused(), 60000);
+    bridge.measureSensitivity(config);
+    QTRY_COMPARE_WITH_TIMEOUT(measured.count(), 2, 60000);
+    QVERIFY(measured.last().first().value<csq::Sensitivity>().epoch > 0);
+    QVERIFY(nonEmptyFile(QDir(dir.path()).filePath(QStringLiteral("sensitivity.csv"))));
+    bridge.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 60000);
 }
 
 void TestSessionBridge::startErrorsAreReported()

@@ -4,9 +4,11 @@
 #include <QMetaType>
 
 #include "csq/config.h"
+#include "csq/sensitivity.h"
 #include "csq/snapshot.h"
 
 Q_DECLARE_METATYPE(csq::Snapshot)
 Q_DECLARE_METATYPE(csq::EpochResult)
 Q_DECLARE_METATYPE(csq::RunSummary)
 Q_DECLARE_METATYPE(csq::ConfigPatch)
+Q_DECLARE_METATYPE(csq::Sensitivity)

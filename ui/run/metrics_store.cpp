@@ -73,6 +73,20 @@ void MetricsStore::addEpoch(const csq::EpochResult& result)
 void MetricsStore::setPlannedStart(std::optional<csq::Snapshot> planned)
 {
     planned_ = std::move(planned);
+    if (planned_ && sensitivity_) {
+        const auto& measured = sensitivity_->layers;
+        const auto& layers = planned_->layers;
+        const bool same = measured.size() == layers.size() &&
+                          std::equal(measured.begin(), measured.end(), layers.begin(),
+                                     [](const auto& m, const auto& l) { return m.name == l.name; });
+        if (!same) sensitivity_.reset();
+    }
+    Q_EMIT changed();
+}
+
+void MetricsStore::setSensitivity(std::optional<csq::Sensitivity> sensitivity)
+{
+    sensitivity_ = std::move(sensitivity);
     Q_EMIT changed();
 }
 

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QObject>
 
+#include "csq/sensitivity.h"
 #include "csq/snapshot.h"
 
 namespace csq::ui {
@@ -37,6 +38,10 @@ public:
     const QList<csq::EpochResult>& epochs() const { return epochs_; }
     const std::optional<csq::Snapshot>& latest() const { return latest_; }
     const std::optional<csq::Snapshot>& plannedStart() const { return planned_; }
+    // The last sensitivity measurement. Like the planned start it outlives clear(); a planned start of
+    // other layers (another model) drops it.
+    void setSensitivity(std::optional<csq::Sensitivity> sensitivity);
+    const std::optional<csq::Sensitivity>& sensitivity() const { return sensitivity_; }
     int capacity() const { return capacity_; }
     int stride() const { return stride_; }  // keeps one snapshot in `stride` once the cap was reached
     qint64 received() const { return received_; }
@@ -55,6 +60,7 @@ private:
     QList<csq::EpochResult> epochs_;
     std::optional<csq::Snapshot> latest_;
     std::optional<csq::Snapshot> planned_;
+    std::optional<csq::Sensitivity> sensitivity_;
 };
 
 }  // namespace csq::ui

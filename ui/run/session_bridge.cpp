@@ -12,6 +12,7 @@ SessionBridge::SessionBridge(QObject* parent) : QObject(parent), session_(std::m
     qRegisterMetaType<csq::EpochResult>();
     qRegisterMetaType<csq::RunSummary>();
     qRegisterMetaType<csq::ConfigPatch>();
+    qRegisterMetaType<csq::Sensitivity>();
 }
 
 SessionBridge::~SessionBridge()
@@ -159,6 +160,37 @@ void SessionBridge::exportLater(Export what, const QString& path)
     });
 }
 
+void SessionBridge::measureSensitivity(const csq::TrainingConfig& setup)
+{
+    if (measuring_.exchange(true)) return;
+    if (running()) {
+        try {
+            session_->measureSensitivity();  // answered by onSensitivity, or its log line on failure
+            return;
+        } catch (const std::exception& e) {
+            measuring_ = false;
+            Q_EMIT sensitivityFailed(QString::fromUtf8(e.what()));
+            return;
+        }
+    }
+    exports_.start([this, setup] {
+        try {
+            const auto measured = csq::measureSensitivity(setup);
+            QMetaObject::invokeMethod(
+                this, [this, measured] { onSensitivity(measured); }, Qt::QueuedConnection);
+        } catch (const std::exception& e) {
+            const auto reason = QString::fromUtf8(e.what());
+            QMetaObject::invokeMethod(
+                this,
+                [this, reason] {
+                    measuring_ = false;
+                    Q_EMIT sensitivityFailed(reason);
+                },
+                Qt::QueuedConnection);
+        }
+    });
+}
+
 // Told by onEnded (queued) or after stopAndWait; a run started since, or an end already handled, leaves
 // it without effect.
 void SessionBridge::ended()
@@ -167,6 +199,7 @@ void SessionBridge::ended()
     session_->wait();  // the thread has left the run; join it so none is left behind
     wasRunning_ = false;
     stopRequested_ = false;
+    measuring_ = false;  // a request the run ended before (or failed, as its log said)
     Q_EMIT stateChanged();
     Q_EMIT runEnded();
 }
@@ -197,6 +230,17 @@ void SessionBridge::onLog(const std::string& line)
     const auto text = QString::fromStdString(line);
     QMetaObject::invokeMethod(
         this, [this, text] { Q_EMIT logLine(text); }, Qt::QueuedConnection);
+}
+
+void SessionBridge::onSensitivity(const csq::Sensitivity& sensitivity)
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this, sensitivity] {
+            measuring_ = false;
+            Q_EMIT sensitivityMeasured(sensitivity);
+        },
+        Qt::QueuedConnection);
 }
 
 void SessionBridge::onFinished(const csq::RunSummary& summary)

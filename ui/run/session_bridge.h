@@ -61,6 +61,12 @@ public:
     Q_ENUM(Export)
     void exportLater(Export what, const QString& path);
 
+    // Each layer's sensitivity: a running session measures at its next batch boundary; otherwise the
+    // model `setup` would start with is measured off the GUI thread (before Start, on its imported
+    // weights). sensitivityMeasured or sensitivityFailed answers; a second request meanwhile is ignored.
+    void measureSensitivity(const csq::TrainingConfig& setup);
+    bool measuringSensitivity() const { return measuring_; }
+
 Q_SIGNALS:
     void snapshotArrived(const csq::Snapshot& snapshot);
     void epochFinished(const csq::EpochResult& result);
@@ -70,12 +76,15 @@ Q_SIGNALS:
     void stateChanged();  // running, paused or stopping changed
     void runEnded();      // the training thread is gone (finished, failed or stopped)
     void exported(csq::ui::SessionBridge::Export what, const QString& path, const QString& failure);
+    void sensitivityMeasured(const csq::Sensitivity& sensitivity);
+    void sensitivityFailed(const QString& reason);
 
 private:
     // csq::Observer, called on the training thread: copy, queue to the GUI thread, return.
     void onSnapshot(const csq::Snapshot& snapshot) override;
     void onEpoch(const csq::EpochResult& result) override;
     void onLog(const std::string& line) override;
+    void onSensitivity(const csq::Sensitivity& sensitivity) override;
     void onFinished(const csq::RunSummary& summary) override;
     void onFailed(const std::string& reason) override;
     void onEnded() override;
@@ -90,6 +99,7 @@ private:
     bool wasRunning_ = false;
     bool stopRequested_ = false;
     std::atomic<bool> pauseAtSnapshot_{false};
+    std::atomic<bool> measuring_{false};
 };
 
 }  // namespace csq::ui

@@ -3,6 +3,7 @@
 // What the window does with a run: start, resume, follow, the live updates and how a run ends. Its
 // layout and remembered settings are in main_window_layout.cpp.
 
+#include <QAction>
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
@@ -11,6 +12,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSettings>
+#include <QTabWidget>
 
 #include "window/about_dialog.h"
 #include "plots/beta_schedule_view.h"
@@ -24,6 +26,7 @@
 #include "follow/follow_window.h"
 #include "run/interrupted_run.h"
 #include "plots/gate_heatmap_view.h"
+#include "plots/sensitivity_view.h"
 #include "run/log_panel.h"
 #include "run/metrics_store.h"
 #include "compare/run_comparison_window.h"
@@ -119,6 +122,26 @@ void MainWindow::wireSession()
     connect(controls_, &RunControls::resumeRequested, bridge_, &SessionBridge::resume);
     connect(controls_, &RunControls::stopRequested, bridge_, &SessionBridge::stop);
     connect(controls_, &RunControls::finalizeRequested, bridge_, &SessionBridge::finalize);
+    connect(bridge_, &SessionBridge::sensitivityMeasured, this, [this](const csq::Sensitivity& measured) {
+        store_->setSensitivity(measured);
+        measureSensitivity_->setEnabled(true);
+        status_->showMessage(tr("Sensitivity measured at epoch %1").arg(measured.epoch, 0, 'f', 2), 6000);
+    });
+    connect(bridge_, &SessionBridge::sensitivityFailed, this, [this](const QString& reason) {
+        measureSensitivity_->setEnabled(true);
+        log_->appendError(tr("Sensitivity not measured: %1").arg(reason));
+        status_->showMessage(reason, 10000);
+    });
+    connect(bridge_, &SessionBridge::runEnded, this, [this] { measureSensitivity_->setEnabled(true); });
+}
+
+void MainWindow::measureSensitivity()
+{
+    measureSensitivity_->setEnabled(false);
+    tabs_->setCurrentWidget(sensitivity_);
+    status_->showMessage(bridge_->running() ? tr("Measuring sensitivity at the next batch…")
+                                            : tr("Measuring the setup's model before Start…"));
+    bridge_->measureSensitivity(config());
 }
 
 void MainWindow::setConfig(const csq::TrainingConfig& config)

@@ -7,6 +7,7 @@
 #include "csq/config.h"
 #include "csq/snapshot.h"
 
+class QAction;
 class QTabWidget;
 
 namespace csq::ui {
@@ -18,6 +19,7 @@ class FileActions;
 class FollowWindow;
 class GateHeatmapView;
 class LayerBitsView;
+class SensitivityView;
 class LogPanel;
 class LossAccuracyView;
 class MetricsStore;
@@ -83,6 +85,7 @@ private:
     void showAbout();
     void chooseRunToFollow();
     bool confirmClose();
+    void measureSensitivity();  // the run's network at its next batch, else the setup's model
 
     SessionBridge* bridge_;
     MetricsStore* store_;
@@ -98,6 +101,8 @@ private:
     BetaScheduleView* beta_;
     PrecisionView* precision_;
     LayerBitsView* layerBits_;
+    SensitivityView* sensitivity_;
+    QAction* measureSensitivity_ = nullptr;
     LossAccuracyView* loss_;
     QByteArray defaultState_;
     int runEpochs_ = 0;
