@@ -107,6 +107,7 @@ private Q_SLOTS:
     void measuringLeavesTheNetworkAsItWas();
     void measuredLossesAreWholeForwardPasses();
     void ticketByLossMeetsTheBudget();
+    void ticketByLossKeepsMinimumBits();
 };
 
 void TestBitAllocation::allocationIsTheCheapestWithinTheBudget()
@@ -275,6 +276,22 @@ void TestBitAllocation::ticketByLossMeetsTheBudget()
         QVERIFY2(upToKept.ends_with(",1"), row.c_str());
     }
     QCOMPARE(std::count(ticket.csv.begin(), ticket.csv.end(), '\n'), std::ptrdiff_t{1 + 3 * 4});
+}
+
+// A layer held to at least 4 bits (MIN..) gets them from the measured ticket at any budget, and the
+// other layers share what is left.
+void TestBitAllocation::ticketByLossKeepsMinimumBits()
+{
+    SmallNetwork small;
+    const train::Ranks one;
+    small.layers.back().layer->bits()->setMinBits(4);
+    const double target = 2.0;
+    const auto ticket = train::drawTicketByLoss({*small.net, small.layers, small.trained, small.images, {}, {}, one},
+                                                BudgetMode::Layer, target);
+    const auto scheme = readScheme(small.layers);
+    QCOMPARE(scheme.back().bits(), 4);
+    QVERIFY2(precisionOf(scheme).measure(BudgetMode::Layer) <= target + 1e-9, ticket.logLine.c_str());
+    for (size_t i = 0; i + 1 < scheme.size(); ++i) QVERIFY(scheme[i].bits() < 4);
 }
 
 QTEST_APPLESS_MAIN(TestBitAllocation)

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void ticketMeetsBudget_data();
     void ticketMeetsBudget();
     void ticketKeepsAFallbackBit();
+    void minimumBitsHold();
     void schemeFilesReadBack_data();
     void schemeFilesReadBack();
 };
@@ -431,6 +432,34 @@ void TestSchemeReadout::ticketKeepsAFallbackBit()
     QCOMPARE(scheme[0].kept, bitsFromMask(QStringLiteral("1000")));
     QCOMPARE(scheme[1].bits(), 3);
     QCOMPARE(precisionOf(scheme).avgBits, 2.0);
+}
+
+// A layer at least 3 bits (a MIN.. rule): its mask gates may all close, its readout, the budget's
+// measure and the ticket's budget step keep its 3 best bits; the other layer pays.
+void TestSchemeReadout::minimumBitsHold()
+{
+    HandBuiltModel model({20, 20}, 4);
+    auto layers = findBitLayers(model);
+    layers[0].layer->bits()->setMinBits(3);
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, layers[0].layer->bits()->setMinBits(5));
+    {
+        torch::NoGradGuard noGrad;
+        layers[0].layer->bits()->mask.copy_(torch::tensor({-2.0, -0.5, -1.0, -1.5}));  // floor: bits 1, 2, 3
+        layers[1].layer->bits()->mask.fill_(1.0);
+    }
+    QCOMPARE(readScheme(layers)[0].kept, bitsFromMask(QStringLiteral("1110")));
+    QCOMPARE(precisionTensor(layers, BudgetMode::Layer).item<double>(), (3.0 + 4.0) / 2);
+    meetBudget(layers, BudgetMode::Layer, 2.0);  // (3 + 1) / 2: layer 1 drops to one bit, layer 0 stays
+    const auto scheme = readScheme(layers);
+    QCOMPARE(scheme[0].bits(), 3);
+    QCOMPARE(scheme[1].bits(), 1);
+    QVERIFY(layers[0].layer->bits()->mask.detach().ge(0).sum().item<int>() == 3);  // written as kept
+    // Equal logits: the floor takes the lower bits first, as the single fallback bit did.
+    {
+        torch::NoGradGuard noGrad;
+        layers[0].layer->bits()->mask.fill_(-1.0);
+    }
+    QCOMPARE(readScheme(layers)[0].kept, bitsFromMask(QStringLiteral("0111")));
 }
 
 QTEST_GUILESS_MAIN(TestSchemeReadout)

@@ -89,6 +89,7 @@ private Q_SLOTS:
     void floatModelIsRefused();
     void aRunMeasuresEveryNEpochs();
     void aRunMeasuresOnRequest();
+    void aRuleSetsALayersMinimum();
 
 private:
     test::TinyRunFolder runs_;
@@ -241,6 +242,20 @@ void TestSensitivity::aRunMeasuresOnRequest()
     QCOMPARE(measured.size(), size_t{1});
     QVERIFY(measured[0].epoch > 0 && measured[0].epoch < 1);  // at the first snapshot, in the warm-up
     QVERIFY(QFile::exists(QString::fromStdString(config.outDir + "/summary.json")));  // and the run finished
+}
+
+// layer_rules MIN.. reach the run's layers (and cap at their max bits).
+void TestSensitivity::aRuleSetsALayersMinimum()
+{
+    auto config = runs_.config("rules");
+    config.maxBits = 4;
+    config.targetBits = 2;
+    config.layerRules = "features.0=3.., classifier.*=6..";
+    const auto run = train::buildRunModel(config, {1, 28, 28, 10});
+    for (const auto& l : run.layers) {
+        const int expected = l.name == "features.0" ? 3 : l.name.rfind("classifier.", 0) == 0 ? 4 : 1;
+        QCOMPARE(l.layer->bits()->minBits(), expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSensitivity)

@@ -297,6 +297,23 @@ void TestTrainingConfig::layerRulesMatchByGlobAndTheLastWins()
     QCOMPARE(ruleFor(later, "fc")->quantize, false);
     QCOMPARE(ruleFor(later, "conv1")->maxBits, 8);
     QVERIFY(parseLayerRules("").empty());
+    // Bounds: MIN..MAX, MIN.. (at least), MAX alone as before.
+    const auto bounded = parseLayerRules("*.conv.1.0=4.., features.0.0=8..8, classifier.*=2..6");
+    QCOMPARE(ruleFor(bounded, "features.3.conv.1.0")->minBits, 4);
+    QCOMPARE(ruleFor(bounded, "features.3.conv.1.0")->maxBits, 0);
+    QCOMPARE(ruleFor(bounded, "features.0.0")->minBits, 8);
+    QCOMPARE(ruleFor(bounded, "features.0.0")->maxBits, 8);
+    QCOMPARE(ruleFor(bounded, "classifier.1")->minBits, 2);
+    QCOMPARE(ruleFor(bounded, "classifier.1")->maxBits, 6);
+    QCOMPARE(ruleFor(rules, "classifier.1")->minBits, 0);
+    for (const char* bad : {"fc=6..4", "fc=0..", "fc=..4", "fc=4..17", "fc=a..b", "fc=4...8"}) {
+        try {
+            parseLayerRules(bad);
+            QFAIL(bad);
+        } catch (const Error& e) {
+            QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("fc=")), e.what());
+        }
+    }
 }
 
 void TestTrainingConfig::inputNormalizationParses()

@@ -49,8 +49,8 @@ const std::vector<ConfigField> fields{
      "layer-rules",
      Model,
      {},
-     "layers by name or glob kept float or given their own max bits, e.g. \"features.0.0=float, classifier.*=8\"; "
-     "a later rule wins"},
+     "layers by name or glob kept float (=float), given their own max bits (=8), at least some bits (=4..) or "
+     "both (=4..8), e.g. \"features.0.0=float, classifier.*=8, *.conv.1.0=4..\"; a later rule wins"},
     {"data",
      &C::data,
      "data",

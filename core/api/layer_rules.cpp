@@ -28,18 +28,38 @@ std::vector<LayerRule> parseLayerRules(const std::string& text, const std::strin
         const auto item = trimmed(std::string_view(text).substr(start, comma - start));
         start = comma + 1;
         if (item.empty()) continue;
-        const auto hint = "write PATTERN=float or PATTERN=BITS, e.g. \"features.0.0=float, classifier.*=8\"";
+        const auto hint =
+            "write PATTERN=float, PATTERN=MAX, PATTERN=MIN..MAX or PATTERN=MIN.., e.g. \"features.0.0=float, "
+            "classifier.*=8, *.conv.1.0=4..\"";
         const auto eq = item.find('=');
         if (eq == std::string::npos) throw Error(source, "rule '" + item + "' has no '='", hint);
         LayerRule rule;
         rule.pattern = trimmed(std::string_view(item).substr(0, eq));
         const auto value = trimmed(std::string_view(item).substr(eq + 1));
         if (rule.pattern.empty()) throw Error(source, "rule '" + item + "' names no layer", hint);
+        auto count = [](std::string_view digits) {
+            const bool ok = !digits.empty() && digits.size() <= 2 &&
+                            std::all_of(digits.begin(), digits.end(), [](unsigned char c) { return std::isdigit(c); });
+            return ok ? std::stoi(std::string(digits)) : -1;
+        };
+        const auto range = value.find("..");
         if (value == "float") {
             rule.quantize = false;
-        } else if (!value.empty() && value.size() <= 2 &&
-                   std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-            rule.maxBits = std::stoi(value);
+        } else if (range != std::string::npos) {
+            const auto low = std::string_view(value).substr(0, range), high = std::string_view(value).substr(range + 2);
+            rule.minBits = count(low);
+            rule.maxBits = high.empty() ? 0 : count(high);
+            if (rule.minBits < 0 || rule.maxBits < 0)
+                throw Error(source, "rule '" + item + "': '" + value + "' is not MIN..MAX or MIN..", hint);
+            if (rule.minBits < 1 || rule.minBits > 16 || rule.maxBits > 16)
+                throw Error(source, "rule '" + item + "': bit counts must be in 1..16", hint);
+            if (rule.maxBits > 0 && rule.minBits > rule.maxBits)
+                throw Error(source,
+                            "rule '" + item + "': at least " + std::to_string(rule.minBits) + " bits but at most " +
+                                std::to_string(rule.maxBits),
+                            "write the smaller count first");
+        } else if (const int bits = count(value); bits >= 0) {
+            rule.maxBits = bits;
             if (rule.maxBits < 1 || rule.maxBits > 16)
                 throw Error(source, "rule '" + item + "': max bits must be in 1..16", hint);
         } else {

@@ -252,10 +252,18 @@ torch::Tensor BitWeightImpl::keptMask() const
 {
     torch::NoGradGuard noGrad;
     auto m = mask.detach();
-    auto kept = m.ge(0);
-    // No host sync: the fallback is selected with tensor ops.
-    auto best = torch::zeros_like(kept).index_fill_(0, m.argmax().unsqueeze(0), true);
-    return torch::where(kept.any(), kept, best).to(m.scalar_type());
+    // No host sync: the floor is the minBits largest logits (on ties the lower bit), with tensor ops.
+    const auto order = std::get<1>(m.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
+    auto best = torch::zeros_like(m, torch::kBool).index_fill_(0, order.slice(0, 0, minBits_), true);
+    return m.ge(0).logical_or(best).to(m.scalar_type());
+}
+
+void BitWeightImpl::setMinBits(int bits)
+{
+    if (bits < 1 || bits > maxBits_)
+        throw std::invalid_argument("min bits must be in 1.." + std::to_string(maxBits_) + ", got " +
+                                    std::to_string(bits));
+    minBits_ = bits;
 }
 
 std::vector<bool> BitWeightImpl::keptBits() const

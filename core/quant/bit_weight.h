@@ -67,9 +67,13 @@ public:
     torch::Tensor maskGates() const;
     // sum_b f(m_b), differentiable in m while the scheme is searched; a constant afterwards.
     torch::Tensor maskGateSum() const;
-    // Kept bits: m_b >= 0, and at least one: when every m_b < 0 the bit with the largest m_b stays, since
-    // a layer of zero bits would zero its weights and cut the network. 1.0/0.0 in the mask's dtype, [N].
+    // Kept bits: m_b >= 0, and at least minBits() of them: the bits of largest m_b make up the rest (a
+    // layer of zero bits would zero its weights and cut the network). 1.0/0.0 in the mask's dtype, [N].
     torch::Tensor keptMask() const;
+    // The fewest bits the layer keeps (1 unless a layer rule says MIN..): the search, the ticket and the
+    // measured ticket's allocation never go below it. At most maxBits.
+    void setMinBits(int bits);
+    int minBits() const { return minBits_; }
     std::vector<bool> keptBits() const;  // keptMask() as bools, b = 0 (LSB) first
 
     int maxBits() const { return maxBits_; }
@@ -93,6 +97,7 @@ private:
     torch::Tensor planeWeights_;
     BitLattice lattice_;
     int maxBits_;
+    int minBits_ = 1;
     double beta_ = 1.0;
     bool exact_ = false;
     bool ticket_ = false;

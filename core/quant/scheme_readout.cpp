@@ -146,12 +146,16 @@ void setBit(const NamedBitLayer& l, int bit, bool keep)
 
 int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double target)
 {
-    // A layer whose logits are all below zero keeps its best bit only as a fallback (keptMask): write it
-    // as kept, or turning on any other of its bits below would silently drop it. Not a change of scheme.
+    // A layer with fewer logits at or above zero than its minimum keeps its best bits only as a floor
+    // (keptMask): write them as kept, or turning on any other of its bits below would silently drop one.
+    // Not a change of scheme.
     for (const auto& l : layers) {
         const auto& bits = l.layer->bits();
-        if (!bits->searchable() || bits->mask.detach().ge(0).any().item<bool>()) continue;
-        setBit(l, static_cast<int>(bits->mask.detach().argmax().item<int64_t>()), true);
+        if (!bits->searchable()) continue;
+        const auto kept = bits->keptBits();
+        const auto logits = bits->mask.detach().to(torch::kCPU, torch::kDouble).contiguous();
+        for (int b = 0; b < bits->maxBits(); ++b)
+            if (kept[static_cast<size_t>(b)] && logits.data_ptr<double>()[b] < 0) setBit(l, b, true);
     }
     int changed = 0;
     auto measure = [&] { return precisionOf(readScheme(layers)).measure(mode); };
@@ -164,7 +168,7 @@ int meetBudget(const std::vector<NamedBitLayer>& layers, BudgetMode mode, double
             const int count = static_cast<int>(std::count(keptBits.begin(), keptBits.end(), true));
             auto m = bits->mask.detach().to(torch::kCPU, torch::kDouble);
             for (int b = 0; b < bits->maxBits(); ++b)
-                if (keptBits[static_cast<size_t>(b)] == kept && (!kept || count > 1))
+                if (keptBits[static_cast<size_t>(b)] == kept && (!kept || count > bits->minBits()))
                     out.push_back({i, b, m[b].item<double>()});
         }
         std::sort(out.begin(), out.end(),
@@ -213,12 +217,13 @@ torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMo
     torch::NoGradGuard noGrad;
     if (layers.empty()) return torch::zeros({});
     std::vector<torch::Tensor> masks;
-    std::vector<double> units;
+    std::vector<double> units, floors;
     std::vector<int64_t> layerOf;
     double total = 0;
     for (size_t i = 0; i < layers.size(); ++i) {
         const auto& bits = layers[i].layer->bits();
         masks.push_back(bits->mask.detach());
+        floors.push_back(bits->minBits());
         units.push_back(budgetUnit(layers[i], mode));
         total += units.back();
         layerOf.insert(layerOf.end(), static_cast<size_t>(bits->maxBits()), static_cast<int64_t>(i));
@@ -229,8 +234,8 @@ torch::Tensor precisionTensor(const std::vector<NamedBitLayer>& layers, BudgetMo
     for (auto& u : units) u /= total;
     const auto all = torch::cat(masks);
     const auto kept = sumPerLayer(all.ge(0).to(all.scalar_type()), layerOf, static_cast<int64_t>(layers.size()));
-    // keptMask's rule: a layer with no logit at or above zero keeps its best bit, exactly one.
-    return (kept.clamp_min(1) * asTensor(units, all.options())).sum();
+    // keptMask's rule: a layer with fewer logits at or above zero than its minimum keeps exactly that many.
+    return (torch::maximum(kept, asTensor(floors, all.options())) * asTensor(units, all.options())).sum();
 }
 
 }  // namespace csq::quant

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "quant/bit_allocation.h"
 
@@ -175,14 +176,23 @@ LossTicket drawTicketByLoss(const LossTicketInput& in, BudgetMode mode, double t
     }
     // Two more bits than the target rounds up to: a layer there adds almost no loss, so the allocation
     // rarely wants more, and every further count costs a pass over the calibration images per layer.
-    const int maxCount = static_cast<int>(std::ceil(target)) + 2;
+    int maxCount = static_cast<int>(std::ceil(target)) + 2;
+    for (const auto& l : in.layers) maxCount = std::max(maxCount, l.layer->bits()->minBits());  // a floor is bought
     LossTicket ticket;
     ticket.costs = measureBitCosts(in, maxCount);
     const auto& costs = ticket.costs;
     std::vector<quant::BitChoice> choices;
-    for (size_t r = 0; r < costs.layer.size(); ++r)
-        choices.push_back({costs.increase[r], sizeOf(in.layers[costs.layer[r]])});
+    for (size_t r = 0; r < costs.layer.size(); ++r) {
+        // Counts below a layer's minimum (a MIN.. rule) are not for sale.
+        auto cost = costs.increase[r];
+        const int floor = in.layers[costs.layer[r]].layer->bits()->minBits();
+        for (int k = 1; k < floor && k <= static_cast<int>(cost.size()); ++k)
+            cost[static_cast<size_t>(k - 1)] = std::numeric_limits<double>::infinity();
+        choices.push_back({cost, sizeOf(in.layers[costs.layer[r]])});
+    }
     ticket.bits = quant::allocateBits(choices, target * total - held);
+    for (size_t r = 0; r < costs.layer.size(); ++r)  // a budget too small for every floor still keeps them
+        ticket.bits[r] = std::max(ticket.bits[r], in.layers[costs.layer[r]].layer->bits()->minBits());
 
     ticket.logLine = "ticket by measured loss (" + std::to_string(in.images.size()) + " images a rank): bits";
     ticket.csv = "layer,params,bits,loss_added,kept,accuracy_drop\n";

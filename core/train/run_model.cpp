@@ -6,6 +6,7 @@
 #include "csq/errors.h"
 #include "csq/run_directory.h"
 #include "io/atomic_file.h"
+#include "csq/layer_rules.h"
 #include "models/zoo.h"
 #include "train/layer_macs.h"
 
@@ -58,7 +59,10 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
         throw Error(source, "has no quantized layer: layer_rules or the spec keep every Conv2d and Linear float",
                     "quantize at least one layer, or train the float baseline (float)");
     const quant::BitInit init{config.bitLogitInit, config.maskLogitInit};
+    const auto rules = parseLayerRules(config.layerRules);
     for (auto& l : run.layers) {
+        if (const auto rule = ruleFor(rules, l.name); rule && rule->minBits > 0)
+            l.layer->bits()->setMinBits(std::min(rule->minBits, l.layer->bits()->maxBits()));
         // A TorchScript model's layers start from its own weights; a spec's from a fresh draw.
         if (run.network->carriesWeights())
             l.layer->initFromFloat(l.layer->weight.detach().clone(), {}, init);

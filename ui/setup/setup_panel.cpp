@@ -93,10 +93,11 @@ void SetupPanel::buildModelGroup()
     rows_->addFile(form, "name_map", tr("Weight name map"), tr("Name map (*.json)"),
                    tr("A JSON object {\"their.name\": \"our.name\", …} renaming the imported weights' names to "
                       "the network's; needs pretrained weights."));
-    rows_->addText(form, "layer_rules", tr("Layer rules"), tr("e.g. features.0.0=float, classifier.*=8"),
-                   tr("Layers by name or glob (* any text) kept float or given their own max bits: "
-                      "NAME=float or NAME=BITS, separated by commas; a later rule wins. Hover a heatmap row for "
-                      "a layer's full name."));
+    rows_->addText(form, "layer_rules", tr("Layer rules"), tr("e.g. features.0.0=float, classifier.*=8, dw.*=4.."),
+                   tr("Layers by name or glob (* any text), separated by commas, a later rule winning: NAME=float "
+                      "keeps a layer float, NAME=8 gives it its own max bits, NAME=4.. at least 4 bits whatever "
+                      "the budget (the other layers pay), NAME=4..8 both. Hover a heatmap row for a layer's full "
+                      "name; the Sensitivity tab shows which layers deserve a floor."));
     rows_->addFlag(form, "float", tr("Float baseline"),
                    tr("Train the same network without quantization: the accuracy to compare the scheme against."));
     rows_->addChoice<csq::EdgeLayerPolicy>(

@@ -1,7 +1,8 @@
 #pragma once
 // Per-layer quantization rules a user sets by layer name or glob (config layer_rules): a layer kept
-// float, or searched with its own max bits. Written as "PATTERN=float" or "PATTERN=N", comma-separated,
-// e.g. "features.0.0=float, classifier.*=8, *.conv.1.0=4"; a later rule wins over an earlier one.
+// float, or searched with its own bounds. Written as "PATTERN=float", "PATTERN=MAX" (its own max bits),
+// "PATTERN=MIN..MAX" or "PATTERN=MIN.." (at least MIN bits, whatever the budget), comma-separated, e.g.
+// "features.0.0=float, classifier.*=8, *.conv.1.0=4.., features.1.*=8..8"; a later rule wins.
 // Torch-free: the config's validation and the Setup panel read it too.
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ struct LayerRule {
     std::string pattern;   // a layer's qualified name, '*' any run of characters, '?' one character
     bool quantize = true;  // false: the layer stays float, outside the scheme
     int maxBits = 0;       // > 0: the layer's own max bits
+    int minBits = 0;       // > 0: the search, the ticket and its allocation keep at least this many
 };
 
 // Throws csq::Error naming `source` and the rule at fault.
