@@ -94,9 +94,9 @@ void ProgressPrinter::onFinished(const RunSummary& s)
     if (t.wall > 0)
         std::printf(
             "time: %.1f s wall = start-up %.1f + steps %.1f + data %.1f + evaluation %.1f + ticket %.1f + "
-            "snapshots %.1f + files %.1f + checkpoints %.1f + other %.1f; wall/steps %.3f\n",
-            t.wall, t.startup, t.steps, t.data, t.evaluation, t.ticket, t.snapshots, t.files, t.checkpoints, t.other(),
-            t.steps > 0 ? t.wall / t.steps : 0.0);
+            "sensitivity %.1f + snapshots %.1f + files %.1f + checkpoints %.1f + other %.1f; wall/steps %.3f\n",
+            t.wall, t.startup, t.steps, t.data, t.evaluation, t.ticket, t.sensitivity, t.snapshots, t.files,
+            t.checkpoints, t.other(), t.steps > 0 ? t.wall / t.steps : 0.0);
     std::fflush(stdout);
 }
 

@@ -16,7 +16,7 @@ run resnet20-short --config resources/configs/resnet20-fashion-short.json
 python3 - "$out" <<'PY'
 import json, pathlib, sys
 out = pathlib.Path(sys.argv[1])
-parts = ["startup", "steps", "data", "evaluation", "ticket", "snapshots", "files", "checkpoints", "other"]
+parts = ["startup", "steps", "data", "evaluation", "ticket", "sensitivity", "snapshots", "files", "checkpoints", "other"]
 # The measured ticket (ticket_by_loss) is the method's own work, not overhead: also shown beside the steps.
 print("| run | wall s | steps s | wall / steps | wall / (steps + ticket) | " + " | ".join(p for p in parts if p != "steps") + " |")
 print("| --- " * (len(parts) + 4) + "|")

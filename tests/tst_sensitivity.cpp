@@ -63,12 +63,14 @@ public:
         measured_.push_back(s);
     }
     void onFailed(const std::string& reason) override { failure_ = reason; }
+    void onFinished(const RunSummary& summary) override { summary_ = summary; }
     std::vector<Sensitivity> measured() const
     {
         std::lock_guard lock(mutex_);
         return measured_;
     }
     std::string failure_;
+    RunSummary summary_;
 
 private:
     Session* session_ = nullptr;
@@ -213,6 +215,8 @@ void TestSensitivity::aRunMeasuresEveryNEpochs()
     QVERIFY2(recorder.failure_.empty(), recorder.failure_.c_str());
     const auto measured = recorder.measured();
     QCOMPARE(measured.size(), size_t{3});
+    QVERIFY(recorder.summary_.time.sensitivity > 0);  // timed as its own part of the wall time
+    QVERIFY(recorder.summary_.time.other() >= 0);
     QCOMPARE(measured[0].epoch, 1.0);
     QCOMPARE(measured[2].epoch, 3.0);
     QCOMPARE(measured[0].layers.front().lossAdded.size(), static_cast<size_t>(config.maxBits));

@@ -129,7 +129,8 @@ void TestSession::runWritesEveryFile()
     for (const char* part : {"startup", "steps", "evaluation", "files", "checkpoints"})
         QVERIFY2(time.at(part).to_number<double>() > 0, part);
     for (const char* part : {"data", "snapshots", "other"}) QVERIFY2(time.at(part).to_number<double>() >= 0, part);
-    QCOMPARE(time.at("ticket").to_number<double>(), 0.0);  // no measured ticket in this run
+    QCOMPARE(time.at("ticket").to_number<double>(), 0.0);       // no measured ticket in this run
+    QCOMPARE(time.at("sensitivity").to_number<double>(), 0.0);  // nor a sensitivity measurement
     QVERIFY(std::abs(time.at("steps").to_number<double>() - summary.at("seconds").to_number<double>()) < 1e-6);
 }
 

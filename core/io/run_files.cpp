@@ -169,9 +169,16 @@ std::string summaryJson(const RunSummary& s)
         o["bitops"] = s.cost.bitOps;
     }
     const auto& t = s.time;
-    o["time"] = json::object{{"wall", t.wall},           {"startup", t.startup},       {"steps", t.steps},
-                             {"data", t.data},           {"evaluation", t.evaluation}, {"ticket", t.ticket},
-                             {"snapshots", t.snapshots}, {"files", t.files},           {"checkpoints", t.checkpoints},
+    o["time"] = json::object{{"wall", t.wall},
+                             {"startup", t.startup},
+                             {"steps", t.steps},
+                             {"data", t.data},
+                             {"evaluation", t.evaluation},
+                             {"ticket", t.ticket},
+                             {"sensitivity", t.sensitivity},
+                             {"snapshots", t.snapshots},
+                             {"files", t.files},
+                             {"checkpoints", t.checkpoints},
                              {"other", t.other()}};
     o["layers"] = layersArray(s.layers);
     return json::serialize(o);

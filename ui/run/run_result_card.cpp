@@ -87,7 +87,8 @@ RunResultCard::RunResultCard(const csq::RunSummary& s, QWidget* parent)
                 .arg(t.wall, 0, 'f', 0)
                 .arg(t.steps, 0, 'f', 0)
                 .arg(t.evaluation, 0, 'f', 0)
-                .arg(t.ticket > 0 ? tr(", measured ticket %1").arg(t.ticket, 0, 'f', 0) : QString())
+                .arg((t.ticket > 0 ? tr(", measured ticket %1").arg(t.ticket, 0, 'f', 0) : QString()) +
+                     (t.sensitivity > 0 ? tr(", sensitivity %1").arg(t.sensitivity, 0, 'f', 0) : QString()))
                 .arg(t.startup, 0, 'f', 0)
                 .arg(t.files + t.checkpoints, 0, 'f', 0)
                 .arg(t.data + t.snapshots + t.other(), 0, 'f', 0));

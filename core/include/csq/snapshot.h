@@ -56,12 +56,13 @@ struct TimeProfile {
     double data = 0;         // waiting for the next batch
     double evaluation = 0;   // test and validation accuracy
     double ticket = 0;       // the ticket by measured loss (ticket_by_loss): its passes over calibration images
+    double sensitivity = 0;  // sensitivity measurements during the run (sensitivity_every, asked for), files included
     double snapshots = 0;    // the figures reported every few batches
     double files = 0;        // metrics.csv, scheme.json, the exported models, summary.json
     double checkpoints = 0;  // checkpoint.pt
     double other() const
     {
-        return wall - (startup + steps + data + evaluation + ticket + snapshots + files + checkpoints);
+        return wall - (startup + steps + data + evaluation + ticket + sensitivity + snapshots + files + checkpoints);
     }
 };
 
