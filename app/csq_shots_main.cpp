@@ -2,8 +2,9 @@
 //   csq-shots window OUT.png [--theme dark] [--config FILE --at T --size WxH]
 //                                            the main window during the default run (lenet5, Fashion-MNIST),
 //                                            or during a run of FILE's config at epoch T
-//   csq-shots sensitivity OUT.png --config FILE [--size WxH]
-//                                            the Sensitivity tab: FILE's model measured before Start
+//   csq-shots sensitivity OUT.png --config FILE [--at T --size WxH]
+//                                            the Sensitivity tab: FILE's model measured before Start, or
+//                                            during its run at epoch T
 //   csq-shots pareto SWEEP_DIR OUT_STEM [FLOAT_RUN_DIR]
 //                                            a sweep's Pareto view (OUT_STEM.png, .csv) and the
 //                                            comparison window (OUT_STEM-window.png)
@@ -75,16 +76,18 @@ int windowShot(const QString& out, const QString& configFile, double at, QSize s
     return saved && QFileInfo(out).isFile() ? 0 : 1;
 }
 
-// Run → Measure sensitivity now on the setup of FILE, before Start (its model file's weights); saved
-// once the Sensitivity tab shows the measurement.
-int sensitivityShot(const QString& out, const QString& configFile, QSize size)
+// Run → Measure sensitivity now on the setup of FILE, before Start (its model file's weights), or during
+// its run once it passes epoch `at`; saved once the Sensitivity tab shows the measurement.
+int sensitivityShot(const QString& out, const QString& configFile, double at, QSize size)
 {
+    QTemporaryDir runDir;
     csq::TrainingConfig config;
     try {
         config = csq::loadConfig(configFile.toStdString());
     } catch (const std::exception& e) {
         return fail(QString::fromUtf8(e.what()));
     }
+    config.outDir = runDir.path().toStdString();
     csq::ui::MainWindow window;
     window.resize(size.isValid() ? size : QSize(1600, 1000));
     window.setConfig(config);
@@ -94,6 +97,7 @@ int sensitivityShot(const QString& out, const QString& configFile, QSize size)
         QTimer::singleShot(300, &window, [&] {  // one coalesced replot first
             code = window.grab().save(out) ? 0 : fail(QStringLiteral("cannot write ") + out);
             if (code == 0) std::printf("saved %s\n", qPrintable(out));
+            window.bridge().stopAndWait();
             QApplication::quit();
         });
     });
@@ -103,7 +107,18 @@ int sensitivityShot(const QString& out, const QString& configFile, QSize size)
     });
     auto* measure = window.findChild<QAction*>(QStringLiteral("measureSensitivityAction"));
     if (!measure) return fail(QStringLiteral("the window has no Measure sensitivity action"));
-    QTimer::singleShot(0, measure, &QAction::trigger);
+    if (at < 0) {
+        QTimer::singleShot(0, measure, &QAction::trigger);
+    } else {
+        bool asked = false;
+        QObject::connect(&window.bridge(), &csq::ui::SessionBridge::snapshotArrived, &window,
+                         [&, measure](const csq::Snapshot& s) {
+                             if (asked || s.t < at) return;
+                             asked = true;
+                             measure->trigger();
+                         });
+        if (!window.startRun()) return fail(QStringLiteral("the run did not start"));
+    }
     QApplication::exec();
     return code;
 }
@@ -143,7 +158,8 @@ int main(int argc, char** argv)
         "Saves the documentation's pictures.\n"
         "  window OUT.png                          the main window late in the default run's search (or a\n"
         "                                          run of --config FILE at epoch --at T)\n"
-        "  sensitivity OUT.png --config FILE       the Sensitivity tab, FILE's model measured before Start\n"
+        "  sensitivity OUT.png --config FILE       the Sensitivity tab, FILE's model measured before Start (or\n"
+        "                                          during its run at epoch --at T)\n"
         "  pareto SWEEP_DIR OUT_STEM [FLOAT_RUN]   a sweep's Pareto view and the comparison window"));
     parser.addHelpOption();
     const QCommandLineOption themeOption(QStringLiteral("theme"), QStringLiteral("light or dark."),
@@ -168,6 +184,7 @@ int main(int argc, char** argv)
                           size.size() == 2 ? QSize(size[0].toInt(), size[1].toInt()) : QSize());
     if (args.size() == 2 && args[0] == u"sensitivity" && parser.isSet(configOption))
         return sensitivityShot(args[1], parser.value(configOption),
+                               parser.isSet(atOption) ? parser.value(atOption).toDouble() : -1.0,
                                size.size() == 2 ? QSize(size[0].toInt(), size[1].toInt()) : QSize());
     if ((args.size() == 3 || args.size() == 4) && args[0] == u"pareto")
         return paretoShot(args[1], args[2], args.size() == 4 ? args[3] : QString());

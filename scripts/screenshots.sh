@@ -6,8 +6,8 @@
 #   mobilenet: docs/csq-studio-mobilenet.png, the main window during the search of a MobileNetV2 from its
 #           TorchScript file (runs/torchscript-study/mobilenet_v2-pretrained.pt of
 #           scripts/torchscript_study.sh, else one trained here), 20000 images, target 4 bits, at epoch 1.4
-#   sensitivity: docs/csq-studio-sensitivity.png, the Sensitivity tab with that MobileNetV2 measured before
-#           Start at 4 max bits (Run → Measure sensitivity now; about 20 s)
+#   sensitivity: docs/csq-studio-sensitivity.png, the Sensitivity tab during that MobileNetV2's search:
+#           Run → Measure sensitivity now at epoch 1.2 (a few minutes)
 #   pareto: docs/pareto-lenet5.{png,csv} and docs/comparison-window.png, from the size-mode groups
 #           in runs/study/lenet5-size and the float group runs/study/lenet5-float
 #           (scripts/quality_study.sh)
@@ -30,20 +30,16 @@ if [ "$what" = mobilenet ] || [ "$what" = sensitivity ] || [ "$what" = all ]; th
   fi
 fi
 norm=$( [ -f $study/pretrain.log ] && sed -n 's/.*--input-normalization \([^ ]*\).*/\1/p' $study/pretrain.log || true)
-if [ "$what" = mobilenet ] || [ "$what" = all ]; then
-  config=$(mktemp --suffix .json)
-  printf '{"model_spec": "%s", "input_normalization": "%s", "train_limit": 20000, "float_epochs": 0.2,
+config=$(mktemp --suffix .json)
+printf '{"model_spec": "%s", "input_normalization": "%s", "train_limit": 20000, "float_epochs": 0.2,
  "ticket_epoch": 2, "epochs": 2, "finetune_epochs": 0, "target_bits": 4, "budget_ramp": 0.5, "mask_lr": 0.03}\n' "$model" "$norm" > "$config"
+if [ "$what" = mobilenet ] || [ "$what" = all ]; then
   "$shots" window docs/csq-studio-mobilenet.png --config "$config" --at 1.4 --size 1600x1150
-  rm -f "$config"
 fi
 if [ "$what" = sensitivity ] || [ "$what" = all ]; then
-  config=$(mktemp --suffix .json)
-  printf '{"model_spec": "%s", "input_normalization": "%s", "train_limit": 20000, "max_bits": 4, "target_bits": 3}\n' \
-    "$model" "$norm" > "$config"
-  "$shots" sensitivity docs/csq-studio-sensitivity.png --config "$config" --size 1600x1000
-  rm -f "$config"
+  "$shots" sensitivity docs/csq-studio-sensitivity.png --config "$config" --at 1.2 --size 1600x1000
 fi
+rm -f "$config"
 if [ "$what" = pareto ] || [ "$what" = all ]; then
   "$shots" pareto runs/study/lenet5-size docs/pareto-lenet5 runs/study/lenet5-float
   mv docs/pareto-lenet5-window.png docs/comparison-window.png
