@@ -260,6 +260,12 @@ void TestSensitivity::aRuleSetsALayersMinimum()
         const int expected = l.name == "features.0" ? 3 : l.name.rfind("classifier.", 0) == 0 ? 4 : 1;
         QCOMPARE(l.layer->bits()->minBits(), expected);
     }
+    // A uniform baseline keeps the floors: 2 bits everywhere but 3 on features.0 and 4 on the classifier.
+    config.uniformBits = 2;
+    for (const auto& l : train::buildRunModel(config, {1, 28, 28, 10}).layers) {
+        const int expected = l.name == "features.0" ? 3 : l.name.rfind("classifier.", 0) == 0 ? 4 : 2;
+        QCOMPARE(quant::readLayerScheme(l).bits(), expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSensitivity)

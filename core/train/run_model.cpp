@@ -72,10 +72,15 @@ RunModel buildRunModel(const TrainingConfig& config, const models::InputShape& s
     }
     measureLayerMacs(*run.network, run.layers, shape);
     if (!config.scheme.empty()) {
+        for (auto& l : run.layers) l.layer->bits()->setMinBits(1);  // a held scheme is kept as it was written
         holdScheme(run.layers, config);
     } else if (config.uniformBits > 0) {
-        for (auto& l : run.layers)
-            l.layer->bits()->holdAtBits(std::min(config.uniformBits, l.layer->bits()->maxBits()), config.maskLogitInit);
+        // The rules bound the baseline too: at most a layer's max bits, at least its minimum.
+        for (auto& l : run.layers) {
+            auto& bits = l.layer->bits();
+            bits->holdAtBits(std::max(bits->minBits(), std::min(config.uniformBits, bits->maxBits())),
+                             config.maskLogitInit);
+        }
     } else if (config.edgeLayers == EdgeLayerPolicy::MaxBits && !run.layers.empty()) {
         run.layers.front().layer->bits()->holdAtMaxBits(config.maskLogitInit);
         run.layers.back().layer->bits()->holdAtMaxBits(config.maskLogitInit);

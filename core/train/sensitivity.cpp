@@ -5,11 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "csq/run_directory.h"
-#include "io/atomic_file.h"
-
 #include "csq/errors.h"
 #include "csq/observer.h"
+#include "csq/run_directory.h"
+#include "io/atomic_file.h"
 #include "train/evaluator.h"
 #include "train/loss_ticket.h"
 #include "train/timed.h"
