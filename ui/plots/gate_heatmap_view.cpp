@@ -7,7 +7,6 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QSaveFile>
-#include <QToolTip>
 
 #include "run/metrics_store.h"
 #include "plots/csv_field.h"
@@ -236,16 +235,7 @@ QString GateHeatmapView::cellToolTip(int row, int column) const
 
 void GateHeatmapView::showHover(QMouseEvent* event)
 {
-    auto& p = plot();
-    const auto pos = event->position();
-    const int column = static_cast<int>(std::lround(p.xAxis->pixelToCoord(pos.x())));
-    const int row = static_cast<int>(std::lround(p.yAxis->pixelToCoord(pos.y())));
-    const bool inside = p.axisRect()->rect().contains(pos.toPoint());
-    const auto text = inside ? cellToolTip(row, column) : QString();
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, &p);
+    showCellToolTip(plot(), event, [this](int row, int column) { return cellToolTip(row, column); });
 }
 
 QString GateHeatmapView::exportTo(const QString& path, QSize size)

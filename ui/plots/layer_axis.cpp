@@ -3,12 +3,27 @@
 #include <algorithm>
 #include <cmath>
 
+#include <QMouseEvent>
 #include <QRegularExpression>
+#include <QToolTip>
 
 #include "csq/scheme.h"
 #include "plots/qcustomplot_include.h"
 
 namespace csq::ui {
+
+void showCellToolTip(QCustomPlot& plot, QMouseEvent* event, const std::function<QString(int row, int column)>& textOf)
+{
+    const auto pos = event->position();
+    const int column = static_cast<int>(std::lround(plot.xAxis->pixelToCoord(pos.x())));
+    const int row = static_cast<int>(std::lround(plot.yAxis->pixelToCoord(pos.y())));
+    const bool inside = plot.axisRect()->rect().contains(pos.toPoint());
+    const auto text = inside ? textOf(row, column) : QString();
+    if (text.isEmpty())
+        QToolTip::hideText();
+    else
+        QToolTip::showText(event->globalPosition().toPoint(), text, &plot);
+}
 
 QString shortLayerName(const QString& name, int maxChars)
 {

@@ -4,11 +4,15 @@
 // label every k layers where more would overlap at the axis's length and zoom, chosen again before
 // every replot. The axis can be zoomed and dragged along its layers (the wheel and the mouse), so any
 // layer's label can be brought into view; a model with few layers labels every one.
+#include <functional>
+
 #include <QObject>
 #include <QString>
 #include <QStringList>
 
 class QCPAxis;
+class QCustomPlot;
+class QMouseEvent;
 
 namespace csq {
 struct LayerScheme;
@@ -22,6 +26,10 @@ QString shortLayerName(const QString& name, int maxChars = 16);
 
 // What a layer is, for tooltips: "Conv2d, weight [96, 1, 3, 3], depthwise (groups 96)" ("" if unknown).
 QString layerDescription(const csq::LayerScheme& layer);
+
+// The tooltip of the grid cell under the mouse (rows on the y axis, columns on the x axis, one per unit),
+// from `textOf(row, column)`; hidden outside the axis rect or where the text is empty.
+void showCellToolTip(QCustomPlot& plot, QMouseEvent* event, const std::function<QString(int row, int column)>& textOf);
 
 class LayerAxisLabels : public QObject {
     Q_OBJECT

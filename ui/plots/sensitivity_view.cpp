@@ -6,7 +6,6 @@
 
 #include <QFileInfo>
 #include <QSaveFile>
-#include <QToolTip>
 
 #include "plots/layer_axis.h"
 #include "plots/qcustomplot_include.h"
@@ -229,16 +228,7 @@ QString SensitivityView::cellToolTip(int row, int column) const
 
 void SensitivityView::showHover(QMouseEvent* event)
 {
-    auto& p = plot();
-    const auto pos = event->position();
-    const int column = static_cast<int>(std::lround(p.xAxis->pixelToCoord(pos.x())));
-    const int row = static_cast<int>(std::lround(p.yAxis->pixelToCoord(pos.y())));
-    const bool inside = p.axisRect()->rect().contains(pos.toPoint());
-    const auto text = inside ? cellToolTip(row, column) : QString();
-    if (text.isEmpty())
-        QToolTip::hideText();
-    else
-        QToolTip::showText(event->globalPosition().toPoint(), text, &p);
+    showCellToolTip(plot(), event, [this](int row, int column) { return cellToolTip(row, column); });
 }
 
 QString SensitivityView::exportTo(const QString& path, QSize size)
